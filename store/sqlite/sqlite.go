@@ -1,0 +1,138 @@
+// Package sqlite is fundwatch's embedded default store: one SQLite file in WAL
+// mode through modernc.org/sqlite, which is pure Go, so the binary needs no C
+// toolchain and no database server.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"fundwatch/store"
+)
+
+// Connection parameters, applied by the driver to every new connection.
+// busy_timeout lets a second process (a backup, `fundwatch migrate`) wait for
+// the lock instead of failing at once; synchronous(FULL) makes a commit
+// durable before CreateCase returns, which is what a receipt promises;
+// _txlock=immediate takes the write lock at BEGIN, so a transaction never
+// fails half-way when upgrading a read lock.
+const (
+	writeParams = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+		"&_pragma=foreign_keys(1)&_txlock=immediate"
+	// Readers never write, so they take no write lock and refuse writes
+	// (query_only) should a write ever be sent to the wrong pool.
+	readParams = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_query_only=1"
+)
+
+// DB is a store.Store on one SQLite file. SQLite allows one writer at a time,
+// so all writes share a single connection and queue in database/sql rather
+// than spin on SQLITE_BUSY; reads use a separate pool that WAL lets run
+// beside the writer, so a slow write never blocks a page view.
+type DB struct {
+	write *sql.DB
+	read  *sql.DB
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path, creating its
+// directory too, and applies any migrations it has not seen yet. Opening an
+// up-to-date database changes nothing.
+func Open(path string) (*DB, error) {
+	if path == "" {
+		return nil, store.Errorf(store.EINVALID, "未配置数据库文件路径")
+	}
+	path = filepath.Clean(path)
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, store.Wrap(store.EUNAVAILABLE, fmt.Errorf("sqlite: create data directory: %w", err), "无法创建数据目录")
+	}
+	ctx := context.Background()
+
+	write, err := sql.Open("sqlite", dsn(path, writeParams))
+	if err != nil {
+		return nil, translate("open", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	db := &DB{write: write}
+	// The first statement on the writer opens the file (and switches it to
+	// WAL), so migrating also reports a path that cannot be opened.
+	if err := db.migrate(ctx); err != nil {
+		_ = write.Close()
+		return nil, err
+	}
+
+	read, err := sql.Open("sqlite", dsn(path, readParams))
+	if err != nil {
+		_ = write.Close()
+		return nil, translate("open", err)
+	}
+	readers := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
+	if err := read.PingContext(ctx); err != nil {
+		_ = read.Close()
+		_ = write.Close()
+		return nil, translate("open read pool", err)
+	}
+	db.read = read
+	return db, nil
+}
+
+// dsn builds a SQLite URI for path. The driver hands "file:" names to SQLite
+// as URIs, so characters that mean something in a URI are escaped.
+func dsn(path, params string) string {
+	escape := strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")
+	return "file:" + escape.Replace(path) + "?" + params
+}
+
+// Ping checks that both pools can reach the database file.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return translate("ping writer", err)
+	}
+	if err := db.read.PingContext(ctx); err != nil {
+		return translate("ping readers", err)
+	}
+	return nil
+}
+
+// Close closes both pools. The writer closes last so that SQLite, seeing its
+// last connection go, checkpoints the WAL into the main file.
+func (db *DB) Close() error {
+	return translate("close", errors.Join(db.read.Close(), db.write.Close()))
+}
+
+// inWriteTx runs fn in one immediate transaction on the writer and commits,
+// or rolls back if fn fails. Errors come back translated.
+func (db *DB) inWriteTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(op, err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return translate(op, err)
+	}
+	return translate(op, tx.Commit())
+}
+
+// inReadTx runs fn in a read transaction on the reader pool, so that several
+// queries (a count and a page, a list and an existence check) see one
+// snapshot.
+func (db *DB) inReadTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return translate(op, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	return translate(op, fn(tx))
+}
