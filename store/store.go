@@ -177,7 +177,9 @@ type Store interface {
 	ListCases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
 	// TransitionCase changes the status and appends the event in one step.
 	TransitionCase(ctx context.Context, t CaseTransition) (*Case, error)
-	// AddMessage appends a message to a case and bumps the case's Version.
+	// AddMessage appends a message to a case and bumps the case's Version. A
+	// message ID already used on the case is ECONFLICT and changes nothing, so
+	// a retried submission of the same message is stored once.
 	AddMessage(ctx context.Context, m *Message) error
 	// CaseEvents returns the status timeline of a case, oldest first.
 	CaseEvents(ctx context.Context, caseID string) ([]Event, error)

@@ -208,6 +208,11 @@ func (s *memStore) AddMessage(ctx context.Context, m *store.Message) error {
 	if !ok {
 		return errNotFound
 	}
+	for _, old := range s.messages[c.ID] {
+		if old.ID == m.ID {
+			return errConflict
+		}
+	}
 	c.Version++
 	c.UpdatedAt = store.Truncate(m.At)
 	stored := *m

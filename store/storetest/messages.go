@@ -40,6 +40,25 @@ func testAddMessage(t *testing.T, open func(t *testing.T) store.Store) {
 		checkCase(t, "CaseByID", want, mustGet(t, s, c.ID))
 	})
 
+	t.Run("a retried message with the same ID is ECONFLICT and stored once", func(t *testing.T) {
+		// The web layer derives a message's ID from the form's idempotency
+		// token, so a double-click must not post the message twice.
+		s := open(t)
+		c := mustCreate(t, s, newCase("case-retry", at(0)))
+		m := store.Message{ID: "msg-retry", CaseID: c.ID, At: at(time.Hour), Author: store.AuthorReporter, Body: "补充一次"}
+		first := m
+		if err := s.AddMessage(t.Context(), &first); err != nil {
+			t.Fatalf("first AddMessage: %v", err)
+		}
+		again := m
+		again.At = at(2 * time.Hour)
+		wantCode(t, "AddMessage with a used ID", s.AddMessage(t.Context(), &again), store.ECONFLICT)
+		checkMessages(t, "CaseMessages", []store.Message{m}, mustMessages(t, s, c.ID))
+		if got := mustGet(t, s, c.ID); got.Version != 2 {
+			t.Errorf("Version = %d after a rejected retry, want 2", got.Version)
+		}
+	})
+
 	t.Run("orders messages by At, then by insertion", func(t *testing.T) {
 		s := open(t)
 		c := mustCreate(t, s, newCase("case-order", at(0)))

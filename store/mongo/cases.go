@@ -1,0 +1,405 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"fundwatch/store"
+)
+
+// maxNumberAttempts bounds how often CreateCase takes a new number after its
+// insert collided with an existing number. On MongoDB the counter is atomic
+// and a collision only happens if the counter was set back (a partial
+// restore, say); each retry skips past the collision, so a handful suffice.
+const maxNumberAttempts = 16
+
+// headProjection leaves the embedded timeline and messages out of reads
+// that return cases, so lists stay small however long a case's history is.
+var headProjection = bson.D{{Key: fieldEvents, Value: 0}, {Key: fieldMessages, Value: 0}}
+
+// CreateCase inserts the case with its first event as one document, after
+// taking its number from the year's counter. See the package comment for
+// why a crash in between only leaves a gap.
+//
+// A duplicate ID or idempotency key is ECONFLICT. It is looked for before a
+// number is taken, so an ordinary retried submission costs no number; only
+// two submissions with the same key racing each other can burn one, which
+// leaves a gap like a crash does.
+func (db *DB) CreateCase(ctx context.Context, c *store.Case, first store.Event) error {
+	switch {
+	case c == nil:
+		return store.Errorf(store.EINVALID, "案件内容不能为空。")
+	case c.ID == "":
+		return store.Errorf(store.EINVALID, "案件标识不能为空。")
+	case c.IdempotencyKey == "":
+		return store.Errorf(store.EINVALID, "提交标识不能为空。")
+	case first.ID == "":
+		return store.Errorf(store.EINVALID, "案件记录标识不能为空。")
+	}
+
+	createdAt := store.Truncate(c.CreatedAt)
+	if c.CreatedAt.IsZero() {
+		createdAt = store.Now()
+	}
+	updatedAt := store.Truncate(c.UpdatedAt)
+	if c.UpdatedAt.IsZero() {
+		updatedAt = createdAt
+	}
+	year := createdAt.In(store.CST).Year()
+
+	unlock := db.gate.lockCreate()
+	defer unlock()
+
+	if err := db.checkNewCase(ctx, c.ID, c.IdempotencyKey, nil); err != nil {
+		return err
+	}
+
+	head := newCaseHead(c)
+	head.Year = year
+	head.CreatedAt = createdAt
+	head.UpdatedAt = updatedAt
+	head.Version = 1
+	head.IndexedVersion = 0
+	ev := newEventDoc(first)
+	if first.At.IsZero() {
+		ev.At = createdAt
+	}
+	doc := caseDoc{caseHead: head, Events: []eventDoc{ev}, Messages: []messageDoc{}}
+
+	for range maxNumberAttempts {
+		seq, err := db.nextSeq(ctx, year)
+		if err != nil {
+			return err
+		}
+		doc.Seq = seq
+		doc.Number = formatNumber(year, seq)
+
+		_, err = db.cases.InsertOne(ctx, doc)
+		if err == nil {
+			c.Number, c.Year, c.Seq = doc.Number, doc.Year, doc.Seq
+			c.CreatedAt, c.UpdatedAt = createdAt, updatedAt
+			c.Version, c.IndexedVersion = 1, 0
+			return nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return translate("insert case", err)
+		}
+		// FerretDB does not say which unique index an insert hit, so find
+		// out by looking: a duplicate ID or key is the caller's conflict,
+		// anything else was the number.
+		if err := db.checkNewCase(ctx, c.ID, c.IdempotencyKey, err); err != nil {
+			return err
+		}
+		if err := db.skipSeq(ctx, year, seq); err != nil {
+			return err
+		}
+	}
+	return store.Wrap(store.EINTERNAL,
+		fmt.Errorf("mongo: no free case number for %d after %d attempts", year, maxNumberAttempts), msgInternal)
+}
+
+// checkNewCase returns ECONFLICT if a case with this ID or idempotency key
+// exists. cause is the insert error that prompted the check, kept for logs.
+func (db *DB) checkNewCase(ctx context.Context, id, key string, cause error) error {
+	filter := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: fieldID, Value: id}},
+		bson.D{{Key: fieldIdempotencyKey, Value: key}},
+	}}}
+	var found struct {
+		ID string `bson:"_id"`
+	}
+	opts := options.FindOne().SetProjection(bson.D{{Key: fieldID, Value: 1}})
+	err := db.casesLocal.FindOne(ctx, filter, opts).Decode(&found)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return nil
+	case err != nil:
+		return translate("find existing case", err)
+	}
+	if cause == nil {
+		cause = fmt.Errorf("case %q or idempotency key %q exists", id, key)
+	}
+	if found.ID == id {
+		return store.Wrap(store.ECONFLICT, fmt.Errorf("mongo insert case: duplicate id: %w", cause), msgDuplicateEntry)
+	}
+	return store.Wrap(store.ECONFLICT, fmt.Errorf("mongo insert case: duplicate idempotency key: %w", cause), msgDuplicate)
+}
+
+// counterDoc is one year's case counter in the counters collection.
+type counterDoc struct {
+	ID  string `bson:"_id"`
+	Seq int64  `bson:"seq"`
+}
+
+func counterID(year int) string { return fmt.Sprintf("case_seq_%d", year) }
+
+// nextSeq atomically increments the year's counter, creating it on the
+// first case of the year, and returns the new value.
+func (db *DB) nextSeq(ctx context.Context, year int) (int64, error) {
+	filter := bson.D{{Key: fieldID, Value: counterID(year)}}
+	update := bson.D{{Key: "$inc", Value: bson.D{{Key: fieldSeq, Value: int64(1)}}}}
+	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
+	var ctr counterDoc
+	err := db.counters.FindOneAndUpdate(ctx, filter, update, opts).Decode(&ctr)
+	if mongo.IsDuplicateKeyError(err) {
+		// Two first-of-the-year upserts raced and this one lost the insert;
+		// the counter exists now, so the increment will find it.
+		err = db.counters.FindOneAndUpdate(ctx, filter, update, opts).Decode(&ctr)
+	}
+	if err != nil {
+		return 0, translate("next case number", err)
+	}
+	return ctr.Seq, nil
+}
+
+// skipSeq moves the year's counter to at least seq, after an insert found
+// seq already taken, so the next number is past it.
+func (db *DB) skipSeq(ctx context.Context, year int, seq int64) error {
+	filter := bson.D{{Key: fieldID, Value: counterID(year)}}
+	update := bson.D{{Key: "$max", Value: bson.D{{Key: fieldSeq, Value: seq}}}}
+	_, err := db.counters.UpdateOne(ctx, filter, update)
+	return translate("skip case number", err)
+}
+
+// formatNumber gives the public case number, e.g. "2026-000123".
+func formatNumber(year int, seq int64) string { return fmt.Sprintf("%d-%06d", year, seq) }
+
+// CaseByID returns the case with the given ID, without events or messages.
+func (db *DB) CaseByID(ctx context.Context, id string) (*store.Case, error) {
+	return db.findCase(ctx, "case by id", fieldID, id)
+}
+
+// CaseByNumber returns the case with the given public number.
+func (db *DB) CaseByNumber(ctx context.Context, number string) (*store.Case, error) {
+	return db.findCase(ctx, "case by number", fieldNumber, number)
+}
+
+// CaseByIdempotencyKey returns the case a submission with this key created.
+func (db *DB) CaseByIdempotencyKey(ctx context.Context, key string) (*store.Case, error) {
+	return db.findCase(ctx, "case by idempotency key", fieldIdempotencyKey, key)
+}
+
+// findCase looks a case up by one field. The value goes into the filter as a
+// plain string under a fixed key: a value such as `{"$ne": ""}` or "$where"
+// is compared literally, never read as an operator.
+func (db *DB) findCase(ctx context.Context, op, field, value string) (*store.Case, error) {
+	if value == "" {
+		return nil, store.Errorf(store.ENOTFOUND, msgNotFound)
+	}
+	var head caseHead
+	opts := options.FindOne().SetProjection(headProjection)
+	if err := db.cases.FindOne(ctx, bson.D{{Key: field, Value: value}}, opts).Decode(&head); err != nil {
+		return nil, translate(op, err)
+	}
+	return head.toCase(), nil
+}
+
+// ListCases returns a page of matching cases, newest first, and the number
+// of matching cases in all. Count and page are two reads, so under
+// concurrent writes they may disagree by a case; nothing depends on them
+// agreeing exactly.
+func (db *DB) ListCases(ctx context.Context, f store.CaseFilter) ([]*store.Case, int, error) {
+	filter := bson.D{}
+	if len(f.RegionCodes) > 0 {
+		filter = append(filter, bson.E{Key: fieldRegionCode, Value: bson.D{{Key: "$in", Value: f.RegionCodes}}})
+	}
+	if len(f.Statuses) > 0 {
+		filter = append(filter, bson.E{Key: fieldStatus, Value: bson.D{{Key: "$in", Value: f.Statuses}}})
+	}
+	if f.Kind != "" {
+		filter = append(filter, bson.E{Key: fieldKind, Value: f.Kind})
+	}
+	if f.Demo != nil {
+		filter = append(filter, bson.E{Key: fieldDemo, Value: *f.Demo})
+	}
+
+	limit := f.Limit
+	switch {
+	case limit <= 0:
+		limit = 50
+	case limit > 500:
+		limit = 500
+	}
+	offset := max(f.Offset, 0)
+
+	total, err := db.cases.CountDocuments(ctx, filter)
+	if err != nil {
+		return nil, 0, translate("count cases", err)
+	}
+	opts := options.Find().
+		SetProjection(headProjection).
+		SetSort(bson.D{{Key: fieldCreatedAt, Value: -1}, {Key: fieldSeq, Value: -1}}).
+		SetSkip(int64(offset)).
+		SetLimit(int64(limit))
+	cur, err := db.cases.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, 0, translate("list cases", err)
+	}
+	var heads []caseHead
+	if err := cur.All(ctx, &heads); err != nil {
+		return nil, 0, translate("list cases", err)
+	}
+	var out []*store.Case
+	for i := range heads {
+		out = append(out, heads[i].toCase())
+	}
+	return out, int(total), nil
+}
+
+// TransitionCase changes the status and appends the event in one update
+// whose filter holds the expected status, so of two racing transitions from
+// the same status exactly one matches. The filter also requires that the
+// event ID is new, so a replayed request cannot append its event twice.
+func (db *DB) TransitionCase(ctx context.Context, t store.CaseTransition) (*store.Case, error) {
+	switch {
+	case t.CaseID == "":
+		return nil, store.Errorf(store.ENOTFOUND, msgNotFound)
+	case t.EventID == "":
+		return nil, store.Errorf(store.EINVALID, "案件记录标识不能为空。")
+	case t.ToStatus == "":
+		return nil, store.Errorf(store.EINVALID, "目标状态不能为空。")
+	}
+	at := store.Truncate(t.At)
+	if t.At.IsZero() {
+		at = store.Now()
+	}
+	ev := eventDoc{
+		ID:         t.EventID,
+		At:         at,
+		FromStatus: t.FromStatus,
+		ToStatus:   t.ToStatus,
+		Result:     t.Result,
+		Note:       t.Note,
+		Actor:      t.Actor,
+	}
+	set := bson.D{{Key: fieldStatus, Value: t.ToStatus}, {Key: fieldUpdatedAt, Value: at}}
+	if t.Result != "" {
+		// Only a conclusion sets the result; closing a concluded case keeps it.
+		set = append(set, bson.E{Key: fieldResult, Value: t.Result})
+	}
+	filter := bson.D{
+		{Key: fieldID, Value: t.CaseID},
+		{Key: fieldStatus, Value: t.FromStatus},
+		{Key: fieldEventID, Value: bson.D{{Key: "$ne", Value: t.EventID}}},
+	}
+	update := bson.D{
+		{Key: "$set", Value: set},
+		{Key: "$push", Value: bson.D{{Key: fieldEvents, Value: ev}}},
+		{Key: "$inc", Value: bson.D{{Key: fieldVersion, Value: int64(1)}}},
+	}
+
+	unlock := db.gate.lockCase(t.CaseID)
+	defer unlock()
+
+	// No projection here: FerretDB does not implement one on findAndModify.
+	// Decoding into caseHead skips the arrays all the same.
+	var head caseHead
+	opts := options.FindOneAndUpdate().SetReturnDocument(options.After)
+	err := db.cases.FindOneAndUpdate(ctx, filter, update, opts).Decode(&head)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, db.whyNoMatch(ctx, t.CaseID, msgStatusChanged)
+	}
+	if err != nil {
+		return nil, translate("transition case", err)
+	}
+	return head.toCase(), nil
+}
+
+// AddMessage appends the message to its case and bumps the case's version
+// in one update. Like TransitionCase it refuses a message ID the case
+// already has.
+func (db *DB) AddMessage(ctx context.Context, m *store.Message) error {
+	switch {
+	case m == nil:
+		return store.Errorf(store.EINVALID, "留言内容不能为空。")
+	case m.ID == "":
+		return store.Errorf(store.EINVALID, "留言标识不能为空。")
+	case m.CaseID == "":
+		return store.Errorf(store.ENOTFOUND, msgNotFound)
+	}
+	if m.At.IsZero() {
+		m.At = store.Now()
+	}
+	m.At = store.Truncate(m.At)
+	filter := bson.D{
+		{Key: fieldID, Value: m.CaseID},
+		{Key: fieldMessageID, Value: bson.D{{Key: "$ne", Value: m.ID}}},
+	}
+	update := bson.D{
+		{Key: "$set", Value: bson.D{{Key: fieldUpdatedAt, Value: m.At}}},
+		{Key: "$push", Value: bson.D{{Key: fieldMessages, Value: newMessageDoc(m)}}},
+		{Key: "$inc", Value: bson.D{{Key: fieldVersion, Value: int64(1)}}},
+	}
+
+	unlock := db.gate.lockCase(m.CaseID)
+	defer unlock()
+
+	res, err := db.cases.UpdateOne(ctx, filter, update)
+	if err != nil {
+		return translate("add message", err)
+	}
+	if res.MatchedCount == 0 {
+		return db.whyNoMatch(ctx, m.CaseID, msgDuplicateEntry)
+	}
+	return nil
+}
+
+// whyNoMatch explains a conditional update that matched nothing: ENOTFOUND
+// if the case does not exist, else ECONFLICT with conflictMsg (the status
+// moved on, or the event or message ID was used already).
+func (db *DB) whyNoMatch(ctx context.Context, caseID, conflictMsg string) error {
+	opts := options.FindOne().SetProjection(bson.D{{Key: fieldID, Value: 1}})
+	err := db.casesLocal.FindOne(ctx, bson.D{{Key: fieldID, Value: caseID}}, opts).Err()
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return store.Errorf(store.ENOTFOUND, msgNotFound)
+	case err != nil:
+		return translate("check case", err)
+	default:
+		return store.Errorf(store.ECONFLICT, "%s", conflictMsg)
+	}
+}
+
+// CaseEvents returns the case's timeline ordered by time; events with the
+// same time keep the order they were added in.
+func (db *DB) CaseEvents(ctx context.Context, caseID string) ([]store.Event, error) {
+	if caseID == "" {
+		return nil, store.Errorf(store.ENOTFOUND, msgNotFound)
+	}
+	var doc eventsOnly
+	opts := options.FindOne().SetProjection(bson.D{{Key: fieldEvents, Value: 1}})
+	if err := db.cases.FindOne(ctx, bson.D{{Key: fieldID, Value: caseID}}, opts).Decode(&doc); err != nil {
+		return nil, translate("case events", err)
+	}
+	slices.SortStableFunc(doc.Events, func(a, b eventDoc) int { return a.At.Compare(b.At) })
+	var out []store.Event
+	for _, e := range doc.Events {
+		out = append(out, e.toEvent(caseID))
+	}
+	return out, nil
+}
+
+// CaseMessages returns the case's messages ordered by time; messages with
+// the same time keep the order they were added in.
+func (db *DB) CaseMessages(ctx context.Context, caseID string) ([]store.Message, error) {
+	if caseID == "" {
+		return nil, store.Errorf(store.ENOTFOUND, msgNotFound)
+	}
+	var doc messagesOnly
+	opts := options.FindOne().SetProjection(bson.D{{Key: fieldMessages, Value: 1}})
+	if err := db.cases.FindOne(ctx, bson.D{{Key: fieldID, Value: caseID}}, opts).Decode(&doc); err != nil {
+		return nil, translate("case messages", err)
+	}
+	slices.SortStableFunc(doc.Messages, func(a, b messageDoc) int { return a.At.Compare(b.At) })
+	var out []store.Message
+	for _, m := range doc.Messages {
+		out = append(out, m.toMessage(caseID))
+	}
+	return out, nil
+}

@@ -1,0 +1,264 @@
+package mongo
+
+import (
+	"time"
+
+	"fundwatch/store"
+)
+
+// The types in this file are the BSON shape of what the store keeps. They
+// are separate from the store types so that field names on disk are spelled
+// out once, here, and store stays free of driver tags.
+//
+// A case is one document in the cases collection with its timeline and its
+// messages embedded as arrays. That is what lets every Store method be a
+// single-document write, which MongoDB applies atomically without a
+// multi-document transaction.
+
+// Collection and field names used in filters and updates. Filters are built
+// only from these constants and typed values, never from caller-supplied
+// maps, so no input can smuggle in a query operator.
+const (
+	collCases      = "cases"
+	collCounters   = "counters"
+	collMigrations = "migrations"
+
+	fieldID             = "_id"
+	fieldNumber         = "number"
+	fieldSeq            = "seq"
+	fieldKind           = "kind"
+	fieldRegionCode     = "region_code"
+	fieldStatus         = "status"
+	fieldResult         = "result"
+	fieldIdempotencyKey = "idempotency_key"
+	fieldDemo           = "demo"
+	fieldCreatedAt      = "created_at"
+	fieldUpdatedAt      = "updated_at"
+	fieldVersion        = "version"
+	fieldEvents         = "events"
+	fieldMessages       = "messages"
+	fieldEventID        = "events.id"
+	fieldMessageID      = "messages.id"
+)
+
+// partyDoc is store.Party on disk.
+type partyDoc struct {
+	Name       string `bson:"name"`
+	CreditCode string `bson:"credit_code"`
+	IDNumber   string `bson:"id_number"`
+	Address    string `bson:"address"`
+}
+
+// caseHead is a case without its embedded arrays: what lists and lookups
+// decode, so a list of cases never carries every case's full history.
+type caseHead struct {
+	ID     string `bson:"_id"`
+	Number string `bson:"number"`
+	Year   int    `bson:"year"`
+	Seq    int64  `bson:"seq"`
+
+	Kind           string   `bson:"kind"`
+	ReporterType   string   `bson:"reporter_type"`
+	Anonymous      bool     `bson:"anonymous"`
+	Category       string   `bson:"category"`
+	InsuranceTypes []string `bson:"insurance_types"`
+	RegionCode     string   `bson:"region_code"`
+	Subject        partyDoc `bson:"subject"`
+	AmountFen      int64    `bson:"amount_fen"`
+	AmountGiven    bool     `bson:"amount_given"`
+	OccurredOn     string   `bson:"occurred_on"`
+	Description    string   `bson:"description"`
+	Channel        string   `bson:"channel"`
+
+	Status string `bson:"status"`
+	Result string `bson:"result"`
+
+	ReporterSealed []byte `bson:"reporter_sealed"`
+	AccessCodeHash []byte `bson:"access_code_hash"`
+	IdempotencyKey string `bson:"idempotency_key"`
+	SubmissionHash string `bson:"submission_hash"`
+
+	Demo bool `bson:"demo"`
+
+	CreatedAt      time.Time `bson:"created_at"`
+	UpdatedAt      time.Time `bson:"updated_at"`
+	Version        int64     `bson:"version"`
+	IndexedVersion int64     `bson:"indexed_version"`
+}
+
+// caseDoc is the whole case document as inserted.
+type caseDoc struct {
+	caseHead `bson:",inline"`
+	// Both arrays are always present (never BSON null), because $push
+	// refuses to append to a null field.
+	Events   []eventDoc   `bson:"events"`
+	Messages []messageDoc `bson:"messages"`
+}
+
+// eventDoc is store.Event embedded in its case; CaseID is the parent's _id
+// and is not repeated.
+type eventDoc struct {
+	ID         string    `bson:"id"`
+	At         time.Time `bson:"at"`
+	FromStatus string    `bson:"from_status"`
+	ToStatus   string    `bson:"to_status"`
+	Result     string    `bson:"result"`
+	Note       string    `bson:"note"`
+	Actor      string    `bson:"actor"`
+}
+
+// messageDoc is store.Message embedded in its case.
+type messageDoc struct {
+	ID     string    `bson:"id"`
+	At     time.Time `bson:"at"`
+	Author string    `bson:"author"`
+	Body   string    `bson:"body"`
+	Actor  string    `bson:"actor"`
+}
+
+// eventsOnly and messagesOnly decode the projections CaseEvents and
+// CaseMessages ask for.
+type eventsOnly struct {
+	Events []eventDoc `bson:"events"`
+}
+
+type messagesOnly struct {
+	Messages []messageDoc `bson:"messages"`
+}
+
+func newCaseHead(c *store.Case) caseHead {
+	return caseHead{
+		ID:             c.ID,
+		Number:         c.Number,
+		Year:           c.Year,
+		Seq:            c.Seq,
+		Kind:           c.Kind,
+		ReporterType:   c.ReporterType,
+		Anonymous:      c.Anonymous,
+		Category:       c.Category,
+		InsuranceTypes: nilIfEmpty(c.InsuranceTypes),
+		RegionCode:     c.RegionCode,
+		Subject: partyDoc{
+			Name:       c.Subject.Name,
+			CreditCode: c.Subject.CreditCode,
+			IDNumber:   c.Subject.IDNumber,
+			Address:    c.Subject.Address,
+		},
+		AmountFen:      c.AmountFen,
+		AmountGiven:    c.AmountGiven,
+		OccurredOn:     c.OccurredOn,
+		Description:    c.Description,
+		Channel:        c.Channel,
+		Status:         c.Status,
+		Result:         c.Result,
+		ReporterSealed: nilIfEmptyBytes(c.ReporterSealed),
+		AccessCodeHash: nilIfEmptyBytes(c.AccessCodeHash),
+		IdempotencyKey: c.IdempotencyKey,
+		SubmissionHash: c.SubmissionHash,
+		Demo:           c.Demo,
+		CreatedAt:      store.Truncate(c.CreatedAt),
+		UpdatedAt:      store.Truncate(c.UpdatedAt),
+		Version:        c.Version,
+		IndexedVersion: c.IndexedVersion,
+	}
+}
+
+func (d *caseHead) toCase() *store.Case {
+	return &store.Case{
+		ID:             d.ID,
+		Number:         d.Number,
+		Year:           d.Year,
+		Seq:            d.Seq,
+		Kind:           d.Kind,
+		ReporterType:   d.ReporterType,
+		Anonymous:      d.Anonymous,
+		Category:       d.Category,
+		InsuranceTypes: nilIfEmpty(d.InsuranceTypes),
+		RegionCode:     d.RegionCode,
+		Subject: store.Party{
+			Name:       d.Subject.Name,
+			CreditCode: d.Subject.CreditCode,
+			IDNumber:   d.Subject.IDNumber,
+			Address:    d.Subject.Address,
+		},
+		AmountFen:      d.AmountFen,
+		AmountGiven:    d.AmountGiven,
+		OccurredOn:     d.OccurredOn,
+		Description:    d.Description,
+		Channel:        d.Channel,
+		Status:         d.Status,
+		Result:         d.Result,
+		ReporterSealed: nilIfEmptyBytes(d.ReporterSealed),
+		AccessCodeHash: nilIfEmptyBytes(d.AccessCodeHash),
+		IdempotencyKey: d.IdempotencyKey,
+		SubmissionHash: d.SubmissionHash,
+		Demo:           d.Demo,
+		CreatedAt:      d.CreatedAt.UTC(),
+		UpdatedAt:      d.UpdatedAt.UTC(),
+		Version:        d.Version,
+		IndexedVersion: d.IndexedVersion,
+	}
+}
+
+func newEventDoc(e store.Event) eventDoc {
+	return eventDoc{
+		ID:         e.ID,
+		At:         store.Truncate(e.At),
+		FromStatus: e.FromStatus,
+		ToStatus:   e.ToStatus,
+		Result:     e.Result,
+		Note:       e.Note,
+		Actor:      e.Actor,
+	}
+}
+
+func (d eventDoc) toEvent(caseID string) store.Event {
+	return store.Event{
+		ID:         d.ID,
+		CaseID:     caseID,
+		At:         d.At.UTC(),
+		FromStatus: d.FromStatus,
+		ToStatus:   d.ToStatus,
+		Result:     d.Result,
+		Note:       d.Note,
+		Actor:      d.Actor,
+	}
+}
+
+func newMessageDoc(m *store.Message) messageDoc {
+	return messageDoc{
+		ID:     m.ID,
+		At:     store.Truncate(m.At),
+		Author: m.Author,
+		Body:   m.Body,
+		Actor:  m.Actor,
+	}
+}
+
+func (d messageDoc) toMessage(caseID string) store.Message {
+	return store.Message{
+		ID:     d.ID,
+		CaseID: caseID,
+		At:     d.At.UTC(),
+		Author: d.Author,
+		Body:   d.Body,
+		Actor:  d.Actor,
+	}
+}
+
+// nilIfEmpty and nilIfEmptyBytes give "absent" one representation: the
+// conformance suite expects empty slices back as nil, and BSON would
+// otherwise round-trip them as empty arrays and empty binaries.
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
+func nilIfEmptyBytes(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}

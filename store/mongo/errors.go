@@ -1,0 +1,90 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+
+	"fundwatch/store"
+)
+
+// Safe messages, shown to users through store.ErrorMessage. They never
+// contain driver text.
+const (
+	msgNotFound       = "案件不存在。"
+	msgDuplicate      = "该提交已受理，请勿重复提交。"
+	msgStatusChanged  = "案件状态已发生变化，请刷新后重试。"
+	msgDuplicateEntry = "该记录已存在，请勿重复提交。"
+	msgUnavailable    = "数据库暂时无法访问，请稍后再试。"
+	msgInternal       = "系统内部错误，请稍后再试。"
+)
+
+// Server error codes that mean "not now" rather than "never": the node is
+// shutting down, stepping down or not (or no longer) the primary, or a
+// write concern could not be satisfied in time. A retry may succeed, so
+// they are EUNAVAILABLE, like network errors.
+var unavailableCodes = []int{
+	64,    // WriteConcernFailed (includes wtimeout)
+	91,    // ShutdownInProgress
+	189,   // PrimarySteppedDown
+	10107, // NotWritablePrimary
+	11600, // InterruptedAtShutdown
+	11602, // InterruptedDueToReplStateChange
+	13435, // NotPrimaryNoSecondaryOk
+	13436, // NotPrimaryOrSecondary
+}
+
+// translate turns a driver error into a *store.Error. It is the one place
+// that knows which driver errors mean what, so every method reports the same
+// condition with the same code. op names the operation for the logs; it is
+// kept in Err, never in the user-facing Message.
+func translate(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *store.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	wrapped := fmt.Errorf("mongo %s: %w", op, err)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return store.Wrap(store.ENOTFOUND, wrapped, msgNotFound)
+	case mongo.IsDuplicateKeyError(err):
+		return store.Wrap(store.ECONFLICT, wrapped, msgDuplicateEntry)
+	case isUnavailable(err):
+		return store.Wrap(store.EUNAVAILABLE, wrapped, msgUnavailable)
+	default:
+		return store.Wrap(store.EINTERNAL, wrapped, msgInternal)
+	}
+}
+
+// isUnavailable reports whether err says the server could not be reached or
+// did not answer in time. A cancelled request context counts too: the
+// operation did not happen, and nothing is wrong with the data.
+func isUnavailable(err error) bool {
+	if mongo.IsNetworkError(err) || mongo.IsTimeout(err) ||
+		errors.Is(err, context.Canceled) ||
+		errors.Is(err, mongo.ErrClientDisconnected) {
+		return true
+	}
+	var sel topology.ServerSelectionError
+	if errors.As(err, &sel) {
+		return true
+	}
+	var srv mongo.ServerError
+	if errors.As(err, &srv) {
+		if srv.HasErrorLabel("RetryableWriteError") {
+			return true
+		}
+		for _, code := range unavailableCodes {
+			if srv.HasErrorCode(code) {
+				return true
+			}
+		}
+	}
+	return false
+}

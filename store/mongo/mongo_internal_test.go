@@ -1,0 +1,91 @@
+package mongo
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"fundwatch/store"
+	"fundwatch/store/mongo/mongotest"
+)
+
+// TestCommandsOnTheWire checks what the store actually sends: the
+// durability settings a receipt depends on, and a list query that leaves the
+// embedded history out. No behavioural test on a single node can observe
+// either.
+func TestCommandsOnTheWire(t *testing.T) {
+	var mu sync.Mutex
+	var sent []bson.Raw
+	monitor := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		mu.Lock()
+		defer mu.Unlock()
+		sent = append(sent, append(bson.Raw(nil), e.Command...))
+	}}
+	opts := options.Client().ApplyURI(mongotest.URI(t)).SetMonitor(monitor)
+	db, err := openClient(t.Context(), opts, mongotest.DatabaseName(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if !mongotest.External() && !db.gate.serialize {
+		t.Error("embedded FerretDB was not detected: its updates would run without the write gate")
+	}
+
+	mu.Lock()
+	sent = nil
+	mu.Unlock()
+	at := time.Date(2026, 3, 14, 1, 0, 0, 0, time.UTC)
+	c := &store.Case{ID: "case-wire", IdempotencyKey: "idem-wire", Status: store.StatusReceived, CreatedAt: at}
+	if err := db.CreateCase(t.Context(), c, store.Event{ID: "ev-wire", ToStatus: store.StatusReceived}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TransitionCase(t.Context(), store.CaseTransition{CaseID: c.ID, EventID: "ev-2",
+		FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted, At: at}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AddMessage(t.Context(), &store.Message{ID: "m1", CaseID: c.ID, At: at, Author: store.AuthorReporter}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.ListCases(t.Context(), store.CaseFilter{}); err != nil {
+		t.Fatal(err)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	seen := map[string]bool{}
+	for _, cmd := range sent {
+		name := cmd.Index(0).Key()
+		seen[name] = true
+		switch name {
+		case "insert", "update", "findAndModify":
+			w, _ := cmd.Lookup("writeConcern", "w").StringValueOK()
+			j, _ := cmd.Lookup("writeConcern", "j").BooleanOK()
+			if w != "majority" || !j {
+				t.Errorf("%s sent writeConcern %v, want {w: majority, j: true}", name, cmd.Lookup("writeConcern"))
+			}
+		case "find", "aggregate":
+			level, _ := cmd.Lookup("readConcern", "level").StringValueOK()
+			if level == "" {
+				t.Errorf("%s sent no read concern: %v", name, cmd)
+			}
+		}
+		if name == "find" && cmd.Lookup("filter").String() == "{}" {
+			proj := cmd.Lookup("projection")
+			ev, _ := proj.Document().Lookup(fieldEvents).AsInt64OK()
+			ms, _ := proj.Document().Lookup(fieldMessages).AsInt64OK()
+			if proj.IsZero() || ev != 0 || ms != 0 || proj.Document().Lookup(fieldEvents).IsZero() {
+				t.Errorf("list find sent projection %v, want events and messages excluded", proj)
+			}
+		}
+	}
+	for _, name := range []string{"insert", "findAndModify", "update", "find", "aggregate"} {
+		if !seen[name] {
+			t.Errorf("no %s command seen (saw %v)", name, seen)
+		}
+	}
+}
