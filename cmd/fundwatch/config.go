@@ -1,0 +1,162 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// config is everything fundwatch reads from flags and FUNDWATCH_* variables,
+// parsed and validated once at start.
+type config struct {
+	Addr           string
+	DataDir        string
+	KeyFile        string
+	BaseURL        string
+	TrustedProxies []string
+	Store          string
+	MongoURI       string
+	MongoDB        string
+	Demo           bool
+	LogFormat      string
+	SubmitLimit    int
+	FollowupLimit  int
+}
+
+// flagHelp reports that -h was asked for and the usage was printed.
+var flagHelp = errors.New("help requested")
+
+// env returns FUNDWATCH_<name>, or the content of the file named by
+// FUNDWATCH_<name>_FILE (for secrets mounted as files), or def.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv("FUNDWATCH_" + name); ok {
+		return v
+	}
+	if f, ok := os.LookupEnv("FUNDWATCH_" + name + "_FILE"); ok && f != "" {
+		if b, err := os.ReadFile(f); err == nil {
+			return strings.TrimSpace(string(b))
+		}
+	}
+	return def
+}
+
+func envBool(name string, def bool) bool {
+	v := env(name, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return def
+	}
+	return b
+}
+
+func envInt(name string, def int) int {
+	v := env(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return def
+	}
+	return n
+}
+
+// parseConfig reads flags over environment over defaults and validates the
+// result, returning one message per bad value.
+func parseConfig(name string, args []string) (*config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	c := &config{}
+	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address host:port (FUNDWATCH_ADDR)")
+	fs.StringVar(&c.DataDir, "data", env("DATA", "./data"), "data directory for the embedded store (FUNDWATCH_DATA)")
+	fs.StringVar(&c.KeyFile, "key-file", env("KEY_FILE", ""), "secret key file, 32 bytes hex; default DATA/secret.key, generated on first start (FUNDWATCH_KEY_FILE)")
+	fs.StringVar(&c.BaseURL, "base-url", env("BASE_URL", ""), "public base URL, e.g. https://jb.example.gov.cn; https turns on secure cookies and HSTS (FUNDWATCH_BASE_URL)")
+	proxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted (FUNDWATCH_TRUSTED_PROXIES)")
+	fs.StringVar(&c.Store, "store", env("STORE", "sqlite"), "store backend: sqlite or mongo (FUNDWATCH_STORE)")
+	fs.StringVar(&c.MongoURI, "mongo-uri", env("MONGO_URI", ""), "MongoDB URI when --store=mongo (FUNDWATCH_MONGO_URI or FUNDWATCH_MONGO_URI_FILE)")
+	fs.StringVar(&c.MongoDB, "mongo-db", env("MONGO_DB", "fundwatch"), "MongoDB database name (FUNDWATCH_MONGO_DB)")
+	fs.BoolVar(&c.Demo, "demo", envBool("DEMO", false), "load demo content, marked 示例 on every page (FUNDWATCH_DEMO)")
+	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "log format: text or json (FUNDWATCH_LOG_FORMAT)")
+	fs.IntVar(&c.SubmitLimit, "submit-limit", envInt("SUBMIT_LIMIT", 0), "submissions per client per 10 minutes; 0 default (20), -1 off, for load tests only (FUNDWATCH_SUBMIT_LIMIT)")
+	fs.IntVar(&c.FollowupLimit, "followup-limit", envInt("FOLLOWUP_LIMIT", 0), "follow-up attempts per client per 10 minutes; 0 default (60), -1 off (FUNDWATCH_FOLLOWUP_LIMIT)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, flagHelp
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	for _, p := range strings.Split(*proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	if c.KeyFile == "" {
+		c.KeyFile = filepath.Join(c.DataDir, "secret.key")
+	}
+	if c.BaseURL == "" {
+		_, port, _ := net.SplitHostPort(c.Addr)
+		c.BaseURL = "http://localhost:" + port
+	}
+	return c, c.validate()
+}
+
+func (c *config) validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if host, port, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("--addr %q: want host:port, e.g. 127.0.0.1:8080", c.Addr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		bad("--addr %q: port must be a number 0-65535", c.Addr)
+	} else if host != "" && net.ParseIP(host) == nil && host != "localhost" {
+		bad("--addr %q: host must be an IP address or localhost", c.Addr)
+	}
+	if c.DataDir == "" {
+		bad("--data must not be empty")
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		bad("--base-url %q: want an absolute http(s) URL without a path, e.g. https://jb.example.gov.cn", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	for _, p := range c.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				bad("--trusted-proxies: %q is neither an IP address nor a CIDR", p)
+			}
+		}
+	}
+	switch c.Store {
+	case "sqlite":
+	case "mongo":
+		if c.MongoURI == "" {
+			bad("--store=mongo needs --mongo-uri (or FUNDWATCH_MONGO_URI / FUNDWATCH_MONGO_URI_FILE)")
+		} else if !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
+			bad("--mongo-uri must start with mongodb:// or mongodb+srv://")
+		}
+		if c.MongoDB == "" {
+			bad("--mongo-db must not be empty")
+		}
+	default:
+		bad("--store %q: want sqlite or mongo", c.Store)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("--log-format %q: want text or json", c.LogFormat)
+	}
+	if c.SubmitLimit < -1 {
+		bad("--submit-limit %d: want -1 (off), 0 (default) or a positive number", c.SubmitLimit)
+	}
+	if c.FollowupLimit < -1 {
+		bad("--followup-limit %d: want -1 (off), 0 (default) or a positive number", c.FollowupLimit)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,246 @@
+// Command fundwatch runs the 社保基金监督公开平台 portal: the public site, the
+// JSON API and (later) the admin pages, on an embedded SQLite store by default
+// or on MongoDB when configured. It is the only place that chooses backends.
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"fundwatch/casework"
+	"fundwatch/handlers"
+	"fundwatch/store"
+	"fundwatch/store/sqlite"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `fundwatch — 社保基金监督公开平台
+
+usage:
+  fundwatch [serve] [flags]   run the portal (the default)
+  fundwatch migrate [flags]   create or upgrade the store's schema, then exit
+  fundwatch version           print the version
+  fundwatch healthcheck       exit 0 if the local server answers /readyz (for container HEALTHCHECK)
+
+Run "fundwatch serve -h" for the flags; each has a FUNDWATCH_* variable.
+`
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:]))
+}
+
+func run(ctx context.Context, args []string) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "version":
+		fmt.Println("fundwatch", version)
+		return 0
+	case "help":
+		fmt.Print(usage)
+		return 0
+	case "healthcheck":
+		return healthcheck(args)
+	case "serve", "migrate":
+	default:
+		fmt.Fprintf(os.Stderr, "fundwatch: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	cfg, err := parseConfig(cmd, args)
+	if errors.Is(err, flagHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fundwatch: bad configuration:")
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(os.Stderr, "  -", line)
+		}
+		return 2
+	}
+	log := newLogger(cfg.LogFormat)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		log.Error("cannot open the store", "store", cfg.Store, "error", err)
+		return 1
+	}
+	defer st.Close()
+	if cmd == "migrate" {
+		log.Info("store is migrated", "store", cfg.Store)
+		return 0
+	}
+	if err := serve(ctx, cfg, st, log); err != nil {
+		log.Error("server stopped", "error", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(format string) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func openStore(ctx context.Context, cfg *config, log *slog.Logger) (store.Store, error) {
+	switch cfg.Store {
+	case "mongo":
+		return openMongo(ctx, cfg)
+	default:
+		path := filepath.Join(cfg.DataDir, "fundwatch.db")
+		log.Info("opening embedded store", "path", path)
+		return sqlite.Open(path)
+	}
+}
+
+func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) error {
+	key, err := loadOrCreateKey(cfg, log)
+	if err != nil {
+		return err
+	}
+	keyring, err := casework.NewKeyring(key)
+	if err != nil {
+		return err
+	}
+	regions := casework.DefaultRegions()
+	validate, err := handlers.NewValidator(regions)
+	if err != nil {
+		return err
+	}
+	h := &handlers.Handler{
+		Store:    st,
+		Keyring:  keyring,
+		Regions:  regions,
+		Calendar: casework.DefaultCalendar(),
+		Validate: validate,
+		Clock:    time.Now,
+		Log:      log,
+		Config: handlers.Config{
+			BaseURL:        cfg.BaseURL,
+			TrustedProxies: cfg.TrustedProxies,
+			Demo:           cfg.Demo,
+			Version:        version,
+			Limits:         handlers.Limits{SubmitPerIP: cfg.SubmitLimit, FollowupPerIP: cfg.FollowupLimit},
+		},
+	}
+	if cfg.Demo {
+		creds, err := loadDemo(ctx, st, keyring, time.Now())
+		if err != nil {
+			return fmt.Errorf("load demo content: %w", err)
+		}
+		h.Config.DemoCases = creds
+		log.Info("demo content loaded (marked 示例 on every page)", "cases", len(creds))
+	}
+	app, err := h.App()
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() {
+		log.Info("fundwatch is serving", "addr", cfg.Addr, "base_url", cfg.BaseURL, "store", cfg.Store, "version", version)
+		errc <- app.Listen(cfg.Addr)
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	return app.ShutdownWithTimeout(15 * time.Second)
+}
+
+// loadOrCreateKey reads the 32-byte master key (64 hex characters). On the
+// first start of the embedded default, when the file is the default one in the
+// data directory and does not exist, it is generated with 0600 permissions.
+func loadOrCreateKey(cfg *config, log *slog.Logger) ([]byte, error) {
+	b, err := os.ReadFile(cfg.KeyFile)
+	if errors.Is(err, fs.ErrNotExist) && cfg.KeyFile == filepath.Join(cfg.DataDir, "secret.key") {
+		key, gerr := casework.GenerateMasterKey()
+		if gerr != nil {
+			return nil, gerr
+		}
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, err
+		}
+		f, err := os.OpenFile(cfg.KeyFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("create secret key file: %w", err)
+		}
+		if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if err := f.Close(); err != nil {
+			return nil, err
+		}
+		log.Warn("generated a new secret key file with 0600 permissions; back it up: without it the reporters' identities cannot be decrypted and access codes stop working",
+			"path", cfg.KeyFile)
+		return key, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read secret key file %s: %w", cfg.KeyFile, err)
+	}
+	if fi, err := os.Stat(cfg.KeyFile); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		log.Warn("secret key file is readable by group or others; chmod 600 it", "path", cfg.KeyFile, "mode", fi.Mode().Perm().String())
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(key) != 32 {
+		return nil, fmt.Errorf("secret key file %s must hold 64 hex characters (32 bytes)", cfg.KeyFile)
+	}
+	return key, nil
+}
+
+// healthcheck asks the server on FUNDWATCH_ADDR (or --addr) whether it is
+// ready. It exists because the container image has no curl or wget.
+func healthcheck(args []string) int {
+	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
+	addr := fs.String("addr", env("ADDR", "127.0.0.1:8080"), "address the server listens on")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	host, port, err := net.SplitHostPort(*addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "healthcheck: bad --addr:", err)
+		return 2
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort(host, port) + "/readyz")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "healthcheck:", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintln(os.Stderr, "healthcheck: status", resp.StatusCode)
+		return 1
+	}
+	return 0
+}

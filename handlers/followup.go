@@ -1,0 +1,250 @@
+package handlers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"fundwatch/casework"
+	"fundwatch/store"
+)
+
+// followupSessionTTL is how long a reporter's view stays open without a new
+// entry of number and code.
+const followupSessionTTL = 30 * time.Minute
+
+const msgWrongCredentials = "查询编号或查询码不正确。请核对回执上的编号和查询码（不区分大小写）后重试。"
+
+// lookupCase finds the case for a number and access code. A wrong number and
+// a wrong code give the same ENOTFOUND, and a number with too many failed
+// attempts is refused before any lookup. Failed attempts count against both
+// the client and the number.
+func (h *Handler) lookupCase(ctx context.Context, ip, number, code string) (*store.Case, error) {
+	lim := h.Config.Limits
+	if !h.limiter.allow("followup-ip:"+ip, lim.FollowupPerIP, lim.Window) {
+		return nil, errTooMany
+	}
+	year, seq, ok := casework.ParseCaseNumber(number)
+	canonical := ""
+	if ok {
+		canonical = casework.FormatCaseNumber(year, seq)
+		if h.limiter.exceeded("followup-number:"+canonical, lim.FollowupPerNumber, lim.FollowupNumberSpan) {
+			return nil, errTooMany
+		}
+	}
+	var c *store.Case
+	if ok {
+		var err error
+		c, err = h.Store.CaseByNumber(ctx, canonical)
+		if err != nil && store.ErrorCode(err) != store.ENOTFOUND {
+			return nil, err
+		}
+	}
+	if c == nil {
+		// Do the same keyed hash as for a real case, so a missing number
+		// takes as long as a wrong code.
+		h.Keyring.CheckAccessCode(&store.Case{}, code)
+	} else if h.Keyring.CheckAccessCode(c, code) {
+		return c, nil
+	}
+	if canonical != "" {
+		h.limiter.allow("followup-number:"+canonical, lim.FollowupPerNumber, lim.FollowupNumberSpan)
+	}
+	return nil, store.Errorf(store.ENOTFOUND, msgWrongCredentials)
+}
+
+func (h *Handler) followupForm(c *fiber.Ctx) error {
+	general := ""
+	if c.Query("expired") != "" {
+		general = "查询已超时或已退出，请重新输入查询编号和查询码。"
+	}
+	return h.renderFollowupForm(c, fiber.StatusOK, "", general)
+}
+
+func (h *Handler) renderFollowupForm(c *fiber.Ctx, status int, number, general string) error {
+	return h.renderPage(c, status, "followup", fiber.Map{
+		"Title":     "进度查询",
+		"Nav":       "followup",
+		"Number":    number,
+		"General":   general,
+		"DemoCases": h.Config.DemoCases,
+	})
+}
+
+// followupLogin checks number and code, both posted in the body (never in a
+// URL), and opens a short server-side session for the reporter's view.
+func (h *Handler) followupLogin(c *fiber.Ctx) error {
+	number := strings.TrimSpace(c.FormValue("number"))
+	code := c.FormValue("code")
+	if number == "" || strings.TrimSpace(code) == "" || len(number) > 64 || len(code) > 128 {
+		return h.renderFollowupForm(c, fiber.StatusUnprocessableEntity, clip(number, 64), "请填写回执上的查询编号和查询码。")
+	}
+	cs, err := h.lookupCase(c.UserContext(), c.IP(), number, code)
+	if err != nil {
+		if store.ErrorCode(err) == store.ENOTFOUND {
+			return h.renderFollowupForm(c, fiber.StatusUnprocessableEntity, clip(number, 64), msgWrongCredentials)
+		}
+		return err
+	}
+	token := newToken()
+	if err := h.Storage.Set(followupKey(token), []byte(cs.ID), followupSessionTTL); err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{
+		Name:     h.cookieName("fw_followup"),
+		Value:    token,
+		Path:     "/",
+		HTTPOnly: true,
+		Secure:   h.secure(),
+		SameSite: fiber.CookieSameSiteStrictMode,
+	})
+	return c.Redirect("/followup/case", fiber.StatusSeeOther)
+}
+
+func followupKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return "followup:" + hex.EncodeToString(sum[:])
+}
+
+// followupCase returns the case of the current reporter session, or nil.
+func (h *Handler) followupCase(c *fiber.Ctx) (*store.Case, error) {
+	token := c.Cookies(h.cookieName("fw_followup"))
+	if !validToken(token) {
+		return nil, nil
+	}
+	id, err := h.Storage.Get(followupKey(token))
+	if err != nil || len(id) == 0 {
+		return nil, err
+	}
+	cs, err := h.Store.CaseByID(c.UserContext(), string(id))
+	if store.ErrorCode(err) == store.ENOTFOUND {
+		return nil, nil
+	}
+	return cs, err
+}
+
+func (h *Handler) followupView(c *fiber.Ctx) error {
+	cs, err := h.followupCase(c)
+	if err != nil {
+		return err
+	}
+	if cs == nil {
+		return c.Redirect("/followup?expired=1", fiber.StatusSeeOther)
+	}
+	flash := ""
+	if c.Query("sent") != "" {
+		flash = "补充信息已提交，承办人员将一并处理。"
+	}
+	return h.renderCaseView(c, fiber.StatusOK, cs, "", "", flash)
+}
+
+func (h *Handler) renderCaseView(c *fiber.Ctx, status int, cs *store.Case, draft, draftErr, flash string) error {
+	events, err := h.Store.CaseEvents(c.UserContext(), cs.ID)
+	if err != nil {
+		return err
+	}
+	msgs, err := h.Store.CaseMessages(c.UserContext(), cs.ID)
+	if err != nil {
+		return err
+	}
+	return h.renderPage(c, status, "case", fiber.Map{
+		"Title":    "办理进度",
+		"Nav":      "followup",
+		"Case":     cs,
+		"Events":   events,
+		"Messages": msgs,
+		"Draft":    draft,
+		"DraftErr": draftErr,
+		"Flash":    flash,
+		"CanAdd":   casework.ReporterMayAddMessage(cs.Status),
+		"Idem":     newToken(),
+		"Notice":   casework.ChannelNotice(cs.Channel),
+		"Steps":    casework.ReporterSteps(cs.Status),
+	})
+}
+
+// reporterMessage checks the text a reporter adds to a case.
+func reporterMessage(body string) (string, string) {
+	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
+	n := len([]rune(body))
+	switch {
+	case n == 0:
+		return body, "请填写补充信息"
+	case n < 5:
+		return body, "补充信息至少需要5个字"
+	case n > 5000:
+		return body, "补充信息不能超过5000字，请精简或分次提交"
+	case !plainText(body):
+		return body, "补充信息包含无法识别的字符，请删除后重试"
+	}
+	return body, ""
+}
+
+// addReporterMessage stores a reporter's message. The message id is derived
+// from the form's or request's idempotency token, so a double-click or a
+// retried request stores it once.
+func (h *Handler) addReporterMessage(ctx context.Context, cs *store.Case, body, idem string) (*store.Message, error) {
+	if !casework.ReporterMayAddMessage(cs.Status) {
+		return nil, store.Errorf(store.EINVALID, "本件已结案，不能再补充信息。如有新的问题，请重新提交举报投诉。")
+	}
+	id := newID()
+	if idem != "" {
+		sum := sha256.Sum256([]byte(cs.ID + "\x00" + idem))
+		id = "m" + hex.EncodeToString(sum[:16])
+	}
+	m := &store.Message{ID: id, CaseID: cs.ID, At: h.now(), Author: store.AuthorReporter, Body: body}
+	err := h.Store.AddMessage(ctx, m)
+	if store.ErrorCode(err) == store.ECONFLICT && idem != "" {
+		return m, nil // already stored by the first attempt
+	}
+	return m, err
+}
+
+func (h *Handler) followupAddMessage(c *fiber.Ctx) error {
+	cs, err := h.followupCase(c)
+	if err != nil {
+		return err
+	}
+	if cs == nil {
+		return c.Redirect("/followup?expired=1", fiber.StatusSeeOther)
+	}
+	body, problem := reporterMessage(c.FormValue("body"))
+	if problem != "" {
+		return h.renderCaseView(c, fiber.StatusUnprocessableEntity, cs, clip(body, 6000), problem, "")
+	}
+	idem := c.FormValue("idem")
+	if !validToken(idem) {
+		idem = ""
+	}
+	if _, err := h.addReporterMessage(c.UserContext(), cs, body, idem); err != nil {
+		if store.ErrorCode(err) == store.EINVALID {
+			return h.renderCaseView(c, fiber.StatusUnprocessableEntity, cs, body, store.ErrorMessage(err), "")
+		}
+		return err
+	}
+	return c.Redirect("/followup/case?sent=1", fiber.StatusSeeOther)
+}
+
+func (h *Handler) followupLogout(c *fiber.Ctx) error {
+	if token := c.Cookies(h.cookieName("fw_followup")); validToken(token) {
+		_ = h.Storage.Delete(followupKey(token))
+	}
+	c.Cookie(&fiber.Cookie{
+		Name: h.cookieName("fw_followup"), Value: "", Path: "/", HTTPOnly: true,
+		Secure: h.secure(), SameSite: fiber.CookieSameSiteStrictMode, Expires: time.Unix(0, 0),
+	})
+	return c.Redirect("/followup?expired=1", fiber.StatusSeeOther)
+}
+
+// clip cuts s to at most n runes, for echoing input back safely sized.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}

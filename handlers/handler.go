@@ -1,0 +1,169 @@
+// Package handlers is fundwatch's web layer: the Fiber application, its
+// middleware, the public pages, the JSON API and the error pages. It turns HTTP
+// into calls on casework (the rules) and store.Store (the record) and never
+// imports a storage or search driver; cmd/fundwatch wires those in.
+package handlers
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
+
+	"fundwatch/casework"
+	"fundwatch/public"
+	"fundwatch/store"
+)
+
+// Config is what the web layer needs to know about the deployment.
+type Config struct {
+	// BaseURL is the public address, e.g. https://jb.example.gov.cn. An https
+	// scheme turns on Secure cookies with the __Host- prefix and HSTS.
+	BaseURL string
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed.
+	TrustedProxies []string
+	// Demo marks every page as showing demo content (示例).
+	Demo bool
+	// Version is shown in the footer and used to bust static asset caches.
+	Version string
+	// DemoCases are the numbers and codes of the demo cases, shown on the
+	// follow-up page in demo mode so visitors can try it.
+	DemoCases []DemoCredential
+	// Limits: how many submissions and follow-up attempts one client may
+	// make per window. Zero values take the defaults of DefaultLimits.
+	Limits Limits
+}
+
+// DemoCredential is the receipt of one demo case.
+type DemoCredential struct {
+	Number     string
+	AccessCode string
+}
+
+// Limits are the anti-abuse rate limits. A Max of -1 disables that limit
+// (used by the load command; never in production).
+type Limits struct {
+	SubmitPerIP        int
+	FollowupPerIP      int
+	FollowupPerNumber  int
+	Window             time.Duration
+	FollowupNumberSpan time.Duration
+}
+
+// DefaultLimits are generous for people and tight for scripts.
+func DefaultLimits() Limits {
+	return Limits{
+		SubmitPerIP:        20,
+		FollowupPerIP:      60,
+		FollowupPerNumber:  10,
+		Window:             10 * time.Minute,
+		FollowupNumberSpan: time.Hour,
+	}
+}
+
+// Handler carries every dependency of the web layer. cmd builds it; nothing
+// here is a package global.
+type Handler struct {
+	Store    store.Store
+	Keyring  *casework.Keyring
+	Regions  *casework.Regions
+	Calendar *casework.Calendar
+	Validate *Validator
+	// Storage holds short-lived state: CSRF tokens, follow-up sessions and rate
+	// counters. In memory for one instance; shared when several instances run.
+	Storage fiber.Storage
+	Clock   func() time.Time
+	Log     *slog.Logger
+	Config  Config
+
+	limiter *rateLimiter
+}
+
+func (h *Handler) now() time.Time { return store.Truncate(h.Clock()) }
+
+// secure reports whether the portal is served over https.
+func (h *Handler) secure() bool { return strings.HasPrefix(h.Config.BaseURL, "https://") }
+
+// cookieName gives the __Host- prefixed name over https, where browsers
+// enforce the prefix's guarantees, and a plain name on http (development).
+func (h *Handler) cookieName(name string) string {
+	if h.secure() {
+		return "__Host-" + name
+	}
+	return name
+}
+
+// App builds the Fiber application with all routes and middleware. Templates
+// are parsed here so that a broken template fails the boot, not a request.
+func (h *Handler) App() (*fiber.App, error) {
+	if h.Store == nil || h.Keyring == nil || h.Regions == nil || h.Calendar == nil || h.Validate == nil {
+		return nil, fmt.Errorf("handlers: Store, Keyring, Regions, Calendar and Validate are required")
+	}
+	if h.Clock == nil {
+		h.Clock = time.Now
+	}
+	if h.Log == nil {
+		h.Log = slog.Default()
+	}
+	if h.Storage == nil {
+		h.Storage = NewMemoryStorage()
+	}
+	def := DefaultLimits()
+	l := &h.Config.Limits
+	if l.SubmitPerIP == 0 {
+		l.SubmitPerIP = def.SubmitPerIP
+	}
+	if l.FollowupPerIP == 0 {
+		l.FollowupPerIP = def.FollowupPerIP
+	}
+	if l.FollowupPerNumber == 0 {
+		l.FollowupPerNumber = def.FollowupPerNumber
+	}
+	if l.Window == 0 {
+		l.Window = def.Window
+	}
+	if l.FollowupNumberSpan == 0 {
+		l.FollowupNumberSpan = def.FollowupNumberSpan
+	}
+	h.limiter = &rateLimiter{storage: h.Storage, clock: h.Clock}
+
+	views := html.NewFileSystem(http.FS(public.Templates), ".html")
+	views.AddFuncMap(h.templateFuncs())
+	if err := views.Load(); err != nil {
+		return nil, fmt.Errorf("handlers: load templates: %w", err)
+	}
+
+	app := fiber.New(fiber.Config{
+		AppName:                 "fundwatch",
+		Views:                   views,
+		ViewsLayout:             "layouts/main",
+		Immutable:               true,
+		ErrorHandler:            h.handleError,
+		BodyLimit:               maxBodyBytes,
+		ReadBufferSize:          16 * 1024,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		IdleTimeout:             120 * time.Second,
+		DisableStartupMessage:   true,
+		EnableTrustedProxyCheck: len(h.Config.TrustedProxies) > 0,
+		TrustedProxies:          h.Config.TrustedProxies,
+		ProxyHeader:             proxyHeader(h.Config.TrustedProxies),
+	})
+	h.routes(app)
+	return app, nil
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
+}
+
+// maxBodyBytes bounds every request body; the largest legitimate form (a 5,000
+// character description plus the rest) is far below it.
+const maxBodyBytes = 256 * 1024

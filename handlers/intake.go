@@ -1,0 +1,309 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"fundwatch/casework"
+	"fundwatch/store"
+)
+
+// reportInput is one complaint or report as submitted, by the HTML form or the
+// JSON API. The json names are the field keys of both: the form's input names
+// and the API's error keys.
+type reportInput struct {
+	Kind              string       `json:"kind" label:"事项类型" validate:"kind"`
+	ReporterType      string       `json:"reporterType" label:"反映人类型" validate:"reportertype"`
+	Anonymous         bool         `json:"anonymous"`
+	Category          string       `json:"category" label:"问题类别" validate:"category"`
+	InsuranceTypes    []string     `json:"insuranceTypes" label:"涉及险种" validate:"min=1,max=8,unique,dive,insurancetype"`
+	RegionCode        string       `json:"regionCode" label:"发生地区" validate:"region"`
+	Subject           subjectInput `json:"subject"`
+	AmountYuan        string       `json:"amountYuan" label:"涉及金额" validate:"max=40,plaintext"`
+	OccurredOn        string       `json:"occurredOn" label:"发生时间" validate:"omitempty,isodate"`
+	Description       string       `json:"description" label:"问题描述" validate:"min=20,max=5000,plaintext"`
+	Reporter          *personInput `json:"reporter,omitempty"`
+	Organisation      *orgInput    `json:"organisation,omitempty"`
+	ConfirmCreditCode bool         `json:"confirmCreditCode"`
+}
+
+type subjectInput struct {
+	Name       string `json:"name" label:"被反映对象名称" validate:"required,max=100,plaintext"`
+	CreditCode string `json:"creditCode" label:"被反映单位统一社会信用代码" validate:"omitempty,creditcode"`
+	IDNumber   string `json:"idNumber" label:"被反映人身份证号码" validate:"omitempty,idnumber"`
+	Address    string `json:"address" label:"被反映对象地址" validate:"max=200,plaintext"`
+}
+
+type personInput struct {
+	Name     string `json:"name" label:"姓名" validate:"required,max=50,plaintext"`
+	IDNumber string `json:"idNumber" label:"身份证号码" validate:"required,idnumber"`
+	Phone    string `json:"phone" label:"手机号码" validate:"required,mobile"`
+	Email    string `json:"email" label:"电子邮箱" validate:"omitempty,max=100,email"`
+}
+
+type orgInput struct {
+	Name          string `json:"name" label:"单位名称" validate:"required,max=100,plaintext"`
+	CreditCode    string `json:"creditCode" label:"统一社会信用代码" validate:"required,creditcode"`
+	ContactPerson string `json:"contactPerson" label:"联系人" validate:"required,max=50,plaintext"`
+	ContactPhone  string `json:"contactPhone" label:"联系电话" validate:"required,phone"`
+}
+
+// named reports whether the submission carries a reporter identity, and which.
+func (in *reportInput) named() bool { return !in.Anonymous }
+
+// normalize trims and canonicalises what people type (spaces, lowercase x in
+// ID numbers, +86 prefixes, Windows line ends), and drops the identity section
+// that does not apply, so nothing the reporter did not mean to give is stored.
+func (in *reportInput) normalize() {
+	in.Kind = strings.TrimSpace(in.Kind)
+	in.ReporterType = strings.TrimSpace(in.ReporterType)
+	in.Category = strings.TrimSpace(in.Category)
+	in.RegionCode = strings.TrimSpace(in.RegionCode)
+	for i := range in.InsuranceTypes {
+		in.InsuranceTypes[i] = strings.TrimSpace(in.InsuranceTypes[i])
+	}
+	in.Subject.Name = strings.TrimSpace(in.Subject.Name)
+	in.Subject.CreditCode = casework.NormalizeCreditCode(in.Subject.CreditCode)
+	in.Subject.IDNumber = casework.NormalizeIDNumber(in.Subject.IDNumber)
+	in.Subject.Address = strings.TrimSpace(in.Subject.Address)
+	in.AmountYuan = strings.TrimSpace(in.AmountYuan)
+	in.OccurredOn = strings.TrimSpace(in.OccurredOn)
+	in.Description = strings.TrimSpace(strings.ReplaceAll(in.Description, "\r\n", "\n"))
+
+	switch {
+	case in.Anonymous:
+		in.Reporter, in.Organisation = nil, nil
+	case in.ReporterType == store.ReporterCitizen:
+		in.Organisation = nil
+		if in.Reporter == nil {
+			in.Reporter = &personInput{}
+		}
+		in.Reporter.Name = strings.TrimSpace(in.Reporter.Name)
+		in.Reporter.IDNumber = casework.NormalizeIDNumber(in.Reporter.IDNumber)
+		in.Reporter.Phone = casework.NormalizeMobile(in.Reporter.Phone)
+		in.Reporter.Email = strings.TrimSpace(in.Reporter.Email)
+	case in.ReporterType == store.ReporterEmployer || in.ReporterType == store.ReporterOrganization:
+		in.Reporter = nil
+		if in.Organisation == nil {
+			in.Organisation = &orgInput{}
+		}
+		in.Organisation.Name = strings.TrimSpace(in.Organisation.Name)
+		in.Organisation.CreditCode = casework.NormalizeCreditCode(in.Organisation.CreditCode)
+		in.Organisation.ContactPerson = strings.TrimSpace(in.Organisation.ContactPerson)
+		in.Organisation.ContactPhone = normalizePhone(in.Organisation.ContactPhone)
+	default:
+		in.Reporter, in.Organisation = nil, nil
+	}
+}
+
+// normalizePhone keeps a landline as typed (trimmed) and canonicalises a mobile.
+func normalizePhone(s string) string {
+	s = strings.TrimSpace(s)
+	if m := casework.NormalizeMobile(s); casework.ValidMobile(m) {
+		return m
+	}
+	return s
+}
+
+// check validates the input and returns field errors in Chinese; nil means it
+// may be stored. amountFen is the parsed amount when one was given.
+func (h *Handler) check(in *reportInput) (fe FieldErrors, amountFen int64, amountGiven bool) {
+	fe = h.Validate.Struct(in)
+	if fe == nil {
+		fe = FieldErrors{}
+	}
+	if in.AmountYuan != "" {
+		fen, err := casework.ParseYuan(in.AmountYuan)
+		if err != nil {
+			fe.Add("amountYuan", err.Error())
+		} else {
+			amountFen, amountGiven = fen, true
+		}
+	}
+	if in.OccurredOn != "" && validDate(in.OccurredOn) {
+		d, _ := time.ParseInLocation("2006-01-02", in.OccurredOn, store.CST)
+		today := h.now().In(store.CST)
+		if d.After(today) {
+			fe.Add("occurredOn", "发生时间不能晚于今天")
+		} else if d.Year() < 1990 {
+			fe.Add("occurredOn", "发生时间不能早于1990年")
+		}
+	}
+	if !in.ConfirmCreditCode {
+		if in.Subject.CreditCode != "" && casework.CreditCodeStatus(in.Subject.CreditCode) == casework.CreditCodeBadChecksum {
+			fe.Add("subject.creditCode", creditCodeConfirmMsg)
+		}
+		if in.Organisation != nil && casework.CreditCodeStatus(in.Organisation.CreditCode) == casework.CreditCodeBadChecksum {
+			fe.Add("organisation.creditCode", creditCodeConfirmMsg)
+		}
+	}
+	if len(fe) == 0 {
+		return nil, amountFen, amountGiven
+	}
+	return fe, amountFen, amountGiven
+}
+
+const creditCodeConfirmMsg = "统一社会信用代码的校验位不符，可能有输入错误。请核对；如确认无误，请勾选“我已核对统一社会信用代码，确认无误”后再次提交。"
+
+// receipt is what a reporter gets back once the case is durably stored.
+type receipt struct {
+	Case           *store.Case
+	AccessCode     string
+	ChannelNotice  string
+	AcceptDeadline time.Time
+	// Repeat is true when this answers a retried submission of a case that
+	// was already stored: same number, same code, no second case.
+	Repeat bool
+}
+
+// submit stores a checked submission as a new case and returns its receipt.
+// idemKey identifies the submission: a retry with the same key and the same
+// content returns the first receipt; the same key with other content is a
+// conflict. The receipt exists only after CreateCase returned, i.e. after the
+// record is durable.
+func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, amountGiven bool, idemKey string) (*receipt, error) {
+	now := h.now()
+	digest, err := submissionDigest(h.Keyring, in)
+	if err != nil {
+		return nil, err
+	}
+	c := &store.Case{
+		ID:             newID(),
+		Kind:           in.Kind,
+		ReporterType:   in.ReporterType,
+		Anonymous:      in.Anonymous,
+		Category:       in.Category,
+		InsuranceTypes: in.InsuranceTypes,
+		RegionCode:     in.RegionCode,
+		Subject: store.Party{
+			Name:       in.Subject.Name,
+			CreditCode: in.Subject.CreditCode,
+			IDNumber:   in.Subject.IDNumber,
+			Address:    in.Subject.Address,
+		},
+		AmountFen:      amountFen,
+		AmountGiven:    amountGiven,
+		OccurredOn:     in.OccurredOn,
+		Description:    in.Description,
+		Channel:        casework.RouteChannel(in.Kind, in.InsuranceTypes),
+		Status:         store.StatusReceived,
+		IdempotencyKey: idemKey,
+		SubmissionHash: digest,
+		Demo:           false,
+		CreatedAt:      now,
+		UpdatedAt:      now,
+	}
+	code := h.Keyring.AccessCodeFor(idemKey)
+	norm, _ := casework.NormalizeAccessCode(code)
+	c.AccessCodeHash = h.Keyring.HashAccessCode(norm)
+	if id := in.identity(); id != nil {
+		sealed, err := h.Keyring.SealIdentity(c.ID, *id)
+		if err != nil {
+			return nil, err
+		}
+		c.ReporterSealed = sealed
+	}
+	first := store.Event{
+		ID:       newID(),
+		At:       now,
+		ToStatus: store.StatusReceived,
+		Note:     "平台已收到，等待审查是否受理。",
+	}
+	err = h.Store.CreateCase(ctx, c, first)
+	repeat := false
+	if store.ErrorCode(err) == store.ECONFLICT {
+		prev, perr := h.Store.CaseByIdempotencyKey(ctx, idemKey)
+		if perr != nil {
+			return nil, perr
+		}
+		if prev.SubmissionHash != digest {
+			return nil, store.Errorf(store.ECONFLICT,
+				"这份表单已经提交过一次，且内容与本次不同。如需反映新的问题，请重新打开举报投诉页面填写。")
+		}
+		c, repeat, err = prev, true, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &receipt{
+		Case:           c,
+		AccessCode:     code,
+		ChannelNotice:  casework.ChannelNotice(c.Channel),
+		AcceptDeadline: h.Calendar.WorkingDaysDeadline(c.CreatedAt, acceptWorkingDays),
+		Repeat:         repeat,
+	}, nil
+}
+
+// acceptWorkingDays is the national rule: decide whether to accept a report
+// within 5 working days of receiving it.
+const acceptWorkingDays = 5
+
+// identity is the reporter's identity to seal, or nil when anonymous.
+func (in *reportInput) identity() *casework.ReporterIdentity {
+	switch {
+	case in.Reporter != nil:
+		return &casework.ReporterIdentity{
+			Name: in.Reporter.Name, IDNumber: in.Reporter.IDNumber,
+			Phone: in.Reporter.Phone, Email: in.Reporter.Email,
+		}
+	case in.Organisation != nil:
+		return &casework.ReporterIdentity{
+			OrgName: in.Organisation.Name, CreditCode: in.Organisation.CreditCode,
+			ContactPerson: in.Organisation.ContactPerson, ContactPhone: in.Organisation.ContactPhone,
+		}
+	}
+	return nil
+}
+
+// submissionDigest is a keyed digest of the normalised submission, so a retry
+// can be recognised without storing anything that could be reversed.
+func submissionDigest(k *casework.Keyring, in *reportInput) (string, error) {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return "", err
+	}
+	return k.Digest("submission", b), nil
+}
+
+var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+
+// newID returns a random 128-bit id, lowercase Crockford base32.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return idEncoding.EncodeToString(b[:])
+}
+
+// newToken returns a random 128-bit token for forms and sessions.
+func newToken() string { return newID() }
+
+func validDate(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
+}
+
+// plainText accepts valid UTF-8 without control characters other than line
+// breaks and tabs: what a person can type.
+func plainText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r == '\n' || r == '\t' {
+			continue
+		}
+		if unicode.IsControl(r) || r == utf8.RuneError || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,171 @@
+package handlers
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"fundwatch/casework"
+)
+
+// maxMultiValues bounds how many values of one repeated form field are read;
+// there are eight insurance types, anything beyond is hostile.
+const maxMultiValues = 16
+
+// parseReportForm reads the HTML form into a reportInput. Both identity
+// sections are always filled (so the form can be shown again as typed);
+// normalize later drops the one that does not apply.
+func parseReportForm(c *fiber.Ctx) *reportInput {
+	args := c.Request().PostArgs()
+	get := func(k string) string { return string(args.Peek(k)) }
+	in := &reportInput{
+		Kind:         get("kind"),
+		ReporterType: get("reporterType"),
+		Anonymous:    get("anonymous") == "true",
+		Category:     get("category"),
+		RegionCode:   get("regionCode"),
+		Subject: subjectInput{
+			Name:       get("subject.name"),
+			CreditCode: get("subject.creditCode"),
+			IDNumber:   get("subject.idNumber"),
+			Address:    get("subject.address"),
+		},
+		AmountYuan:  get("amountYuan"),
+		OccurredOn:  get("occurredOn"),
+		Description: get("description"),
+		Reporter: &personInput{
+			Name:     get("reporter.name"),
+			IDNumber: get("reporter.idNumber"),
+			Phone:    get("reporter.phone"),
+			Email:    get("reporter.email"),
+		},
+		Organisation: &orgInput{
+			Name:          get("organisation.name"),
+			CreditCode:    get("organisation.creditCode"),
+			ContactPerson: get("organisation.contactPerson"),
+			ContactPhone:  get("organisation.contactPhone"),
+		},
+		ConfirmCreditCode: get("confirmCreditCode") == "true",
+	}
+	for i, v := range args.PeekMulti("insuranceTypes") {
+		if i >= maxMultiValues {
+			// Enough to be over the limit of eight, so validation reports it.
+			break
+		}
+		in.InsuranceTypes = append(in.InsuranceTypes, string(v))
+	}
+	return in
+}
+
+// clone copies the input deeply enough for normalize not to touch the copy
+// that is shown back to the user.
+func (in *reportInput) clone() *reportInput {
+	out := *in
+	out.InsuranceTypes = append([]string(nil), in.InsuranceTypes...)
+	if in.Reporter != nil {
+		r := *in.Reporter
+		out.Reporter = &r
+	}
+	if in.Organisation != nil {
+		o := *in.Organisation
+		out.Organisation = &o
+	}
+	return &out
+}
+
+func (h *Handler) reportForm(c *fiber.Ctx) error {
+	form := &reportInput{
+		Kind: "report", ReporterType: "citizen", Anonymous: false,
+		Reporter: &personInput{}, Organisation: &orgInput{},
+	}
+	return h.renderReportForm(c, fiber.StatusOK, form, nil, newToken(), "")
+}
+
+func (h *Handler) renderReportForm(c *fiber.Ctx, status int, form *reportInput, errs FieldErrors, idem, general string) error {
+	confirm := false
+	for _, m := range errs {
+		if m == creditCodeConfirmMsg {
+			confirm = true
+		}
+	}
+	return h.renderPage(c, status, "report", fiber.Map{
+		"Title":          "我要举报投诉",
+		"Nav":            "report",
+		"Form":           form,
+		"Errors":         errs,
+		"ErrorCount":     len(errs),
+		"General":        general,
+		"Idem":           idem,
+		"ConfirmCredit":  confirm || form.ConfirmCreditCode,
+		"Categories":     casework.Categories(),
+		"InsuranceTypes": casework.InsuranceTypes(),
+		"RegionGroups":   h.regionGroups(),
+	})
+}
+
+// regionGroup is one city with its counties, for a select with optgroups that
+// works without JavaScript.
+type regionGroup struct {
+	City     casework.Region
+	Counties []casework.Region
+}
+
+func (h *Handler) regionGroups() []regionGroup {
+	var out []regionGroup
+	for _, city := range h.Regions.Cities() {
+		out = append(out, regionGroup{City: city, Counties: h.Regions.Counties(city.Code)})
+	}
+	return out
+}
+
+// reportSubmit takes the HTML form. On bad input the form comes back with 422,
+// everything the user typed and a message at each field; on success the
+// receipt page is the response to this POST, so the code never sits in a URL.
+func (h *Handler) reportSubmit(c *fiber.Ctx) error {
+	if !h.limiter.allow("submit:"+c.IP(), h.Config.Limits.SubmitPerIP, h.Config.Limits.Window) {
+		return errTooMany
+	}
+	form := parseReportForm(c)
+	idem := strings.TrimSpace(string(c.Request().PostArgs().Peek("idem")))
+	if !validToken(idem) {
+		// A form without its token was not rendered by us (or is very old):
+		// give a fresh form with the input kept.
+		return h.renderReportForm(c, fiber.StatusUnprocessableEntity, form, nil, newToken(),
+			"表单已失效，请核对内容后再次提交。")
+	}
+	if len(c.Request().PostArgs().Peek("website")) > 0 {
+		h.Log.Info("honeypot field filled", "request_id", reqID(c))
+		return h.renderReportForm(c, fiber.StatusUnprocessableEntity, form, nil, idem,
+			"提交未通过自动校验，请检查后重新提交。")
+	}
+	in := form.clone()
+	in.normalize()
+	errs, fen, given := h.check(in)
+	if errs != nil {
+		return h.renderReportForm(c, fiber.StatusUnprocessableEntity, form, errs, idem,
+			"提交的内容有需要修改的地方，请按提示修改后再次提交。")
+	}
+	r, err := h.submit(c.UserContext(), in, fen, given, idem)
+	if err != nil {
+		return err
+	}
+	return h.renderPage(c, fiber.StatusOK, "receipt", fiber.Map{
+		"Title":   "提交成功",
+		"Nav":     "report",
+		"Receipt": r,
+	})
+}
+
+// validToken accepts the tokens newToken makes (26 base32 chars) and, for API
+// clients, any 16–128 characters of [A-Za-z0-9_-].
+func validToken(s string) bool {
+	if len(s) < 16 || len(s) > 128 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}

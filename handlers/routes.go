@@ -1,0 +1,83 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"fundwatch/public"
+)
+
+const localCSRF = "csrf"
+
+func (h *Handler) routes(app *fiber.App) {
+	app.Use(requestID, h.accessLog, h.recoverPanics, h.securityHeaders)
+
+	app.Use("/static", filesystem.New(filesystem.Config{
+		Root:   http.FS(public.Static),
+		MaxAge: 7 * 24 * 3600,
+	}))
+	app.Get("/healthz", h.healthz)
+	app.Get("/readyz", h.readyz)
+
+	api := app.Group("/api/v1")
+	api.Get("/openapi.json", h.apiOpenAPI)
+	api.Post("/reports", h.apiCreateReport)
+	api.Get("/reports/:number", h.apiGetReport)
+	api.Post("/reports/:number/messages", h.apiAddMessage)
+	api.Use(func(c *fiber.Ctx) error { return errNotFound })
+
+	app.Use(csrf.New(csrf.Config{
+		KeyLookup:      "form:_csrf",
+		CookieName:     h.cookieName("fw_csrf"),
+		CookiePath:     "/",
+		CookieSecure:   h.secure(),
+		CookieHTTPOnly: true,
+		CookieSameSite: "Lax",
+		Expiration:     4 * time.Hour,
+		Storage:        h.Storage,
+		ContextKey:     localCSRF,
+		ErrorHandler:   func(c *fiber.Ctx, err error) error { return errCSRF },
+	}))
+	app.Get("/", h.home)
+	app.Get("/guide", h.guide)
+	app.Get("/report", h.reportForm)
+	app.Post("/report", h.reportSubmit)
+	app.Get("/followup", h.followupForm)
+	app.Post("/followup", h.followupLogin)
+	app.Get("/followup/case", h.followupView)
+	app.Post("/followup/case/messages", h.followupAddMessage)
+	app.Post("/followup/logout", h.followupLogout)
+
+	app.Use(func(c *fiber.Ctx) error { return errNotFound })
+}
+
+func (h *Handler) healthz(c *fiber.Ctx) error {
+	return c.SendString("ok")
+}
+
+// readyz answers 200 only when the store answers, so a load balancer stops
+// sending citizens to an instance that cannot take their reports.
+func (h *Handler) readyz(c *fiber.Ctx) error {
+	if err := h.Store.Ping(c.UserContext()); err != nil {
+		h.Log.Warn("not ready", "request_id", reqID(c), "error", err)
+		c.Set(fiber.HeaderRetryAfter, "10")
+		return c.Status(fiber.StatusServiceUnavailable).SendString("store unavailable")
+	}
+	return c.SendString("ready")
+}
+
+func (h *Handler) home(c *fiber.Ctx) error {
+	return h.renderPage(c, fiber.StatusOK, "home", fiber.Map{"Title": "首页", "Nav": "home"})
+}
+
+func (h *Handler) guide(c *fiber.Ctx) error {
+	return h.renderPage(c, fiber.StatusOK, "guide", fiber.Map{"Title": "办事指南", "Nav": "guide"})
+}
+
+// isAPI tells whether a request belongs to the JSON API.
+func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }

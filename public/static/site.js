@@ -1,0 +1,58 @@
+// Progressive enhancement only: every form works without this file.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  document.addEventListener("DOMContentLoaded", function () {
+    // Show only the identity section that applies to the chosen reporter type.
+    var form = document.getElementById("report-form");
+    if (form) {
+      var citizen = document.getElementById("citizen-section");
+      var org = document.getElementById("org-section");
+      var sync = function () {
+        var type = (form.querySelector('input[name="reporterType"]:checked') || {}).value;
+        var anon = (form.querySelector('input[name="anonymous"]:checked') || {}).value === "true";
+        citizen.hidden = anon || type !== "citizen";
+        org.hidden = anon || (type !== "employer" && type !== "organization");
+      };
+      form.addEventListener("change", sync);
+      sync();
+    }
+    // Live character counters for long text.
+    Array.prototype.forEach.call(document.querySelectorAll("textarea[data-counter]"), function (ta) {
+      var out = document.getElementById(ta.getAttribute("data-counter"));
+      var max = parseInt(ta.getAttribute("maxlength"), 10) || 0;
+      var update = function () {
+        var n = Array.from(ta.value).length;
+        out.textContent = "已输入 " + n + " 字" + (max ? "，最多 " + max + " 字" : "");
+      };
+      ta.addEventListener("input", update);
+      update();
+    });
+    // Disable a submit button once clicked, so a double-click sends one form
+    // (the server also ignores a repeat, with the form's idempotency token).
+    Array.prototype.forEach.call(document.querySelectorAll("form"), function (f) {
+      f.addEventListener("submit", function () {
+        var b = f.querySelector("button[data-once]");
+        if (b) {
+          b.setAttribute("data-label", b.textContent);
+          setTimeout(function () { b.disabled = true; b.textContent = "正在提交…"; }, 0);
+        }
+      });
+    });
+    // Coming back with the browser's Back button restores the page from cache
+    // with the button still disabled: enable it again.
+    window.addEventListener("pageshow", function () {
+      Array.prototype.forEach.call(document.querySelectorAll("button[data-once][disabled]"), function (b) {
+        b.disabled = false;
+        b.textContent = b.getAttribute("data-label") || b.textContent;
+      });
+    });
+    // A print button for the receipt, shown only where it can work.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () { window.print(); });
+    });
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  });
+})();
