@@ -1,6 +1,8 @@
 package casework
 
 import (
+	"fundwatch/store"
+
 	"strconv"
 	"strings"
 	"unicode"
@@ -9,13 +11,7 @@ import (
 // FormatCaseNumber returns the public number of a case, "2026-000123": the
 // year in China Standard Time and the sequence within that year, zero-padded
 // to at least six digits so numbers sort and read alike.
-func FormatCaseNumber(year int, seq int64) string {
-	s := strconv.FormatInt(seq, 10)
-	if len(s) < 6 {
-		s = strings.Repeat("0", 6-len(s)) + s
-	}
-	return strconv.Itoa(year) + "-" + s
-}
+func FormatCaseNumber(year int, seq int64) string { return store.FormatNumber(year, seq) }
 
 // ParseCaseNumber reads a case number as a reporter types it from a receipt.
 // It tolerates spaces anywhere and full-width digits and hyphen (and other

@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -186,6 +187,13 @@ type Store interface {
 	// CaseMessages returns the messages of a case, oldest first.
 	CaseMessages(ctx context.Context, caseID string) ([]Message, error)
 
+	// ImportCase stores a complete case as another store holds it (number,
+	// version, timeline, messages), for copying an installation between
+	// backends; the year's counter is raised to at least its Seq and
+	// IndexedVersion starts at 0. An existing ID, number or idempotency key
+	// is ECONFLICT and nothing is written.
+	ImportCase(ctx context.Context, c *Case, events []Event, messages []Message) error
+
 	// Ping tells whether the store can serve requests (used by /readyz).
 	Ping(ctx context.Context) error
 	Close() error
@@ -200,3 +208,7 @@ func Now() time.Time { return Truncate(time.Now()) }
 
 // Truncate brings a time to the stored form: UTC, millisecond precision.
 func Truncate(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+// FormatNumber is the case number of sequence seq in year: "2026-000123".
+// Backends assign numbers with it; casework parses what people type.
+func FormatNumber(year int, seq int64) string { return fmt.Sprintf("%04d-%06d", year, seq) }

@@ -35,6 +35,8 @@ usage:
   fundwatch [serve] [flags]   run the portal (the default)
   fundwatch migrate [flags]   create or upgrade the store's schema, then exit
   fundwatch version           print the version
+  fundwatch migrate-data --from sqlite:PATH --to mongo:URI
+                              copy a whole installation between stores (and back), verified
   fundwatch healthcheck       exit 0 if the local server answers /readyz (for container HEALTHCHECK)
 
 Run "fundwatch serve -h" for the flags; each has a FUNDWATCH_* variable.
@@ -58,6 +60,8 @@ func run(ctx context.Context, args []string) int {
 		return 0
 	case "healthcheck":
 		return healthcheck(args)
+	case "migrate-data":
+		return migrateData(ctx, args, os.Stdout)
 	case "serve", "migrate":
 	default:
 		fmt.Fprintf(os.Stderr, "fundwatch: unknown command %q\n\n%s", cmd, usage)
@@ -110,7 +114,11 @@ func openStore(ctx context.Context, cfg *config, log *slog.Logger) (store.Store,
 	default:
 		path := filepath.Join(cfg.DataDir, "fundwatch.db")
 		log.Info("opening embedded store", "path", path)
-		return sqlite.Open(path)
+		db, err := sqlite.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		return db, nil
 	}
 }
 

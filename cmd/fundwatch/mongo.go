@@ -2,12 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
+	"time"
 
 	"fundwatch/store"
+	"fundwatch/store/mongo"
 )
 
-// openMongo is replaced by the store/mongo wiring as soon as that backend lands.
 func openMongo(ctx context.Context, cfg *config) (store.Store, error) {
-	return nil, errors.New("the mongo store is not available in this build")
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	db, err := mongo.Open(ctx, cfg.MongoURI, cfg.MongoDB)
+	if err != nil {
+		return nil, err // not a typed nil inside the interface
+	}
+	return db, nil
 }

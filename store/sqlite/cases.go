@@ -331,7 +331,7 @@ func scanCase(row interface{ Scan(dest ...any) error }) (*store.Case, error) {
 }
 
 // formatNumber renders the public case number, e.g. "2026-000123".
-func formatNumber(year int, seq int64) string { return fmt.Sprintf("%04d-%06d", year, seq) }
+func formatNumber(year int, seq int64) string { return store.FormatNumber(year, seq) }
 
 func encodeTypes(types []string) (string, error) {
 	if len(types) == 0 {

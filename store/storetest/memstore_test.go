@@ -3,7 +3,6 @@ package storetest_test
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -80,7 +79,7 @@ func (s *memStore) CreateCase(ctx context.Context, c *store.Case, first store.Ev
 	year := c.CreatedAt.In(store.CST).Year()
 	s.counters[year]++
 	c.Year, c.Seq = year, s.counters[year]
-	c.Number = fmt.Sprintf("%04d-%06d", c.Year, c.Seq)
+	c.Number = store.FormatNumber(c.Year, c.Seq)
 	c.Version, c.IndexedVersion = 1, 0
 
 	stored := copyCase(c)
@@ -249,3 +248,38 @@ func (s *memStore) CaseMessages(ctx context.Context, caseID string) ([]store.Mes
 func (s *memStore) Ping(ctx context.Context) error { return ctxErr(ctx) }
 
 func (s *memStore) Close() error { return nil }
+
+func (s *memStore) ImportCase(ctx context.Context, c *store.Case, events []store.Event, messages []store.Message) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	if c.ID == "" || c.IdempotencyKey == "" || c.Number == "" || c.Seq == 0 {
+		return errInvalid
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.cases[c.ID]; ok {
+		return errConflict
+	}
+	for _, other := range s.cases {
+		if other.IdempotencyKey == c.IdempotencyKey || other.Number == c.Number {
+			return errConflict
+		}
+	}
+	stored := copyCase(c)
+	stored.IndexedVersion = 0
+	stored.CreatedAt = store.Truncate(c.CreatedAt)
+	stored.UpdatedAt = store.Truncate(c.UpdatedAt)
+	s.cases[c.ID] = stored
+	s.order = append(s.order, c.ID)
+	for _, e := range events {
+		e.CaseID = c.ID
+		s.events[c.ID] = append(s.events[c.ID], e)
+	}
+	for _, m := range messages {
+		m.CaseID = c.ID
+		s.messages[c.ID] = append(s.messages[c.ID], m)
+	}
+	s.counters[c.Year] = max(s.counters[c.Year], c.Seq)
+	return nil
+}

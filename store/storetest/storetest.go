@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TransitionCase", testTransitionCase},
 		{"AddMessage", testAddMessage},
 		{"ListCases", testListCases},
+		{"ImportCase", testImportCase},
 		{"Ping", testPing},
 	}
 	for _, g := range groups {

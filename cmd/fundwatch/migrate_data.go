@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"fundwatch/store"
+	"fundwatch/store/mongo"
+	"fundwatch/store/sqlite"
+)
+
+// migrateData copies a whole installation between backends:
+//
+//	fundwatch migrate-data --from sqlite:./data/fundwatch.db --to mongo:mongodb://host/fundwatch
+//
+// Every case is copied with its number, timeline and messages; cases already
+// in the destination are compared by content hash and skipped when equal, so
+// the command is safe to re-run. It ends by verifying that every source case
+// is in the destination with the same hash. Run it with the portal stopped.
+func migrateData(ctx context.Context, args []string, out io.Writer) int {
+	fs := flag.NewFlagSet("migrate-data", flag.ContinueOnError)
+	from := fs.String("from", "", "source store: sqlite:PATH or mongo:URI (database from the URI path, default fundwatch; "+
+		"with credentials of another database, add authSource to the URI)")
+	to := fs.String("to", "", "destination store, same forms as --from")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *from == "" || *to == "" || *from == *to {
+		fmt.Fprintln(os.Stderr, "migrate-data: give --from and --to, two different stores (sqlite:PATH or mongo:URI)")
+		return 2
+	}
+	src, err := openStoreSpec(ctx, *from)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "migrate-data: open source:", err)
+		return 1
+	}
+	defer src.Close()
+	dst, err := openStoreSpec(ctx, *to)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "migrate-data: open destination:", err)
+		return 1
+	}
+	defer dst.Close()
+	rep, err := copyStore(ctx, src, dst)
+	fmt.Fprintf(out, "migrate-data: source cases %d, copied %d, already present %d, mismatched %d, destination cases %d\n",
+		rep.Source, rep.Copied, rep.Present, len(rep.Mismatched), rep.Destination)
+	for _, n := range rep.Mismatched {
+		fmt.Fprintf(out, "migrate-data: case %s differs between source and destination; not overwritten\n", n)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "migrate-data:", err)
+		return 1
+	}
+	if len(rep.Mismatched) > 0 {
+		return 1
+	}
+	fmt.Fprintln(out, "migrate-data: verified: every source case is in the destination with the same content hash")
+	return 0
+}
+
+// openStoreSpec opens "sqlite:PATH" or "mongo:URI".
+func openStoreSpec(ctx context.Context, spec string) (store.Store, error) {
+	kind, rest, ok := strings.Cut(spec, ":")
+	switch {
+	case ok && kind == "sqlite" && rest != "":
+		s, err := sqlite.Open(rest)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	case ok && kind == "mongo" && rest != "":
+		u, err := url.Parse(rest)
+		if err != nil {
+			return nil, errors.New("bad MongoDB URI")
+		}
+		db := strings.Trim(u.Path, "/")
+		if db == "" {
+			db = "fundwatch"
+		}
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		m, err := mongo.Open(ctx, rest, db)
+		if err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
+	return nil, fmt.Errorf("%q: want sqlite:PATH or mongo:URI", redactSpec(spec))
+}
+
+// redactSpec keeps credentials of a MongoDB URI out of messages.
+func redactSpec(spec string) string {
+	if i := strings.Index(spec, "@"); i >= 0 {
+		if j := strings.Index(spec, "://"); j >= 0 && j < i {
+			return spec[:j+3] + "…" + spec[i:]
+		}
+	}
+	return spec
+}
+
+type copyReport struct {
+	Source, Copied, Present, Destination int
+	Mismatched                           []string
+}
+
+// copyStore copies every case of src into dst and verifies the result.
+func copyStore(ctx context.Context, src, dst store.Store) (copyReport, error) {
+	var rep copyReport
+	ids, err := allCaseIDs(ctx, src)
+	if err != nil {
+		return rep, fmt.Errorf("list source cases: %w", err)
+	}
+	rep.Source = len(ids)
+	for _, id := range ids {
+		c, events, msgs, err := loadFull(ctx, src, id)
+		if err != nil {
+			return rep, fmt.Errorf("read source case %s: %w", id, err)
+		}
+		err = dst.ImportCase(ctx, c, events, msgs)
+		switch store.ErrorCode(err) {
+		case "":
+			rep.Copied++
+		case store.ECONFLICT:
+			same, derr := sameInDestination(ctx, dst, c, events, msgs)
+			if derr != nil {
+				return rep, fmt.Errorf("compare case %s: %w", c.Number, derr)
+			}
+			if same {
+				rep.Present++
+			} else {
+				rep.Mismatched = append(rep.Mismatched, c.Number)
+			}
+		default:
+			return rep, fmt.Errorf("copy case %s: %w", c.Number, err)
+		}
+	}
+	// Verify from scratch: every source case, read back from the destination.
+	for _, id := range ids {
+		c, events, msgs, err := loadFull(ctx, src, id)
+		if err != nil {
+			return rep, err
+		}
+		same, err := sameInDestination(ctx, dst, c, events, msgs)
+		if err != nil {
+			return rep, fmt.Errorf("verify case %s: %w", c.Number, err)
+		}
+		if !same && !contains(rep.Mismatched, c.Number) {
+			rep.Mismatched = append(rep.Mismatched, c.Number)
+		}
+	}
+	_, rep.Destination, err = dst.ListCases(ctx, store.CaseFilter{Limit: 1})
+	return rep, err
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// allCaseIDs pages through every case of s.
+func allCaseIDs(ctx context.Context, s store.Store) ([]string, error) {
+	var ids []string
+	seen := map[string]bool{}
+	for offset := 0; ; {
+		page, total, err := s.ListCases(ctx, store.CaseFilter{Limit: 500, Offset: offset})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range page {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				ids = append(ids, c.ID)
+			}
+		}
+		offset += len(page)
+		if len(page) == 0 || offset >= total {
+			if len(ids) != total {
+				return nil, fmt.Errorf("store changed while listing (%d of %d cases): stop the portal and re-run", len(ids), total)
+			}
+			return ids, nil
+		}
+	}
+}
+
+func loadFull(ctx context.Context, s store.Store, id string) (*store.Case, []store.Event, []store.Message, error) {
+	c, err := s.CaseByID(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	events, err := s.CaseEvents(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	msgs, err := s.CaseMessages(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c, events, msgs, nil
+}
+
+func sameInDestination(ctx context.Context, dst store.Store, c *store.Case, events []store.Event, msgs []store.Message) (bool, error) {
+	d, devents, dmsgs, err := loadFull(ctx, dst, c.ID)
+	if store.ErrorCode(err) == store.ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return caseHash(c, events, msgs) == caseHash(d, devents, dmsgs), nil
+}
+
+// caseHash is a SHA-256 over everything a case holds except IndexedVersion,
+// which belongs to each installation's own search index.
+func caseHash(c *store.Case, events []store.Event, msgs []store.Message) string {
+	cc := *c
+	cc.IndexedVersion = 0
+	b, _ := json.Marshal(struct {
+		Case     store.Case
+		Events   []store.Event
+		Messages []store.Message
+	}{cc, events, msgs})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,94 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"fundwatch/store"
+)
+
+func testImportCase(t *testing.T, open func(t *testing.T) store.Store) {
+	// fullCase builds, in a first store, a case with a timeline and messages,
+	// the way a live installation holds it.
+	fullCase := func(t *testing.T, id string, createdAt time.Time) (*store.Case, []store.Event, []store.Message) {
+		t.Helper()
+		s := open(t)
+		c := mustCreate(t, s, newCase(id, createdAt))
+		if _, err := s.TransitionCase(t.Context(), store.CaseTransition{CaseID: c.ID, EventID: "ev-" + id + "-acc",
+			FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted, Note: "已受理", Actor: "user-1",
+			At: createdAt.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		m := &store.Message{ID: "msg-" + id, CaseID: c.ID, At: createdAt.Add(2 * time.Hour), Author: store.AuthorHandler,
+			Body: "回复 " + unicodeText, Actor: "user-1"}
+		if err := s.AddMessage(t.Context(), m); err != nil {
+			t.Fatal(err)
+		}
+		return mustGet(t, s, c.ID), mustEvents(t, s, c.ID), mustMessages(t, s, c.ID)
+	}
+
+	t.Run("copies a case with its number, timeline and messages unchanged", func(t *testing.T) {
+		c, events, msgs := fullCase(t, "case-import", at(0))
+		dst := open(t)
+		if err := dst.ImportCase(t.Context(), c, events, msgs); err != nil {
+			t.Fatalf("ImportCase: %v", err)
+		}
+		want := *c
+		want.IndexedVersion = 0
+		checkCase(t, "CaseByID after import", &want, mustGet(t, dst, c.ID))
+		got, err := dst.CaseByNumber(t.Context(), c.Number)
+		if err != nil || got.ID != c.ID {
+			t.Fatalf("CaseByNumber(%q) = %v, %v", c.Number, got, err)
+		}
+		checkEvents(t, "CaseEvents after import", events, mustEvents(t, dst, c.ID))
+		checkMessages(t, "CaseMessages after import", msgs, mustMessages(t, dst, c.ID))
+	})
+
+	t.Run("new cases continue numbering after the imported ones", func(t *testing.T) {
+		c, events, msgs := fullCase(t, "case-import-seq", at(0))
+		c.Seq = 41
+		c.Number = store.FormatNumber(c.Year, c.Seq)
+		dst := open(t)
+		if err := dst.ImportCase(t.Context(), c, events, msgs); err != nil {
+			t.Fatalf("ImportCase: %v", err)
+		}
+		next := mustCreate(t, dst, newCase("case-after-import", at(time.Minute)))
+		if next.Seq != 42 || next.Number != store.FormatNumber(c.Year, 42) {
+			t.Errorf("next case got %s (seq %d), want seq 42", next.Number, next.Seq)
+		}
+	})
+
+	t.Run("importing the same case again is ECONFLICT and changes nothing", func(t *testing.T) {
+		c, events, msgs := fullCase(t, "case-import-twice", at(0))
+		dst := open(t)
+		if err := dst.ImportCase(t.Context(), c, events, msgs); err != nil {
+			t.Fatalf("ImportCase: %v", err)
+		}
+		changed := *c
+		changed.Description = "被改过的内容"
+		wantCode(t, "second ImportCase", dst.ImportCase(t.Context(), &changed, events, msgs), store.ECONFLICT)
+		if got := mustGet(t, dst, c.ID); got.Description != c.Description {
+			t.Errorf("Description = %q after a refused import, want the first one", got.Description)
+		}
+		if n := len(mustEvents(t, dst, c.ID)); n != len(events) {
+			t.Errorf("%d events after a refused import, want %d", n, len(events))
+		}
+		if n := countCases(t, dst); n != 1 {
+			t.Errorf("%d cases, want 1", n)
+		}
+	})
+
+	t.Run("a case without number or ID is EINVALID", func(t *testing.T) {
+		c, events, msgs := fullCase(t, "case-import-bad", at(0))
+		dst := open(t)
+		noNumber := *c
+		noNumber.Number, noNumber.Seq = "", 0
+		wantCode(t, "ImportCase without number", dst.ImportCase(t.Context(), &noNumber, events, msgs), store.EINVALID)
+		noID := *c
+		noID.ID = ""
+		wantCode(t, "ImportCase without ID", dst.ImportCase(t.Context(), &noID, events, msgs), store.EINVALID)
+		if n := countCases(t, dst); n != 0 {
+			t.Errorf("%d cases after refused imports, want 0", n)
+		}
+	})
+}
