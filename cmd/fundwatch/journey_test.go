@@ -1,0 +1,725 @@
+package main
+
+// Browser journeys: the real server (run with a real SQLite store in a temp
+// dir) on a random 127.0.0.1 port, driven by Debian's chromium through
+// chromedp like a person would: click, type, submit, read what the page says.
+// See /work/shared/TESTING.md, "In a real browser".
+//
+// Screenshots go to $FUNDWATCH_SCREENSHOTS when set, else to the test's temp
+// dir; their paths are logged. Without a browser the tests skip, except in CI
+// (env CI set), where a missing browser is a failure.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// journeyTimeout bounds each journey, and the start of the browser.
+const journeyTimeout = 60 * time.Second
+
+// A person who files a named report in these journeys.
+const (
+	reporterName  = "李建国"
+	reporterID    = "11010519491231002X"
+	reporterPhone = "13912345678"
+	subjectName   = "长春某某商贸有限公司"
+	subjectCode   = "91220102MA12345676" // valid GB 32100 check character
+	goodDesc      = "该公司自2025年3月起按最低缴费基数为全部32名职工申报养老保险和失业保险，实际工资普遍在每月6000元以上。工资条和社保缴费明细可以对照。"
+	followupMsg   = "补充：2025年6月又有5名新入职职工没有参保，工资表在财务室。"
+)
+
+// browserPath finds a Chromium-family browser, or "" when there is none.
+func browserPath() string {
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// startServer runs the real fundwatch server in this process on a free
+// 127.0.0.1 port with a fresh data dir, waits until /readyz answers 200 and
+// stops it when the test ends. It returns the base URL.
+func startServer(t *testing.T, extra ...string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("find a free port: %v", err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+
+	args := append([]string{"serve", "--addr", addr, "--data", t.TempDir()}, testStoreArgs(t)...)
+	args = append(args, extra...)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, args) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("run returned %d after shutdown, want 0", code)
+			}
+		case <-time.After(20 * time.Second):
+			t.Errorf("server did not stop within 20s of cancel")
+		}
+	})
+
+	base := "http://" + addr
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		select {
+		case code := <-done:
+			done <- code // let the cleanup see it too
+			t.Fatalf("server exited with %d before it was ready", code)
+		default:
+		}
+		resp, err := client.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				client.CloseIdleConnections()
+				return base
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server at %s not ready after 15s (last error %v)", base, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// browser is one headless chromium, with a fresh profile, shared by the
+// journeys of TestJourneys; each journey has its own browser context (own
+// cookies, like a private window) and tab.
+type browser struct {
+	ctx   context.Context // the browser's first tab; the browser lives with it
+	shots string          // where screenshots go
+}
+
+// startBrowser starts chromium for the test, or skips (fails in CI) when
+// there is none.
+func startBrowser(t *testing.T) *browser {
+	t.Helper()
+	path := browserPath()
+	if path == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium not installed: .ci/run must install it")
+		}
+		t.Skip("no chromium, chromium-browser or google-chrome found; install Debian's chromium (apt-get install -y chromium fonts-noto-cjk) to run the browser journeys")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		// Without these it tries to reach the internet and stalls.
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1800),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cctx, ccancel := context.WithTimeout(ctx, 10*time.Second)
+		defer ccancel()
+		_ = chromedp.Cancel(cctx)
+		cancel()
+		cancelAlloc()
+	})
+	// The browser lives as long as the context of its first run, so that
+	// one has no deadline; a timer bounds the start instead.
+	t0 := time.Now()
+	watchdog := time.AfterFunc(journeyTimeout, cancelAlloc)
+	err := chromedp.Do(ctx)
+	if !watchdog.Stop() {
+		t.Fatalf("%s did not start within %s", path, journeyTimeout)
+	}
+	if err != nil {
+		t.Fatalf("start %s: %v", path, err)
+	}
+	t.Logf("started %s in %s", path, time.Since(t0).Round(time.Millisecond))
+
+	shots := os.Getenv("FUNDWATCH_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatalf("screenshot dir: %v", err)
+	}
+	return &browser{ctx: ctx, shots: shots}
+}
+
+// journey is one tab on one server, with helpers that fail the test with the
+// step that went wrong.
+type journey struct {
+	t     *testing.T
+	ctx   context.Context // the tab, bounded by journeyTimeout
+	base  string
+	name  string // screenshot file prefix
+	shots string
+}
+
+type tabOpts struct {
+	noJS  bool // JavaScript off, as on an old phone
+	phone bool // a 390x844 phone: mobile viewport, touch, DPR 2
+}
+
+// journey opens a new private tab for a journey against base.
+func (b *browser) journey(t *testing.T, base, name string, o tabOpts) *journey {
+	t.Helper()
+	tabCtx, cancelTab := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancelTab)
+	ctx, cancel := context.WithTimeout(tabCtx, journeyTimeout)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	if o.noJS {
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			t.Fatalf("disable JavaScript: %v", err)
+		}
+	}
+	if o.phone {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844,
+			chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
+			t.Fatalf("emulate a phone: %v", err)
+		}
+	}
+	return &journey{t: t, ctx: ctx, base: base, name: name, shots: b.shots}
+}
+
+// byID selects an element by id; the form's ids contain dots
+// ("reporter.idNumber"), which a "#id" selector would read as a class.
+func byID(id string) chromedp.CSS { return chromedp.CSS(`[id="` + id + `"]`) }
+
+func (j *journey) do(step string, actions ...chromedp.Action[chromedp.Void]) {
+	j.t.Helper()
+	if err := chromedp.Do(j.ctx, actions...); err != nil {
+		j.fail(step, err)
+	}
+}
+
+func (j *journey) fail(step string, err error) {
+	j.t.Helper()
+	if errors.Is(err, context.DeadlineExceeded) {
+		j.t.Fatalf("%s: journey timed out after %s (an element never appeared?): %v", step, journeyTimeout, err)
+	}
+	j.t.Fatalf("%s: %v", step, err)
+}
+
+// open navigates to a path of the portal.
+func (j *journey) open(path string) {
+	j.t.Helper()
+	resp, err := chromedp.Run(j.ctx, chromedp.NavigateResponse(j.base+path))
+	if err != nil {
+		j.fail("open "+path, err)
+	}
+	if resp.Status != http.StatusOK {
+		j.t.Fatalf("open %s: status %d, want 200", path, resp.Status)
+	}
+}
+
+// follow clicks something that loads a new page (a link or a submit
+// button), waits for it and returns the response of the new document.
+func (j *journey) follow(step string, sel chromedp.CSS) *network.Response {
+	j.t.Helper()
+	resp, err := chromedp.RunResponse(j.ctx, chromedp.Click(sel))
+	if err != nil {
+		j.fail(step, err)
+	}
+	return resp
+}
+
+func (j *journey) text(sel chromedp.CSS) string {
+	j.t.Helper()
+	s, err := chromedp.Run(j.ctx, chromedp.Text(sel))
+	if err != nil {
+		j.fail("read "+string(sel), err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func (j *journey) value(sel chromedp.CSS) string {
+	j.t.Helper()
+	s, err := chromedp.Run(j.ctx, chromedp.Value(sel))
+	if err != nil {
+		j.fail("read value of "+string(sel), err)
+	}
+	return s
+}
+
+func (j *journey) eval(step, js string) bool {
+	j.t.Helper()
+	v, err := chromedp.Run(j.ctx, chromedp.Evaluate[bool](js))
+	if err != nil {
+		j.fail(step, err)
+	}
+	return v
+}
+
+// location is the path (and query) of the current page.
+func (j *journey) location() string {
+	j.t.Helper()
+	u, err := chromedp.Run(j.ctx, chromedp.Location())
+	if err != nil {
+		j.fail("read location", err)
+	}
+	return strings.TrimPrefix(u, j.base)
+}
+
+// pageText is what a reader sees on the page.
+func (j *journey) pageText() string {
+	j.t.Helper()
+	return j.text(chromedp.CSS("body"))
+}
+
+// wantText fails unless the element's text contains every want.
+func (j *journey) wantText(sel chromedp.CSS, wants ...string) {
+	j.t.Helper()
+	got := j.text(sel)
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			j.t.Errorf("%s: text %q does not contain %q", sel, shorten(got, 400), w)
+		}
+	}
+}
+
+// visible tells whether the element that a CSS selector finds takes up room
+// on the page (not hidden, not display:none).
+func (j *journey) visible(sel string) bool {
+	j.t.Helper()
+	return j.eval("visibility of "+sel,
+		`(function(){var e=document.querySelector(`+jsString(sel)+`);return !!e && e.getClientRects().length>0;})()`)
+}
+
+// shot saves a full-page screenshot and logs its path.
+func (j *journey) shot(step string) {
+	j.t.Helper()
+	buf, err := chromedp.Run(j.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		j.fail("screenshot "+step, err)
+	}
+	p := filepath.Join(j.shots, j.name+"-"+step+".png")
+	if err := os.WriteFile(p, buf, 0o644); err != nil {
+		j.t.Fatalf("write screenshot: %v", err)
+	}
+	j.t.Logf("screenshot %s", p)
+}
+
+func jsString(s string) string { return fmt.Sprintf("%q", s) }
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// report is what a person types into the complaint form.
+type report struct {
+	idNumber    string
+	description string
+}
+
+// fillReport fills the report form as a named citizen, field by field, the
+// way a person does: clicks on radios and boxes, choices in the lists, typing
+// in the text fields.
+func (j *journey) fillReport(r report) {
+	j.t.Helper()
+	j.do("fill the report form",
+		chromedp.Click(chromedp.CSS(`input[name="kind"][value="report"]`)),
+		chromedp.SetValue(byID("category"), "unpaid_contributions"),
+		chromedp.Click(chromedp.CSS(`input[name="insuranceTypes"][value="pension"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="insuranceTypes"][value="unemployment"]`)),
+		chromedp.SetValue(byID("regionCode"), "220102"),
+		chromedp.SendKeys(byID("amountYuan"), "86500.50"),
+		chromedp.SendKeys(byID("subject.name"), subjectName),
+		chromedp.SendKeys(byID("subject.creditCode"), subjectCode),
+		chromedp.SendKeys(byID("subject.address"), "长春市南关区人民大街1号"),
+		chromedp.SendKeys(byID("description"), r.description),
+		chromedp.Click(chromedp.CSS(`input[name="reporterType"][value="citizen"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="anonymous"][value="false"]`)),
+		chromedp.SendKeys(byID("reporter.name"), reporterName),
+		chromedp.SendKeys(byID("reporter.idNumber"), r.idNumber),
+		chromedp.SendKeys(byID("reporter.phone"), reporterPhone),
+	)
+	j.typeDate("occurredOn", "2025-03-15")
+}
+
+// typeDate types a date into an <input type=date> with the keyboard. The
+// order of the parts depends on the browser's locale, so it tries the orders
+// people type (month first as in en-US, year first as in zh-CN, day first)
+// and keeps the one that gives the date.
+func (j *journey) typeDate(id, iso string) {
+	j.t.Helper()
+	y, m, d := iso[0:4], iso[5:7], iso[8:10]
+	var seen []string
+	for _, keys := range []string{m + d + y, y + kb.ArrowRight + m + d, d + m + y} {
+		j.do("type the date", chromedp.Blur(byID(id)), chromedp.Focus(byID(id)), chromedp.SendKeys(byID(id), keys))
+		got := j.value(byID(id))
+		if got == iso {
+			return
+		}
+		seen = append(seen, got)
+		j.do("clear the date", chromedp.Clear(byID(id)))
+	}
+	j.t.Fatalf("typing %s into #%s gave %q, not that date", iso, id, seen)
+}
+
+// readReceipt checks the receipt page and returns the number and code.
+func (j *journey) readReceipt() (number, code string) {
+	j.t.Helper()
+	j.wantText(chromedp.CSS("h1"), "提交成功")
+	number = j.text(byID("receipt-number"))
+	code = j.text(byID("receipt-code"))
+	if !regexp.MustCompile(`^\d{4}-\d+$`).MatchString(number) {
+		j.t.Errorf("receipt number %q, want like 2026-000123", number)
+	}
+	if len(strings.ReplaceAll(code, "-", "")) < 16 {
+		j.t.Errorf("receipt code %q looks too short", code)
+	}
+	j.wantText(chromedp.CSS(".alert.warn"), "请立即抄写、拍照或打印保存", "遗失后无法找回")
+	j.wantText(chromedp.CSS("table.facts"), "举报", "南关区", subjectName, "实名（身份信息已加密保存）")
+	j.noIdentity("receipt")
+	return number, code
+}
+
+// noIdentity fails when the page shows anything of the reporter's identity.
+func (j *journey) noIdentity(page string) {
+	j.t.Helper()
+	body := j.pageText()
+	for _, secret := range []string{reporterName, reporterID, reporterPhone} {
+		if strings.Contains(body, secret) {
+			j.t.Errorf("%s page shows the reporter's %q", page, secret)
+		}
+	}
+}
+
+// followUp logs in with number and code, checks the case page, adds a
+// message and checks it is listed.
+func (j *journey) followUp(number, code string) {
+	j.t.Helper()
+	if resp := j.follow("go to 进度查询", chromedp.CSS(`.site-nav a[href="/followup"]`)); resp.Status != http.StatusOK {
+		j.t.Fatalf("followup page: status %d", resp.Status)
+	}
+	j.do("type number and code",
+		chromedp.SendKeys(byID("number"), number),
+		chromedp.SendKeys(byID("code"), code),
+	)
+	resp := j.follow("submit number and code", chromedp.CSS(`form[action="/followup"] button[type="submit"]`))
+	if resp.Status != http.StatusOK || j.location() != "/followup/case" {
+		j.t.Fatalf("after login: status %d at %s, want 200 at /followup/case; page: %s", resp.Status, j.location(), shorten(j.pageText(), 300))
+	}
+	j.wantText(byID("case-title"), "办理进度", number)
+	j.wantText(chromedp.CSS(".status-line"), "已收到")
+	j.wantText(chromedp.CSS(".timeline"), "已收到", "平台已收到")
+	j.wantText(chromedp.CSS("table.facts"), subjectName, "南关区")
+	j.noIdentity("case")
+
+	j.do("type a message", chromedp.SendKeys(byID("body"), followupMsg))
+	resp = j.follow("submit the message", chromedp.CSS(`#add-message button[type="submit"]`))
+	if resp.Status != http.StatusOK {
+		j.t.Fatalf("after adding a message: status %d", resp.Status)
+	}
+	j.wantText(chromedp.CSS(".alert.ok"), "补充信息已提交")
+	j.wantText(chromedp.CSS(".messages"), "我补充的信息", followupMsg)
+	j.wantText(byID("msg-title"), "往来信息")
+	if v := j.value(byID("body")); v != "" {
+		j.t.Errorf("message box still holds %q after sending", v)
+	}
+}
+
+// TestJourneys walks the public site in a real browser, as the people who
+// use it do. All journeys share one chromium; each has its own server, data
+// dir and private browser context, so they run in parallel.
+func TestJourneys(t *testing.T) {
+	b := startBrowser(t)
+	for _, tc := range []struct {
+		name    string
+		journey func(*testing.T, *browser)
+	}{
+		{"report and follow up with JavaScript", journeyWithJavaScript},
+		{"report and follow up without JavaScript", journeyWithoutJavaScript},
+		{"validation errors keep the input", journeyValidation},
+		{"demo case shows the handling", journeyDemo},
+		{"phone pages fit the screen", journeyPhone},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // own server, own tab and cookies: independent
+			tc.journey(t, b)
+		})
+	}
+}
+
+// journeyWithJavaScript: a citizen files a named report with JavaScript on,
+// keeps the receipt, and follows up with a message.
+func journeyWithJavaScript(t *testing.T, b *browser) {
+	start := time.Now()
+	j := b.journey(t, startServer(t), "journey1-js", tabOpts{})
+
+	j.open("/")
+	j.wantText(chromedp.CSS(".hero h1"), "养命钱")
+	if resp := j.follow("click 我要举报投诉", chromedp.CSS(`.hero a[href="/report"]`)); resp.Status != http.StatusOK {
+		t.Fatalf("report form: status %d", resp.Status)
+	}
+	j.wantText(byID("rf-title"), "我要举报投诉")
+
+	// With JavaScript only the identity section that applies is shown.
+	if !j.eval("js class", `document.documentElement.classList.contains("js")`) {
+		t.Fatal("site.js did not run: <html> has no js class")
+	}
+	if !j.visible("#citizen-section") || j.visible("#org-section") {
+		t.Errorf("citizen chosen: citizen section visible=%v (want true), organisation section visible=%v (want false)",
+			j.visible("#citizen-section"), j.visible("#org-section"))
+	}
+	j.do("choose 用人单位", chromedp.Click(chromedp.CSS(`input[name="reporterType"][value="employer"]`)))
+	if j.visible("#citizen-section") || !j.visible("#org-section") {
+		t.Errorf("employer chosen: citizen section visible=%v (want false), organisation section visible=%v (want true)",
+			j.visible("#citizen-section"), j.visible("#org-section"))
+	}
+	j.do("choose 匿名", chromedp.Click(chromedp.CSS(`input[name="anonymous"][value="true"]`)))
+	if j.visible("#citizen-section") || j.visible("#org-section") {
+		t.Errorf("anonymous: an identity section is still shown")
+	}
+
+	j.fillReport(report{idNumber: reporterID, description: goodDesc})
+	if !j.visible("#citizen-section") || j.visible("#org-section") {
+		t.Errorf("named citizen again: citizen section visible=%v, organisation section visible=%v", j.visible("#citizen-section"), j.visible("#org-section"))
+	}
+	j.wantText(byID("description-count"), "已输入")
+	resp := j.follow("submit the report", chromedp.CSS(`#report-form button[type="submit"]`))
+	if resp.Status != http.StatusOK {
+		t.Fatalf("submit: status %d, want 200; page: %s", resp.Status, shorten(j.pageText(), 600))
+	}
+	number, code := j.readReceipt()
+	if !j.visible("[data-print]") {
+		t.Errorf("with JavaScript the 打印回执 button should be shown")
+	}
+	t.Logf("receipt %s / %s", number, code)
+	j.shot("receipt")
+
+	j.followUp(number, code)
+	j.shot("case")
+	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// journeyWithoutJavaScript: the same on an old phone
+// with JavaScript off: plain HTML forms, every identity section shown.
+func journeyWithoutJavaScript(t *testing.T, b *browser) {
+	start := time.Now()
+	j := b.journey(t, startServer(t), "journey2-nojs", tabOpts{noJS: true})
+
+	j.open("/")
+	j.follow("click 我要举报投诉", chromedp.CSS(`.site-nav a[href="/report"]`))
+	j.wantText(byID("rf-title"), "我要举报投诉")
+	if j.eval("js class", `document.documentElement.classList.contains("js")`) {
+		t.Fatal("JavaScript ran although it is disabled")
+	}
+	for _, sel := range []string{"#citizen-section", "#org-section"} {
+		if !j.visible(sel) {
+			t.Errorf("without JavaScript %s must be visible", sel)
+		}
+	}
+	j.wantText(chromedp.CSS("#citizen-section .nojs-only"), "选择“公民个人”且“实名”时填写本栏")
+	j.wantText(chromedp.CSS("#org-section .nojs-only"), "选择“用人单位”或“其他社会组织”且“实名”时填写本栏")
+
+	j.fillReport(report{idNumber: reporterID, description: goodDesc})
+	resp := j.follow("submit the report", chromedp.CSS(`#report-form button[type="submit"]`))
+	if resp.Status != http.StatusOK {
+		t.Fatalf("submit: status %d, want 200; page: %s", resp.Status, shorten(j.pageText(), 600))
+	}
+	number, code := j.readReceipt()
+	if j.visible("[data-print]") {
+		t.Errorf("without JavaScript the 打印回执 button must stay hidden")
+	}
+	j.shot("receipt")
+
+	j.followUp(number, code)
+	j.shot("case")
+	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// journeyValidation: a bad ID number and a too-short
+// description come back as Chinese messages at the fields, with everything
+// else as typed; fixed, the report goes through.
+func journeyValidation(t *testing.T, b *browser) {
+	start := time.Now()
+	j := b.journey(t, startServer(t), "journey3-validation", tabOpts{})
+
+	j.open("/report")
+	j.fillReport(report{idNumber: "110105194912310021", description: "工资少报了。"})
+	resp := j.follow("submit with mistakes", chromedp.CSS(`#report-form button[type="submit"]`))
+	if resp.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("submit with mistakes: status %d, want 422", resp.Status)
+	}
+	j.wantText(byID("error-summary"), "提交的内容有需要修改的地方")
+	j.wantText(byID("e-reporter.idNumber"), "身份证号码不是有效的18位居民身份证号码")
+	j.wantText(byID("e-description"), "问题描述")
+	for _, id := range []string{"f-reporter.idNumber", "f-description"} {
+		if !j.eval("error class", `document.getElementById(`+jsString(id)+`).classList.contains("has-error")`) {
+			t.Errorf("#%s is not marked has-error", id)
+		}
+	}
+	// Fields without a mistake carry no message.
+	for _, id := range []string{"e-subject.name", "e-reporter.phone", "e-regionCode", "e-amountYuan"} {
+		if j.eval("no error", `!!document.getElementById(`+jsString(id)+`)`) {
+			t.Errorf("unexpected error message #%s: %s", id, j.text(byID(id)))
+		}
+	}
+	j.shot("errors")
+
+	// Everything typed is still there.
+	for sel, want := range map[chromedp.CSS]string{
+		byID("category"):           "unpaid_contributions",
+		byID("regionCode"):         "220102",
+		byID("amountYuan"):         "86500.50",
+		byID("occurredOn"):         "2025-03-15",
+		byID("subject.name"):       subjectName,
+		byID("subject.creditCode"): subjectCode,
+		byID("subject.address"):    "长春市南关区人民大街1号",
+		byID("description"):        "工资少报了。",
+		byID("reporter.name"):      reporterName,
+		byID("reporter.idNumber"):  "110105194912310021",
+		byID("reporter.phone"):     reporterPhone,
+	} {
+		if got := j.value(sel); got != want {
+			t.Errorf("%s after the error: %q, want %q as typed", sel, got, want)
+		}
+	}
+	for _, sel := range []string{
+		`input[name="kind"][value="report"]`,
+		`input[name="insuranceTypes"][value="pension"]`,
+		`input[name="insuranceTypes"][value="unemployment"]`,
+		`input[name="reporterType"][value="citizen"]`,
+		`input[name="anonymous"][value="false"]`,
+	} {
+		if !j.eval("checked", `document.querySelector(`+jsString(sel)+`).checked`) {
+			t.Errorf("%s is no longer checked", sel)
+		}
+	}
+	if j.eval("other boxes", `document.querySelectorAll('input[name="insuranceTypes"]:checked').length !== 2`) {
+		t.Errorf("want exactly the two ticked insurance types")
+	}
+
+	// Fix the two fields and send again.
+	j.do("fix the mistakes",
+		chromedp.Clear(byID("reporter.idNumber")),
+		chromedp.SendKeys(byID("reporter.idNumber"), reporterID),
+		chromedp.Clear(byID("description")),
+		chromedp.SendKeys(byID("description"), goodDesc),
+	)
+	resp = j.follow("submit the fixed form", chromedp.CSS(`#report-form button[type="submit"]`))
+	if resp.Status != http.StatusOK {
+		t.Fatalf("submit fixed form: status %d, want 200; page: %s", resp.Status, shorten(j.pageText(), 600))
+	}
+	number, _ := j.readReceipt()
+	t.Logf("receipt %s", number)
+	j.shot("receipt")
+	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// journeyDemo: in demo mode the follow-up page lists sample receipts; the
+// first one shows a case handled to the end, with a handler's reply, and
+// every page carries the 示例 banner.
+func journeyDemo(t *testing.T, b *browser) {
+	start := time.Now()
+	j := b.journey(t, startServer(t, "--demo"), "journey4-demo", tabOpts{})
+
+	banner := func(page string) {
+		t.Helper()
+		if !j.eval("banner", `!!document.querySelector(".demo-banner")`) {
+			t.Errorf("%s: no 示例 banner", page)
+			return
+		}
+		j.wantText(chromedp.CSS(".demo-banner"), "示例", "演示环境")
+	}
+	for _, path := range []string{"/", "/report", "/guide"} {
+		j.open(path)
+		banner(path)
+	}
+	j.follow("go to 进度查询", chromedp.CSS(`.site-nav a[href="/followup"]`))
+	banner("followup")
+	first := chromedp.CSS(".demo-cases li:first-child")
+	j.wantText(first, "编号", "查询码")
+	number := j.text(first + " code:first-of-type")
+	code := j.text(first + " code:last-of-type")
+	t.Logf("demo receipt %s / %s", number, code)
+
+	j.do("type the demo receipt", chromedp.SendKeys(byID("number"), number), chromedp.SendKeys(byID("code"), code))
+	resp := j.follow("submit number and code", chromedp.CSS(`form[action="/followup"] button[type="submit"]`))
+	if resp.Status != http.StatusOK || j.location() != "/followup/case" {
+		t.Fatalf("demo login: status %d at %s; page: %s", resp.Status, j.location(), shorten(j.pageText(), 300))
+	}
+	banner("case")
+	j.wantText(byID("case-title"), number, "示例")
+	j.wantText(chromedp.CSS(".status-line"), "已办结")
+	j.wantText(chromedp.CSS(".timeline"), "已收到", "已受理", "调查中", "已办结")
+	j.wantText(chromedp.CSS(".messages"), "承办人员回复", "感谢您的补充", "我补充的信息")
+	// 已办结 is not 已结案: the reporter can still add information.
+	j.wantText(byID("add-message"), "补充信息")
+	j.shot("case")
+	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// journeyPhone: on a 390x844 phone the pages fit the screen width, from the
+// home page to the case page.
+func journeyPhone(t *testing.T, b *browser) {
+	start := time.Now()
+	j := b.journey(t, startServer(t), "journey5-phone", tabOpts{phone: true})
+
+	fits := func(page string) {
+		t.Helper()
+		if !j.eval("scroll width", `document.documentElement.scrollWidth <= window.innerWidth`) {
+			w, _ := chromedp.Run(j.ctx, chromedp.Evaluate[string](
+				`document.documentElement.scrollWidth + " > " + window.innerWidth + "; widest: " + Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).slice(0, 5).map(e => e.tagName + "." + e.className + "#" + e.id).join(", ")`))
+			t.Errorf("%s page scrolls sideways on a phone: %s", page, w)
+		}
+	}
+	j.open("/")
+	if w := j.eval("viewport", `window.innerWidth === 390`); !w {
+		t.Errorf("viewport is not 390 wide")
+	}
+	fits("home")
+	j.shot("home")
+
+	j.follow("click 我要举报投诉", chromedp.CSS(`.hero a[href="/report"]`))
+	fits("report")
+	j.shot("report")
+
+	j.fillReport(report{idNumber: reporterID, description: goodDesc})
+	resp := j.follow("submit the report", chromedp.CSS(`#report-form button[type="submit"]`))
+	if resp.Status != http.StatusOK {
+		t.Fatalf("submit: status %d; page: %s", resp.Status, shorten(j.pageText(), 600))
+	}
+	number, code := j.readReceipt()
+	fits("receipt")
+	j.shot("receipt")
+
+	j.followUp(number, code)
+	fits("case")
+	j.shot("case")
+	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
+}
