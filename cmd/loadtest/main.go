@@ -1,0 +1,573 @@
+// Command loadtest measures fundwatch's intake API at a steady request rate
+// against a baseline measured in the same run: a plain Fiber handler that
+// returns a short text. Machines here are shared and noisy, so the figures to
+// compare between runs are the ratios fundwatch/baseline, not the absolute
+// numbers.
+//
+// It builds fundwatch from this module, runs it and the baseline as separate
+// processes on free 127.0.0.1 ports (fundwatch on a temporary data directory
+// with the submission and follow-up limits off), attacks each with vegeta for
+// a bounded time, prints one table and stops everything. Run it from the
+// module root:
+//
+//	go run ./cmd/loadtest                      # 200 req/s for 10 s per target
+//	go run ./cmd/loadtest -rate 1000           # past saturation on 2 cores
+//	go run ./cmd/loadtest -find-max -duration 5s  # raise the rate until a target saturates
+//
+// See docs/load.md for what the columns mean and the figures of one run.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// reportJSON is a valid POST /api/v1/reports body (as handlers'
+// validReportJSON); every request sends it with its own Idempotency-Key.
+const reportJSON = `{
+  "kind": "report", "reporterType": "citizen", "anonymous": false,
+  "category": "fraudulent_claims", "insuranceTypes": ["pension"], "regionCode": "220281",
+  "subject": {"name": "王某某"}, "amountYuan": "126000",
+  "description": "王某某的父亲已于2021年去世，家属未办理注销，至今仍在按月领取养老金。",
+  "reporter": {"name": "李四", "idNumber": "440524188001015368", "phone": "13900139000"}
+}`
+
+type options struct {
+	rate         int
+	duration     time.Duration
+	warmup       time.Duration
+	pause        time.Duration
+	timeout      time.Duration
+	workers      uint64
+	maxWorkers   uint64
+	findMax      bool
+	maxSteps     int
+	maxP99       time.Duration
+	fundwatchBin string
+	keep         bool
+}
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	var o options
+	serveBaseline := flag.String("serve-baseline", "", "internal: serve the baseline Fiber app on this address and nothing else")
+	flag.IntVar(&o.rate, "rate", 200, "requests per second sent to each target (in -find-max: the first step)")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each target is attacked (in -find-max: each step)")
+	flag.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured warm-up at the same rate before each target; 0 for none")
+	flag.DurationVar(&o.pause, "pause", 2*time.Second, "idle time between targets and steps, so one attack's backlog does not spill into the next")
+	flag.DurationVar(&o.timeout, "timeout", 5*time.Second, "per-request timeout; a request that takes longer counts as an error")
+	flag.Uint64Var(&o.workers, "workers", 10, "initial number of vegeta workers (more are added to hold the rate)")
+	flag.Uint64Var(&o.maxWorkers, "max-workers", 512, "upper bound on vegeta workers, i.e. on requests in flight")
+	flag.BoolVar(&o.findMax, "find-max", false, "double the rate from -rate each step until a target saturates, and report the highest rate it held")
+	flag.IntVar(&o.maxSteps, "max-steps", 6, "in -find-max: at most this many steps per target")
+	flag.DurationVar(&o.maxP99, "max-p99", 500*time.Millisecond, "in -find-max: a step with a higher p99 counts as saturated")
+	flag.StringVar(&o.fundwatchBin, "fundwatch-bin", "", "use this fundwatch binary instead of building one from the module")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (fundwatch's data and both servers' logs)")
+	flag.Parse()
+
+	if *serveBaseline != "" {
+		return runBaseline(*serveBaseline)
+	}
+	if o.rate <= 0 || o.duration <= 0 || o.maxSteps <= 0 {
+		fmt.Fprintln(os.Stderr, "loadtest: -rate, -duration and -max-steps must be positive")
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := measure(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		return 1
+	}
+	return 0
+}
+
+// runBaseline is the child process that serves the baseline: Fiber's
+// defaults, one route, a short text, no middleware.
+func runBaseline(addr string) int {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Get("/", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		_ = app.ShutdownWithTimeout(5 * time.Second)
+	}()
+	if err := app.Listen(addr); err != nil {
+		fmt.Fprintln(os.Stderr, "baseline:", err)
+		return 1
+	}
+	return 0
+}
+
+// server is one child process under test.
+type server struct {
+	name    string
+	cmd     *exec.Cmd
+	base    string
+	logPath string
+	done    chan struct{}
+}
+
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// startServer runs argv (with {addr} replaced by a free 127.0.0.1 port) and
+// waits until readyPath answers 200.
+func startServer(ctx context.Context, name, dir string, argv []string, readyPath string) (*server, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	args := make([]string, len(argv))
+	for i, a := range argv {
+		args[i] = strings.ReplaceAll(a, "{addr}", addr)
+	}
+	logPath := filepath.Join(dir, name+".log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	s := &server{name: name, cmd: cmd, base: "http://" + addr, logPath: logPath, done: make(chan struct{})}
+	go func() {
+		_ = cmd.Wait()
+		logf.Close()
+		close(s.done)
+	}()
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		select {
+		case <-s.done:
+			return nil, fmt.Errorf("%s exited at start (%v); log: %s\n%s", name, cmd.ProcessState, logPath, tail(logPath))
+		default:
+		}
+		if resp, err := client.Get(s.base + readyPath); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.stop()
+	return nil, fmt.Errorf("%s not ready on %s within 30s; log: %s", name, s.base, logPath)
+}
+
+// stop asks the process to shut down and kills it after 10 s.
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+// peakRSS is the process's high-water resident set (VmHWM) in KiB, or 0 when
+// /proc cannot tell (not Linux, or the process is gone).
+func (s *server) peakRSS() int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func tail(path string) string {
+	b, _ := os.ReadFile(path)
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return string(b)
+}
+
+// buildFundwatch builds the fundwatch command of the module in the current
+// directory into dir.
+func buildFundwatch(dir string) (string, error) {
+	goBin := "go"
+	if p := filepath.Join(runtimeGOROOT(), "bin", "go"); fileExists(p) {
+		goBin = p
+	}
+	out, err := exec.Command(goBin, "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", errors.New("run loadtest from inside the fundwatch module (or pass -fundwatch-bin)")
+	}
+	bin := filepath.Join(dir, "fundwatch")
+	cmd := exec.Command(goBin, "build", "-o", bin, "fundwatch/cmd/fundwatch")
+	cmd.Dir = filepath.Dir(gomod)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build fundwatch: %w\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// runtimeGOROOT is the Go installation to build with: $GOROOT when set, else
+// what `go env GOROOT` says.
+func runtimeGOROOT() string {
+	if r := os.Getenv("GOROOT"); r != "" {
+		return r
+	}
+	if out, err := exec.Command("go", "env", "GOROOT").Output(); err == nil {
+		return strings.TrimSpace(string(out))
+	}
+	return ""
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// credential is a receipt from the POST attack, reused by the GET attack.
+type credential struct{ number, code string }
+
+type credPool struct {
+	mu    sync.Mutex
+	creds []credential
+}
+
+func (p *credPool) add(body []byte) {
+	var r struct{ Number, AccessCode string }
+	if json.Unmarshal(body, &r) != nil || r.Number == "" {
+		return
+	}
+	p.mu.Lock()
+	if len(p.creds) < 20000 {
+		p.creds = append(p.creds, credential{r.Number, r.AccessCode})
+	}
+	p.mu.Unlock()
+}
+
+func (p *credPool) snapshot() []credential {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]credential(nil), p.creds...)
+}
+
+// target is one thing to attack: a server and the requests to send it.
+type target struct {
+	name     string
+	srv      *server
+	maxBody  int64
+	targeter func() vegeta.Targeter
+	onResult func(*vegeta.Result)
+}
+
+// row is the outcome of one attack at one rate.
+type row struct {
+	target  string
+	rate    int
+	m       vegeta.Metrics
+	errors  uint64
+	codes   string
+	topErr  string
+	rssKiB  int64
+	stopped bool
+}
+
+func (r row) saturated(o options) bool {
+	return r.m.Success < 0.99 || r.m.Throughput < 0.9*float64(r.rate) || r.m.Latencies.P99 > o.maxP99
+}
+
+// attack sends rate req/s to t for du and returns the metrics.
+func attack(ctx context.Context, o options, t target, rate int, du time.Duration, name string) row {
+	a := vegeta.NewAttacker(
+		vegeta.Workers(o.workers),
+		vegeta.MaxWorkers(o.maxWorkers),
+		vegeta.Timeout(o.timeout),
+		vegeta.KeepAlive(true),
+		vegeta.MaxBody(t.maxBody),
+		vegeta.Redirects(vegeta.NoFollow),
+	)
+	res := a.Attack(t.targeter(), vegeta.Rate{Freq: rate, Per: time.Second}, du, name)
+	r := row{target: t.name, rate: rate}
+	errs := map[string]int{}
+	for {
+		select {
+		case <-ctx.Done():
+			a.Stop()
+			r.stopped = true
+			for range res {
+			}
+			r.m.Close()
+			return r
+		case x, ok := <-res:
+			if !ok {
+				r.m.Close()
+				r.rssKiB = t.srv.peakRSS()
+				var codes []string
+				for c, n := range r.m.StatusCodes {
+					codes = append(codes, fmt.Sprintf("%s×%d", c, n))
+				}
+				sort.Strings(codes)
+				r.codes = strings.Join(codes, " ")
+				best := 0
+				for e, n := range errs {
+					if n > best || (n == best && e < r.topErr) {
+						r.topErr, best = e, n
+					}
+				}
+				return r
+			}
+			r.m.Add(x)
+			if x.Error != "" {
+				r.errors++
+				errs[x.Error]++
+			}
+			if t.onResult != nil {
+				t.onResult(x)
+			}
+		}
+	}
+}
+
+func measure(ctx context.Context, o options) error {
+	dir, err := os.MkdirTemp("", "fundwatch-load-")
+	if err != nil {
+		return err
+	}
+	if o.keep {
+		fmt.Fprintln(os.Stderr, "loadtest: keeping", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	bin := o.fundwatchBin
+	if bin == "" {
+		fmt.Fprintln(os.Stderr, "loadtest: building fundwatch …")
+		if bin, err = buildFundwatch(dir); err != nil {
+			return err
+		}
+	}
+	base, err := startServer(ctx, "baseline", dir, []string{self, "-serve-baseline", "{addr}"}, "/")
+	if err != nil {
+		return err
+	}
+	defer base.stop()
+	fw, err := startServer(ctx, "fundwatch", dir, []string{bin, "serve", "--addr", "{addr}",
+		"--data", filepath.Join(dir, "data"), "--submit-limit", "-1", "--followup-limit", "-1"}, "/readyz")
+	if err != nil {
+		return err
+	}
+	defer fw.stop()
+
+	pool := &credPool{}
+	var seq atomic.Uint64
+	keyPrefix := fmt.Sprintf("load-%d-%08x", time.Now().Unix(), rand.Uint32())
+	targets := []target{
+		{
+			name: "baseline GET /", srv: base, maxBody: 0,
+			targeter: func() vegeta.Targeter {
+				return vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base.base + "/"})
+			},
+		},
+		{
+			name: "fundwatch POST /api/v1/reports", srv: fw, maxBody: 4096,
+			targeter: func() vegeta.Targeter {
+				body := []byte(reportJSON)
+				return func(t *vegeta.Target) error {
+					t.Method, t.URL, t.Body = http.MethodPost, fw.base+"/api/v1/reports", body
+					t.Header = http.Header{
+						"Content-Type":    {"application/json"},
+						"Idempotency-Key": {fmt.Sprintf("%s-%010d", keyPrefix, seq.Add(1))},
+					}
+					return nil
+				}
+			},
+			onResult: func(r *vegeta.Result) {
+				if r.Code == http.StatusCreated {
+					pool.add(r.Body)
+				}
+			},
+		},
+		{
+			name: "fundwatch GET /api/v1/reports/{n}", srv: fw, maxBody: 0,
+			targeter: func() vegeta.Targeter {
+				creds := pool.snapshot()
+				var i atomic.Uint64
+				return func(t *vegeta.Target) error {
+					if len(creds) == 0 {
+						return errors.New("no receipts to follow up: every POST failed")
+					}
+					c := creds[(i.Add(1)-1)%uint64(len(creds))]
+					t.Method, t.URL, t.Body = http.MethodGet, fw.base+"/api/v1/reports/"+c.number, nil
+					t.Header = http.Header{"X-Access-Code": {c.code}}
+					return nil
+				}
+			},
+		},
+	}
+
+	started := time.Now()
+	fmt.Fprintf(os.Stderr, "loadtest: %d CPUs, GOMAXPROCS %d; baseline pid %d on %s, fundwatch pid %d on %s\n",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), base.cmd.Process.Pid, base.base, fw.cmd.Process.Pid, fw.base)
+	var rows []row
+	best := map[string]row{}
+	unsaturated := map[string]bool{} // held every step of -find-max
+	for i, t := range targets {
+		if i > 0 {
+			time.Sleep(o.pause)
+		}
+		if o.warmup > 0 {
+			attack(ctx, o, t, o.rate, o.warmup, "warmup")
+		}
+		rate := o.rate
+		for step := 0; step < o.maxSteps; step++ {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			fmt.Fprintf(os.Stderr, "loadtest: %s at %d req/s for %v …\n", t.name, rate, o.duration)
+			r := attack(ctx, o, t, rate, o.duration, t.name)
+			if r.stopped {
+				return ctx.Err()
+			}
+			rows = append(rows, r)
+			if !o.findMax {
+				best[t.name] = r
+				break
+			}
+			if r.saturated(o) {
+				break
+			}
+			best[t.name] = r
+			if step == o.maxSteps-1 {
+				unsaturated[t.name] = true
+			}
+			rate *= 2
+			time.Sleep(o.pause)
+		}
+	}
+
+	fmt.Printf("\nfundwatch load test, %s, %d CPUs, %v per step, warm-up %v, took %v\n\n",
+		started.Format("2006-01-02 15:04 MST"), runtime.NumCPU(), o.duration, o.warmup, time.Since(started).Round(time.Second))
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "target\trate\trequests\tthroughput/s\tp50\tp99\tmax\tsuccess\terrors\tpeak RSS")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%.2f%%\t%d\t%.1f MiB\n",
+			r.target, r.rate, r.m.Requests, r.m.Throughput, ms(r.m.Latencies.P50), ms(r.m.Latencies.P99),
+			ms(r.m.Latencies.Max), 100*r.m.Success, r.errors, float64(r.rssKiB)/1024)
+	}
+	tw.Flush()
+	fmt.Println()
+	for _, r := range rows {
+		if r.errors > 0 {
+			fmt.Printf("%s at %d/s: status codes %s; most frequent error: %s\n", r.target, r.rate, r.codes, r.topErr)
+		}
+	}
+
+	b, ok := best[targets[0].name]
+	if !ok {
+		fmt.Println("the baseline saturated at the first rate; no ratios")
+		return nil
+	}
+	if !o.findMax {
+		fmt.Println("ratios fundwatch/baseline at the same rate:")
+		for _, t := range targets[1:] {
+			r := best[t.name]
+			fmt.Printf("  %-36s throughput ×%.2f   p99 ×%.1f   peak RSS ×%.1f\n", t.name,
+				r.m.Throughput/b.m.Throughput, ratio(r.m.Latencies.P99, b.m.Latencies.P99),
+				float64(r.rssKiB)/float64(max(b.rssKiB, 1)))
+		}
+		return nil
+	}
+	// In -find-max the capacity ratio compares the highest rates held, and
+	// the p99 ratio compares fundwatch at its highest rate with the baseline
+	// at that same rate (both ramps start at -rate and double).
+	held := func(name string) string {
+		r, ok := best[name]
+		switch {
+		case !ok:
+			return fmt.Sprintf("below %d req/s", o.rate)
+		case unsaturated[name]:
+			return fmt.Sprintf("≥ %d req/s (held every step; raise -max-steps)", r.rate)
+		}
+		return fmt.Sprintf("%d req/s", r.rate)
+	}
+	fmt.Printf("highest rate held (success ≥ 99%%, throughput ≥ 90%% of rate, p99 ≤ %v):\n", o.maxP99)
+	for _, t := range targets {
+		fmt.Printf("  %-36s %s\n", t.name, held(t.name))
+	}
+	fmt.Println("ratios fundwatch/baseline:")
+	for _, t := range targets[1:] {
+		r, ok := best[t.name]
+		if !ok {
+			fmt.Printf("  %-36s held no step; start lower with -rate\n", t.name)
+			continue
+		}
+		bound := ""
+		if unsaturated[b.target] {
+			bound = "≤ "
+		}
+		line := fmt.Sprintf("  %-36s capacity %s×%.2f", t.name, bound, float64(r.rate)/float64(b.rate))
+		for _, br := range rows {
+			if br.target == b.target && br.rate == r.rate {
+				line += fmt.Sprintf("   p99 at %d req/s ×%.1f", r.rate, ratio(r.m.Latencies.P99, br.m.Latencies.P99))
+			}
+		}
+		fmt.Println(line)
+	}
+	return nil
+}
+
+func ratio(a, b time.Duration) float64 { return float64(a) / float64(max(b, 1)) }
+
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
+}
