@@ -27,10 +27,11 @@ var headProjection = bson.D{{Key: fieldEvents, Value: 0}, {Key: fieldMessages, V
 // taking its number from the year's counter. See the package comment for
 // why a crash in between only leaves a gap.
 //
-// A duplicate ID or idempotency key is ECONFLICT. It is looked for before a
-// number is taken, so an ordinary retried submission costs no number; only
-// two submissions with the same key racing each other can burn one, which
-// leaves a gap like a crash does.
+// A duplicate ID or idempotency key is ECONFLICT, and nothing is stored.
+// On MongoDB it is looked for before a number is taken, so an ordinary
+// retried submission costs no number; two submissions with the same key
+// racing each other can still burn one (and on FerretDB every duplicate
+// does, see DB.precheck), which leaves a gap like a crash does.
 func (db *DB) CreateCase(ctx context.Context, c *store.Case, first store.Event) error {
 	switch {
 	case c == nil:
@@ -56,8 +57,10 @@ func (db *DB) CreateCase(ctx context.Context, c *store.Case, first store.Event) 
 	unlock := db.gate.lockCreate()
 	defer unlock()
 
-	if err := db.checkNewCase(ctx, c.ID, c.IdempotencyKey, nil); err != nil {
-		return err
+	if db.precheck {
+		if err := db.checkNewCase(ctx, c.ID, c.IdempotencyKey, nil); err != nil {
+			return err
+		}
 	}
 
 	head := newCaseHead(c)
@@ -70,19 +73,19 @@ func (db *DB) CreateCase(ctx context.Context, c *store.Case, first store.Event) 
 	if first.At.IsZero() {
 		ev.At = createdAt
 	}
-	doc := caseDoc{caseHead: head, Events: []eventDoc{ev}, Messages: []messageDoc{}}
+	doc := caseDoc{Head: head, Events: []eventDoc{ev}, Messages: []messageDoc{}}
 
 	for range maxNumberAttempts {
 		seq, err := db.nextSeq(ctx, year)
 		if err != nil {
 			return err
 		}
-		doc.Seq = seq
-		doc.Number = formatNumber(year, seq)
+		doc.Head.Seq = seq
+		doc.Head.Number = store.FormatNumber(year, seq)
 
 		_, err = db.cases.InsertOne(ctx, doc)
 		if err == nil {
-			c.Number, c.Year, c.Seq = doc.Number, doc.Year, doc.Seq
+			c.Number, c.Year, c.Seq = doc.Head.Number, doc.Head.Year, doc.Head.Seq
 			c.CreatedAt, c.UpdatedAt = createdAt, updatedAt
 			c.Version, c.IndexedVersion = 1, 0
 			return nil
@@ -96,7 +99,7 @@ func (db *DB) CreateCase(ctx context.Context, c *store.Case, first store.Event) 
 		if err := db.checkNewCase(ctx, c.ID, c.IdempotencyKey, err); err != nil {
 			return err
 		}
-		if err := db.skipSeq(ctx, year, seq); err != nil {
+		if err := db.raiseSeq(ctx, year, seq); err != nil {
 			return err
 		}
 	}
@@ -158,17 +161,20 @@ func (db *DB) nextSeq(ctx context.Context, year int) (int64, error) {
 	return ctr.Seq, nil
 }
 
-// skipSeq moves the year's counter to at least seq, after an insert found
-// seq already taken, so the next number is past it.
-func (db *DB) skipSeq(ctx context.Context, year int, seq int64) error {
+// raiseSeq moves the year's counter to at least seq, creating it if need
+// be: after an insert found seq already taken, so the next number is past
+// it, and after importing a case numbered seq.
+func (db *DB) raiseSeq(ctx context.Context, year int, seq int64) error {
 	filter := bson.D{{Key: fieldID, Value: counterID(year)}}
 	update := bson.D{{Key: "$max", Value: bson.D{{Key: fieldSeq, Value: seq}}}}
-	_, err := db.counters.UpdateOne(ctx, filter, update)
-	return translate("skip case number", err)
+	opts := options.UpdateOne().SetUpsert(true)
+	_, err := db.counters.UpdateOne(ctx, filter, update, opts)
+	if mongo.IsDuplicateKeyError(err) {
+		// As in nextSeq: a racing upsert created the counter first.
+		_, err = db.counters.UpdateOne(ctx, filter, update, opts)
+	}
+	return translate("raise case counter", err)
 }
-
-// formatNumber gives the public case number, e.g. "2026-000123".
-func formatNumber(year int, seq int64) string { return fmt.Sprintf("%d-%06d", year, seq) }
 
 // CaseByID returns the case with the given ID, without events or messages.
 func (db *DB) CaseByID(ctx context.Context, id string) (*store.Case, error) {

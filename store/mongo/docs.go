@@ -88,7 +88,9 @@ type caseHead struct {
 
 // caseDoc is the whole case document as inserted.
 type caseDoc struct {
-	caseHead `bson:",inline"`
+	// Head is a named field: the encoder skips an embedded field whose
+	// type is unexported, inline or not.
+	Head caseHead `bson:",inline"`
 	// Both arrays are always present (never BSON null), because $push
 	// refuses to append to a null field.
 	Events   []eventDoc   `bson:"events"`

@@ -89,3 +89,37 @@ func TestCommandsOnTheWire(t *testing.T) {
 		}
 	}
 }
+
+// TestPrecheckCostsNoNumber runs the MongoDB path of CreateCase (duplicates
+// looked for before a number is taken) on whatever server is available, so
+// it is covered without TEST_MONGO_URI too.
+func TestPrecheckCostsNoNumber(t *testing.T) {
+	db, err := Open(t.Context(), mongotest.URI(t), mongotest.DatabaseName(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	db.precheck = true
+
+	at := time.Date(2026, 3, 14, 1, 0, 0, 0, time.UTC)
+	first := &store.Case{ID: "case-1", IdempotencyKey: "idem-1", Status: store.StatusReceived, CreatedAt: at}
+	if err := db.CreateCase(t.Context(), first, store.Event{ID: "ev-1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, dup := range []*store.Case{
+		{ID: "case-2", IdempotencyKey: "idem-1", CreatedAt: at},
+		{ID: "case-1", IdempotencyKey: "idem-2", CreatedAt: at},
+	} {
+		err := db.CreateCase(t.Context(), dup, store.Event{ID: "ev-2"})
+		if store.ErrorCode(err) != store.ECONFLICT || store.ErrorMessage(err) == "" {
+			t.Errorf("CreateCase(%s, %s) = %v, want ECONFLICT", dup.ID, dup.IdempotencyKey, err)
+		}
+	}
+	next := &store.Case{ID: "case-3", IdempotencyKey: "idem-3", CreatedAt: at}
+	if err := db.CreateCase(t.Context(), next, store.Event{ID: "ev-3"}); err != nil {
+		t.Fatal(err)
+	}
+	if next.Seq != 2 {
+		t.Errorf("after two rejected duplicates the next case got seq %d, want 2", next.Seq)
+	}
+}

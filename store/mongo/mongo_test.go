@@ -189,6 +189,9 @@ func TestMigrations(t *testing.T) {
 	})
 
 	t.Run("concurrent opens of a new database all succeed", func(t *testing.T) {
+		if !mongotest.External() {
+			t.Skip("MongoDB only: FerretDB v1.24.2 panics (and drops the connection) when createIndexes runs concurrently on one new database; set TEST_MONGO_URI to run")
+		}
 		uri, name := mongotest.URI(t), mongotest.DatabaseName(t)
 		const n = 4
 		errs := make([]error, n)
@@ -337,7 +340,7 @@ func TestNumbering(t *testing.T) {
 }
 
 func TestDuplicates(t *testing.T) {
-	t.Run("a reused idempotency key is ECONFLICT, creates nothing and costs no number", func(t *testing.T) {
+	t.Run("a reused idempotency key is ECONFLICT and creates nothing", func(t *testing.T) {
 		db, uri, name := fresh(t)
 		first := mustCreate(t, db, "case-first", base)
 		dup, ev := newCase("case-dup", base.Add(time.Minute))
@@ -351,7 +354,9 @@ func TestDuplicates(t *testing.T) {
 		if n := countDocs(t, r, "cases", bson.D{}); n != 1 {
 			t.Errorf("%d case documents, want 1", n)
 		}
-		if got := counterValue(t, r, 2026); got != 1 {
+		// Only MongoDB looks for the duplicate before taking a number; on
+		// FerretDB the unique index rejects it after (see DB.precheck).
+		if got := counterValue(t, r, 2026); mongotest.External() && got != 1 {
 			t.Errorf("counter is %d after the conflict, want 1", got)
 		}
 		got, err := db.CaseByIdempotencyKey(t.Context(), first.IdempotencyKey)
@@ -576,5 +581,58 @@ func TestTwoProcessesTransition(t *testing.T) {
 	evs, err := handles[1].CaseEvents(t.Context(), c.ID)
 	if err != nil || len(evs) != 2 {
 		t.Errorf("CaseEvents = %d events, %v; want 2", len(evs), err)
+	}
+}
+
+func TestImportCase(t *testing.T) {
+	db, uri, name := fresh(t)
+	at := base.Add(-48 * time.Hour)
+	c, _ := newCase("case-imported", at)
+	c.Number, c.Year, c.Seq = "2026-000041", 2026, 41
+	c.Status, c.Result = store.StatusClosed, store.ResultSubstantiated
+	c.Version, c.IndexedVersion = 5, 5
+	c.UpdatedAt = at.Add(time.Hour)
+	events := []store.Event{
+		{ID: "ev-1", At: at, ToStatus: store.StatusReceived, Actor: "system"},
+		{ID: "ev-2", At: at.Add(time.Minute), FromStatus: store.StatusReceived, ToStatus: store.StatusConcluded,
+			Result: store.ResultSubstantiated, Note: "查实", Actor: "user-1"},
+	}
+	msgs := []store.Message{{ID: "m-1", At: at.Add(2 * time.Minute), Author: store.AuthorHandler, Body: "已处理", Actor: "user-1"}}
+	if err := db.ImportCase(t.Context(), c, events, msgs); err != nil {
+		t.Fatalf("ImportCase: %v", err)
+	}
+
+	got, err := db.CaseByNumber(t.Context(), c.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ID != c.ID || got.Version != 5 || got.IndexedVersion != 0 || got.Result != store.ResultSubstantiated || !got.UpdatedAt.Equal(c.UpdatedAt) {
+		t.Errorf("imported case = %+v", got)
+	}
+	evs, err := db.CaseEvents(t.Context(), c.ID)
+	if err != nil || len(evs) != 2 || evs[1].ID != "ev-2" || evs[1].CaseID != c.ID {
+		t.Errorf("CaseEvents = %+v, %v", evs, err)
+	}
+	ms, err := db.CaseMessages(t.Context(), c.ID)
+	if err != nil || len(ms) != 1 || ms[0].Body != "已处理" || ms[0].CaseID != c.ID {
+		t.Errorf("CaseMessages = %+v, %v", ms, err)
+	}
+	if v := counterValue(t, raw(t, uri, name), 2026); v != 41 {
+		t.Errorf("counter %d after import, want 41", v)
+	}
+	next := mustCreate(t, db, "case-new", base)
+	if next.Number != "2026-000042" {
+		t.Errorf("first new case after the import got %q, want 2026-000042", next.Number)
+	}
+
+	err = db.ImportCase(t.Context(), c, events, msgs)
+	wantCode(t, "ImportCase again", err, store.ECONFLICT)
+	other, _ := newCase("case-other", at)
+	other.Number, other.Year, other.Seq = c.Number, c.Year, c.Seq
+	wantCode(t, "ImportCase of a taken number", db.ImportCase(t.Context(), other, nil, nil), store.ECONFLICT)
+	noNumber, _ := newCase("case-no-number", at)
+	wantCode(t, "ImportCase without a number", db.ImportCase(t.Context(), noNumber, nil, nil), store.EINVALID)
+	if n := countDocs(t, raw(t, uri, name), "cases", bson.D{}); n != 2 {
+		t.Errorf("%d cases stored, want 2", n)
 	}
 }
