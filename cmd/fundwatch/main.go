@@ -23,6 +23,7 @@ import (
 	"fundwatch/casework"
 	"fundwatch/handlers"
 	"fundwatch/store"
+	"fundwatch/store/mongo"
 	"fundwatch/store/sqlite"
 )
 
@@ -151,6 +152,11 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 			Version:        version,
 			Limits:         handlers.Limits{SubmitPerIP: cfg.SubmitLimit, FollowupPerIP: cfg.FollowupLimit},
 		},
+	}
+	if m, ok := st.(*mongo.DB); ok {
+		// Several instances share one MongoDB: keep CSRF tokens, follow-up
+		// sessions and rate counters there so they behave as one.
+		h.Storage = m.KV()
 	}
 	if cfg.Demo {
 		creds, err := loadDemo(ctx, st, keyring, time.Now())

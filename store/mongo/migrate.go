@@ -50,6 +50,25 @@ var migrations = []migration{
 		})
 		return err
 	}},
+	{3, "key-value collection with expiry", func(ctx context.Context, db *mongo.Database) error {
+		if err := createCollection(ctx, db, collKV); err != nil {
+			return err
+		}
+		// Expired entries are filtered on read anyway; the TTL index only
+		// keeps the collection small. FerretDB v1 has no TTL indexes: there a
+		// plain index serves KV's own sweep of expired entries.
+		_, err := db.Collection(collKV).Indexes().CreateOne(ctx, mongo.IndexModel{
+			Keys:    bson.D{{Key: "exp", Value: 1}},
+			Options: options.Index().SetName("exp_ttl").SetExpireAfterSeconds(0),
+		})
+		var ce mongo.CommandError
+		if errors.As(err, &ce) && ce.HasErrorCode(238) { // NotImplemented
+			_, err = db.Collection(collKV).Indexes().CreateOne(ctx, mongo.IndexModel{
+				Keys: bson.D{{Key: "exp", Value: 1}}, Options: options.Index().SetName("exp"),
+			})
+		}
+		return err
+	}},
 }
 
 // migrationDoc records an applied step in the migrations collection.

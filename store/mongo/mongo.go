@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -54,6 +55,8 @@ type DB struct {
 
 	cases    *mongo.Collection
 	counters *mongo.Collection
+	kv       *mongo.Collection
+	kvSets   atomic.Uint64
 	// casesLocal reads with read concern local. It is used only to find out
 	// why an insert hit a unique index: the document that caused the
 	// conflict exists on the primary but need not be majority-committed yet.
@@ -126,6 +129,7 @@ func open(ctx context.Context, client *mongo.Client, dbName string) (*DB, error)
 		client:     client,
 		cases:      database.Collection(collCases),
 		counters:   database.Collection(collCounters),
+		kv:         database.Collection(collKV),
 		casesLocal: database.Collection(collCases, options.Collection().SetReadConcern(readconcern.Local())),
 		gate:       writeGate{serialize: ferret},
 		precheck:   !ferret,
