@@ -99,7 +99,7 @@ func (h *Handler) apiInvalid(c *fiber.Ctx, fe FieldErrors) error {
 // characters of [A-Za-z0-9_-]) makes retries safe: the same key with the same
 // body answers the first receipt again with 200.
 func (h *Handler) apiCreateReport(c *fiber.Ctx) error {
-	if !h.limiter.allow("submit:"+c.IP(), h.Config.Limits.SubmitPerIP, h.Config.Limits.Window) {
+	if !h.limiter.allow("submit:"+h.clientIP(c), h.Config.Limits.SubmitPerIP, h.Config.Limits.Window) {
 		return errTooMany
 	}
 	idem := c.Get("Idempotency-Key")
@@ -184,7 +184,7 @@ func (h *Handler) apiCaseFor(c *fiber.Ctx) (*store.Case, error) {
 	if len(number) > 64 || len(code) > 128 || code == "" {
 		return nil, store.Errorf(store.ENOTFOUND, msgWrongCredentials)
 	}
-	return h.lookupCase(c.UserContext(), c.IP(), number, code)
+	return h.lookupCase(c.UserContext(), h.clientIP(c), number, code)
 }
 
 func (h *Handler) apiGetReport(c *fiber.Ctx) error {

@@ -2,8 +2,8 @@ package handlers
 
 import (
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -407,7 +407,15 @@ type faultStore struct {
 	store.Store
 	createCase   func(ctx context.Context, c *store.Case, first store.Event) error
 	caseByNumber func(ctx context.Context, number string) (*store.Case, error)
+	caseEvents   func(ctx context.Context, caseID string) ([]store.Event, error)
 	ping         func(ctx context.Context) error
+}
+
+func (f *faultStore) CaseEvents(ctx context.Context, caseID string) ([]store.Event, error) {
+	if f.caseEvents != nil {
+		return f.caseEvents(ctx, caseID)
+	}
+	return f.Store.CaseEvents(ctx, caseID)
 }
 
 func (f *faultStore) CreateCase(ctx context.Context, c *store.Case, first store.Event) error {
@@ -526,4 +534,27 @@ func (e *testEnv) apiSubmit(body string, headers map[string]string) (number, cod
 		e.t.Fatal(err)
 	}
 	return r.Number, r.AccessCode
+}
+
+// in makes the env's helpers report failures to t, a subtest, until t ends:
+// a helper calling FailNow on the parent test from a subtest would abort it.
+func (e *testEnv) in(t *testing.T) *testEnv {
+	old := e.t
+	e.t = t
+	t.Cleanup(func() { e.t = old })
+	return e
+}
+
+// mainOf returns the <main> part of a page, for short failure messages.
+func mainOf(body string) string {
+	if i := strings.Index(body, `<main`); i >= 0 {
+		body = body[i:]
+		if j := strings.Index(body, `</main>`); j >= 0 {
+			body = body[:j+len(`</main>`)]
+		}
+	}
+	if len(body) > 4000 {
+		body = body[:4000] + "…"
+	}
+	return body
 }

@@ -81,13 +81,23 @@ func statusOf(err error) (int, string, string) {
 // the error's code, 5xx are logged once with the request id, and the client
 // sees only the safe message — as JSON under /api/, as a page elsewhere.
 func (h *Handler) handleError(c *fiber.Ctx, err error) error {
+	if reqID(c) == "" {
+		// Errors the server raises before routing (a body over BodyLimit,
+		// headers too large, a read timeout) come here without having passed
+		// the middleware: give their page the same request id and headers.
+		setRequestID(c)
+		h.setSecurityHeaders(c)
+	}
 	status, title, msg := statusOf(err)
 	if status >= 500 && !errors.Is(err, errInternalLogged) {
 		h.Log.Error("request failed", "request_id", reqID(c), "method", c.Method(), "path", c.Path(),
 			"status", status, "error", err)
 	}
-	if status == fiber.StatusServiceUnavailable {
+	switch status {
+	case fiber.StatusServiceUnavailable:
 		c.Set(fiber.HeaderRetryAfter, "30")
+	case fiber.StatusTooManyRequests:
+		c.Set(fiber.HeaderRetryAfter, "600")
 	}
 	c.Status(status)
 	if strings.HasPrefix(c.Path(), "/api/") {

@@ -83,7 +83,7 @@ func (h *Handler) followupLogin(c *fiber.Ctx) error {
 	if number == "" || strings.TrimSpace(code) == "" || len(number) > 64 || len(code) > 128 {
 		return h.renderFollowupForm(c, fiber.StatusUnprocessableEntity, clip(number, 64), "请填写回执上的查询编号和查询码。")
 	}
-	cs, err := h.lookupCase(c.UserContext(), c.IP(), number, code)
+	cs, err := h.lookupCase(c.UserContext(), h.clientIP(c), number, code)
 	if err != nil {
 		if store.ErrorCode(err) == store.ENOTFOUND {
 			return h.renderFollowupForm(c, fiber.StatusUnprocessableEntity, clip(number, 64), msgWrongCredentials)
@@ -189,7 +189,9 @@ func reporterMessage(body string) (string, string) {
 // retried request stores it once.
 func (h *Handler) addReporterMessage(ctx context.Context, cs *store.Case, body, idem string) (*store.Message, error) {
 	if !casework.ReporterMayAddMessage(cs.Status) {
-		return nil, store.Errorf(store.EINVALID, "本件已结案，不能再补充信息。如有新的问题，请重新提交举报投诉。")
+		// The status label names why: 已结案 or 不予受理.
+		return nil, store.Errorf(store.EINVALID, "本件%s，不能再补充信息。如有新的问题，请重新提交举报投诉。",
+			casework.StatusLabel(cs.Status))
 	}
 	id := newID()
 	if idem != "" {

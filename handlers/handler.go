@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -81,6 +82,7 @@ type Handler struct {
 	Config  Config
 
 	limiter *rateLimiter
+	proxies []netip.Prefix
 }
 
 func (h *Handler) now() time.Time { return store.Truncate(h.Clock()) }
@@ -130,6 +132,7 @@ func (h *Handler) App() (*fiber.App, error) {
 		l.FollowupNumberSpan = def.FollowupNumberSpan
 	}
 	h.limiter = &rateLimiter{storage: h.Storage, clock: h.Clock}
+	h.proxies = parseProxies(h.Config.TrustedProxies)
 
 	views := html.NewFileSystem(http.FS(public.Templates), ".html")
 	views.AddFuncMap(h.templateFuncs())
@@ -138,30 +141,22 @@ func (h *Handler) App() (*fiber.App, error) {
 	}
 
 	app := fiber.New(fiber.Config{
-		AppName:                 "fundwatch",
-		Views:                   views,
-		ViewsLayout:             "layouts/main",
-		Immutable:               true,
-		ErrorHandler:            h.handleError,
-		BodyLimit:               maxBodyBytes,
-		ReadBufferSize:          16 * 1024,
-		ReadTimeout:             30 * time.Second,
-		WriteTimeout:            30 * time.Second,
-		IdleTimeout:             120 * time.Second,
-		DisableStartupMessage:   true,
-		EnableTrustedProxyCheck: len(h.Config.TrustedProxies) > 0,
-		TrustedProxies:          h.Config.TrustedProxies,
-		ProxyHeader:             proxyHeader(h.Config.TrustedProxies),
+		AppName:               "fundwatch",
+		Views:                 views,
+		ViewsLayout:           "layouts/main",
+		Immutable:             true,
+		ErrorHandler:          h.handleError,
+		BodyLimit:             maxBodyBytes,
+		ReadBufferSize:        16 * 1024,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+		// No ProxyHeader: clientIP reads X-Forwarded-For itself, from the
+		// right, so c.IP() stays the connection's address.
 	})
 	h.routes(app)
 	return app, nil
-}
-
-func proxyHeader(trusted []string) string {
-	if len(trusted) == 0 {
-		return ""
-	}
-	return fiber.HeaderXForwardedFor
 }
 
 // maxBodyBytes bounds every request body; the largest legitimate form (a 5,000

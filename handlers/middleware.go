@@ -18,12 +18,16 @@ const localRequestID = "requestid"
 // written on error pages, so a citizen's "the page said 8f3a…" finds the log
 // line. An incoming X-Request-Id is not trusted: ids are ours.
 func requestID(c *fiber.Ctx) error {
+	setRequestID(c)
+	return c.Next()
+}
+
+func setRequestID(c *fiber.Ctx) {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
 	c.Locals(localRequestID, id)
 	c.Set("X-Request-Id", id)
-	return c.Next()
 }
 
 func reqID(c *fiber.Ctx) string {
@@ -66,7 +70,7 @@ func (h *Handler) accessLog(c *fiber.Ctx) error {
 		"path", c.Path(),
 		"status", status,
 		"duration_ms", float64(time.Since(start).Microseconds())/1000,
-		"ip", c.IP(),
+		"ip", h.clientIP(c),
 	)
 	return nil
 }
@@ -78,6 +82,11 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // securityHeaders sets the headers a security review expects on every answer.
 func (h *Handler) securityHeaders(c *fiber.Ctx) error {
+	h.setSecurityHeaders(c)
+	return c.Next()
+}
+
+func (h *Handler) setSecurityHeaders(c *fiber.Ctx) {
 	c.Set("Content-Security-Policy", contentSecurityPolicy)
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("X-Frame-Options", "DENY")
@@ -94,5 +103,4 @@ func (h *Handler) securityHeaders(c *fiber.Ctx) error {
 		// Pages carry CSRF tokens, receipts and case details: never cache.
 		c.Set("Cache-Control", "no-store")
 	}
-	return c.Next()
 }

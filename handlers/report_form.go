@@ -122,7 +122,7 @@ func (h *Handler) regionGroups() []regionGroup {
 // everything the user typed and a message at each field; on success the
 // receipt page is the response to this POST, so the code never sits in a URL.
 func (h *Handler) reportSubmit(c *fiber.Ctx) error {
-	if !h.limiter.allow("submit:"+c.IP(), h.Config.Limits.SubmitPerIP, h.Config.Limits.Window) {
+	if !h.limiter.allow("submit:"+h.clientIP(c), h.Config.Limits.SubmitPerIP, h.Config.Limits.Window) {
 		return errTooMany
 	}
 	form := parseReportForm(c)

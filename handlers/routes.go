@@ -29,9 +29,15 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Post("/reports", h.apiCreateReport)
 	api.Get("/reports/:number", h.apiGetReport)
 	api.Post("/reports/:number/messages", h.apiAddMessage)
-	api.Use(func(c *fiber.Ctx) error { return errNotFound })
 
+	// No catch-all handlers after the routes: Fiber's own "no route" error is
+	// 405 when the path exists with another method and 404 otherwise, and
+	// handleError turns both into the Chinese page or JSON. A catch-all
+	// would match every method and make 405 impossible.
 	app.Use(csrf.New(csrf.Config{
+		// The API authenticates by access code, not by cookie, so it has no
+		// CSRF token to check; unknown /api/ paths get a JSON 404, not 403.
+		Next:           isAPI,
 		KeyLookup:      "form:_csrf",
 		CookieName:     h.cookieName("fw_csrf"),
 		CookiePath:     "/",
@@ -39,7 +45,7 @@ func (h *Handler) routes(app *fiber.App) {
 		CookieHTTPOnly: true,
 		CookieSameSite: "Lax",
 		Expiration:     4 * time.Hour,
-		Storage:        h.Storage,
+		Storage:        keyspace{storage: h.Storage, prefix: "csrf:"},
 		ContextKey:     localCSRF,
 		ErrorHandler:   func(c *fiber.Ctx, err error) error { return errCSRF },
 	}))
@@ -52,8 +58,6 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/followup/case", h.followupView)
 	app.Post("/followup/case/messages", h.followupAddMessage)
 	app.Post("/followup/logout", h.followupLogout)
-
-	app.Use(func(c *fiber.Ctx) error { return errNotFound })
 }
 
 func (h *Handler) healthz(c *fiber.Ctx) error {

@@ -146,3 +146,26 @@ func (r *rateLimiter) hit(key string, window time.Duration, add bool) int {
 	}
 	return int(n)
 }
+
+// keyspace gives one user of a shared fiber.Storage keys of its own. The CSRF
+// middleware accepts any token that exists as a key in its storage, and then
+// rewrites that key: sharing the key space with the rate counters would let a
+// client send its own counter's key as cookie and token and so reset the
+// counter with every request.
+type keyspace struct {
+	storage fiber.Storage
+	prefix  string
+}
+
+func (k keyspace) Get(key string) ([]byte, error) { return k.storage.Get(k.prefix + key) }
+
+func (k keyspace) Set(key string, val []byte, exp time.Duration) error {
+	return k.storage.Set(k.prefix+key, val, exp)
+}
+
+func (k keyspace) Delete(key string) error { return k.storage.Delete(k.prefix + key) }
+
+// Reset and Close belong to the owner of the shared storage: a no-op here.
+func (k keyspace) Reset() error { return nil }
+
+func (k keyspace) Close() error { return nil }

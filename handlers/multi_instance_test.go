@@ -1,0 +1,84 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"fundwatch/store/mongo"
+	"fundwatch/store/mongo/mongotest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	mongotest.Stop()
+	os.Exit(code)
+}
+
+// twoInstances builds two portals on one MongoDB database, each with the
+// store's shared key-value storage, as two fundwatch processes behind a
+// proxy would be.
+func twoInstances(t *testing.T) (a, b *testEnv) {
+	t.Helper()
+	uri, name := mongotest.URI(t), mongotest.DatabaseName(t)
+	open := func() *mongo.DB {
+		db, err := mongo.Open(context.Background(), uri, name)
+		if err != nil {
+			t.Fatalf("open mongo: %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	da, db := open(), open()
+	a = newTestEnvWithStore(t, da, func(h *Handler) { h.Storage = da.KV() })
+	b = newTestEnvWithStore(t, db, func(h *Handler) { h.Storage = db.KV() })
+	return a, b
+}
+
+func TestInstancesOnMongoShareFollowupSessionsAndCSRFTokens(t *testing.T) {
+	a, b := twoInstances(t)
+	number, code := a.submitValid()
+
+	// Log in on instance A, then carry the browser's cookies to instance B.
+	a.mustLogin(number, code)
+	for k, v := range a.cookies {
+		b.cookies[k] = v
+	}
+	resp, body := b.get("/followup/case")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, number) {
+		t.Fatalf("instance B does not know the session opened on A: %d", resp.StatusCode)
+	}
+	// A form rendered by B is accepted by A: the CSRF token is shared.
+	csrf, idem := b.formTokens("/report")
+	for k, v := range b.cookies {
+		a.cookies[k] = v
+	}
+	resp, _ = a.postForm("/report", validReportForm(csrf, idem))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("instance A refused a form rendered by B: %d", resp.StatusCode)
+	}
+}
+
+func TestInstancesOnMongoShareTheFollowupLockOfACaseNumber(t *testing.T) {
+	a, b := twoInstances(t)
+	number, code := a.submitValid()
+	limit := a.h.Config.Limits.FollowupPerNumber
+	for i := 0; i < limit; i++ {
+		env := a
+		if i%2 == 1 {
+			env = b
+		}
+		csrf := env.csrfToken("/followup")
+		env.postForm("/followup", map[string][]string{"_csrf": {csrf}, "number": {number}, "code": {"AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"}})
+	}
+	// Both instances counted the failures: the right code is now refused on either.
+	for name, env := range map[string]*testEnv{"A": a, "B": b} {
+		csrf := env.csrfToken("/followup")
+		resp, _ := env.postForm("/followup", map[string][]string{"_csrf": {csrf}, "number": {number}, "code": {code}})
+		if resp.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("instance %s after %d failures split across instances: status %d, want 429", name, limit, resp.StatusCode)
+		}
+	}
+}
