@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -21,6 +22,8 @@ import (
 
 	"fundwatch/casework"
 	"fundwatch/store"
+	"fundwatch/store/mongo"
+	"fundwatch/store/mongo/mongotest"
 	"fundwatch/store/sqlite"
 )
 
@@ -61,15 +64,36 @@ var testKey = bytes.Repeat([]byte{0x42}, 32)
 
 func newTestEnv(t *testing.T, configure ...func(*Handler)) *testEnv {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "fundwatch.db")
-	st, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, path := openTestStore(t)
 	env := newTestEnvWithStore(t, st, configure...)
 	env.dbPath = path
 	return env
+}
+
+// openTestStore opens the store the handler tests run on: SQLite in a temp
+// dir by default (path is its file), or MongoDB when FUNDWATCH_TEST_STORE=mongo
+// (TEST_MONGO_URI or an embedded FerretDB; path is "").
+func openTestStore(t *testing.T) (st store.Store, path string) {
+	t.Helper()
+	switch os.Getenv("FUNDWATCH_TEST_STORE") {
+	case "", "sqlite":
+		path = filepath.Join(t.TempDir(), "fundwatch.db")
+		db, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatalf("open store: %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db, path
+	case "mongo":
+		db, err := mongo.Open(context.Background(), mongotest.URI(t), mongotest.DatabaseName(t))
+		if err != nil {
+			t.Fatalf("open mongo store: %v", err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db, ""
+	}
+	t.Fatalf("FUNDWATCH_TEST_STORE=%q: want sqlite or mongo", os.Getenv("FUNDWATCH_TEST_STORE"))
+	return nil, ""
 }
 
 func newTestEnvWithStore(t *testing.T, st store.Store, configure ...func(*Handler)) *testEnv {
@@ -442,12 +466,7 @@ func (f *faultStore) Ping(ctx context.Context) error {
 // newFaultEnv is a test env whose store is a faultStore over real SQLite.
 func newFaultEnv(t *testing.T, configure ...func(*Handler)) (*testEnv, *faultStore) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "fundwatch.db")
-	st, err := sqlite.Open(path)
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, path := openTestStore(t)
 	fs := &faultStore{Store: st}
 	env := newTestEnvWithStore(t, fs, configure...)
 	env.dbPath = path
