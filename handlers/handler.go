@@ -53,6 +53,12 @@ type Limits struct {
 	FollowupPerNumber  int
 	Window             time.Duration
 	FollowupNumberSpan time.Duration
+	// PendingWrites bounds how many submissions may wait for the store at
+	// once; past it, and after WriteWait, a submission is answered 503
+	// ("nothing was saved, try again") instead of queueing until clients
+	// time out not knowing whether their report was stored.
+	PendingWrites int
+	WriteWait     time.Duration
 }
 
 // DefaultLimits are generous for people and tight for scripts.
@@ -63,6 +69,8 @@ func DefaultLimits() Limits {
 		FollowupPerNumber:  10,
 		Window:             10 * time.Minute,
 		FollowupNumberSpan: time.Hour,
+		PendingWrites:      64,
+		WriteWait:          3 * time.Second,
 	}
 }
 
@@ -81,8 +89,9 @@ type Handler struct {
 	Log     *slog.Logger
 	Config  Config
 
-	limiter *rateLimiter
-	proxies []netip.Prefix
+	limiter    *rateLimiter
+	proxies    []netip.Prefix
+	writeSlots chan struct{}
 }
 
 func (h *Handler) now() time.Time { return store.Truncate(h.Clock()) }
@@ -131,6 +140,13 @@ func (h *Handler) App() (*fiber.App, error) {
 	if l.FollowupNumberSpan == 0 {
 		l.FollowupNumberSpan = def.FollowupNumberSpan
 	}
+	if l.PendingWrites == 0 {
+		l.PendingWrites = def.PendingWrites
+	}
+	if l.WriteWait == 0 {
+		l.WriteWait = def.WriteWait
+	}
+	h.writeSlots = make(chan struct{}, l.PendingWrites)
 	h.limiter = &rateLimiter{storage: h.Storage, clock: h.Clock}
 	h.proxies = parseProxies(h.Config.TrustedProxies)
 

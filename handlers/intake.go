@@ -215,7 +215,12 @@ func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, 
 		ToStatus: store.StatusReceived,
 		Note:     "平台已收到，等待审查是否受理。",
 	}
+	release, err := h.acquireWriteSlot(ctx)
+	if err != nil {
+		return nil, err
+	}
 	err = h.Store.CreateCase(ctx, c, first)
+	release()
 	repeat := false
 	if store.ErrorCode(err) == store.ECONFLICT {
 		prev, perr := h.Store.CaseByIdempotencyKey(ctx, idemKey)
@@ -238,6 +243,32 @@ func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, 
 		AcceptDeadline: h.Calendar.WorkingDaysDeadline(c.CreatedAt, acceptWorkingDays),
 		Repeat:         repeat,
 	}, nil
+}
+
+// errOverloaded answers a submission that could not even queue for the
+// store: nothing was saved, and the client is told so and to retry.
+var errOverloaded = store.Errorf(store.EUNAVAILABLE, "系统繁忙，您的内容未被保存，请稍后重新提交。")
+
+// acquireWriteSlot waits up to WriteWait for one of PendingWrites places in
+// the queue to the store, so that overload sheds with a clear 503 instead of
+// piling up requests that time out without an answer.
+func (h *Handler) acquireWriteSlot(ctx context.Context) (release func(), err error) {
+	select {
+	case h.writeSlots <- struct{}{}:
+		return func() { <-h.writeSlots }, nil
+	default:
+	}
+	t := time.NewTimer(h.Config.Limits.WriteWait)
+	defer t.Stop()
+	select {
+	case h.writeSlots <- struct{}{}:
+		return func() { <-h.writeSlots }, nil
+	case <-t.C:
+		h.Log.Warn("submission shed: too many writes pending", "pending", cap(h.writeSlots))
+		return nil, errOverloaded
+	case <-ctx.Done():
+		return nil, errOverloaded
+	}
 }
 
 // acceptWorkingDays is the national rule: decide whether to accept a report
