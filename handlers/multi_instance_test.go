@@ -82,3 +82,28 @@ func TestInstancesOnMongoShareTheFollowupLockOfACaseNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestMongoGoneAnswers503AndHandsOutNoReceipt(t *testing.T) {
+	db, err := mongo.Open(context.Background(), mongotest.URI(t), mongotest.DatabaseName(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newTestEnvWithStore(t, db)
+	csrf, idem := e.formTokens("/report")
+	db.Close() // the database goes away between the form and the submission
+
+	resp, body := e.postForm("/report", validReportForm(csrf, idem))
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("submit with the store gone: status %d, want 503", resp.StatusCode)
+	}
+	if strings.Contains(body, `id="receipt-code"`) || !strings.Contains(body, "未被保存") {
+		t.Errorf("503 page must say nothing was saved and show no receipt:\n%s", mainOf(body))
+	}
+	resp, _ = e.postJSON("/api/v1/reports", validReportJSON, nil)
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("API submit with the store gone: status %d, want 503", resp.StatusCode)
+	}
+	if resp, _ := e.get("/readyz"); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the store gone: %d, want 503", resp.StatusCode)
+	}
+}
