@@ -37,8 +37,11 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Use(csrf.New(csrf.Config{
 		// The API authenticates by access code, not by cookie, so it has no
 		// CSRF token to check; unknown /api/ paths get a JSON 404, not 403.
-		Next:           isAPI,
-		KeyLookup:      "form:_csrf",
+		Next:      isAPI,
+		KeyLookup: "form:_csrf",
+		// Only from the POST body: fasthttp's FormValue would also take it
+		// from the query string, and tokens do not belong in URLs or logs.
+		Extractor:      csrfFromBody,
 		CookieName:     h.cookieName("fw_csrf"),
 		CookiePath:     "/",
 		CookieSecure:   h.secure(),
@@ -85,3 +88,12 @@ func (h *Handler) guide(c *fiber.Ctx) error {
 
 // isAPI tells whether a request belongs to the JSON API.
 func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+
+// csrfFromBody reads the CSRF token from the url-encoded POST body only.
+func csrfFromBody(c *fiber.Ctx) (string, error) {
+	token := string(c.Request().PostArgs().Peek("_csrf"))
+	if token == "" {
+		return "", csrf.ErrTokenNotFound
+	}
+	return token, nil
+}

@@ -225,3 +225,17 @@ func TestXSSPayloadsAreShownEscaped(t *testing.T) {
 		t.Error("API answer contains unescaped <script>")
 	}
 }
+
+func TestCSRFTokenInTheQueryStringIsNotAccepted(t *testing.T) {
+	e := newTestEnv(t)
+	csrf, idem := e.formTokens("/report")
+	v := validReportForm("", idem)
+	v.Del("_csrf")
+	resp, _ := e.postForm("/report?_csrf="+csrf, v)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("token only in the URL: status %d, want 403", resp.StatusCode)
+	}
+	if n := e.caseCount(); n != 0 {
+		t.Errorf("%d cases stored, want 0", n)
+	}
+}
