@@ -74,6 +74,26 @@ func DefaultLimits() Limits {
 	}
 }
 
+// withDefaults fills every zero field from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	def := DefaultLimits()
+	orDefault(&l.SubmitPerIP, def.SubmitPerIP)
+	orDefault(&l.FollowupPerIP, def.FollowupPerIP)
+	orDefault(&l.FollowupPerNumber, def.FollowupPerNumber)
+	orDefault(&l.Window, def.Window)
+	orDefault(&l.FollowupNumberSpan, def.FollowupNumberSpan)
+	orDefault(&l.PendingWrites, def.PendingWrites)
+	orDefault(&l.WriteWait, def.WriteWait)
+	return l
+}
+
+func orDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
 // Handler carries every dependency of the web layer. cmd builds it; nothing
 // here is a package global.
 type Handler struct {
@@ -123,29 +143,8 @@ func (h *Handler) App() (*fiber.App, error) {
 	if h.Storage == nil {
 		h.Storage = NewMemoryStorage()
 	}
-	def := DefaultLimits()
+	h.Config.Limits = h.Config.Limits.withDefaults()
 	l := &h.Config.Limits
-	if l.SubmitPerIP == 0 {
-		l.SubmitPerIP = def.SubmitPerIP
-	}
-	if l.FollowupPerIP == 0 {
-		l.FollowupPerIP = def.FollowupPerIP
-	}
-	if l.FollowupPerNumber == 0 {
-		l.FollowupPerNumber = def.FollowupPerNumber
-	}
-	if l.Window == 0 {
-		l.Window = def.Window
-	}
-	if l.FollowupNumberSpan == 0 {
-		l.FollowupNumberSpan = def.FollowupNumberSpan
-	}
-	if l.PendingWrites == 0 {
-		l.PendingWrites = def.PendingWrites
-	}
-	if l.WriteWait == 0 {
-		l.WriteWait = def.WriteWait
-	}
 	h.writeSlots = make(chan struct{}, l.PendingWrites)
 	h.limiter = &rateLimiter{storage: h.Storage, clock: h.Clock}
 	h.proxies = parseProxies(h.Config.TrustedProxies)
