@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"encoding/hex"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestConfigDefaultsRunTheEmbeddedStoreOnLocalhost(t *testing.T) {
+	for _, k := range []string{"ADDR", "DATA", "KEY_FILE", "BASE_URL", "STORE", "MONGO_URI", "DEMO"} {
+		t.Setenv("FUNDWATCH_"+k, "")
+		os.Unsetenv("FUNDWATCH_" + k)
+	}
+	c, err := parseConfig("serve", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.Store != "sqlite" ||
+		c.KeyFile != filepath.Join("./data", "secret.key") || c.BaseURL != "http://localhost:8080" || c.Demo {
+		t.Errorf("defaults = %+v", c)
+	}
+}
+
+func TestConfigReadsEnvironmentAndSecretFiles(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "uri")
+	if err := os.WriteFile(secret, []byte("mongodb://u:p@db:27017/?replicaSet=rs0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FUNDWATCH_ADDR", "0.0.0.0:9000")
+	t.Setenv("FUNDWATCH_STORE", "mongo")
+	t.Setenv("FUNDWATCH_MONGO_URI_FILE", secret)
+	t.Setenv("FUNDWATCH_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1")
+	t.Setenv("FUNDWATCH_BASE_URL", "https://jb.example.gov.cn/")
+	c, err := parseConfig("serve", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "0.0.0.0:9000" || c.MongoURI != "mongodb://u:p@db:27017/?replicaSet=rs0" ||
+		len(c.TrustedProxies) != 2 || c.BaseURL != "https://jb.example.gov.cn" {
+		t.Errorf("config = %+v", c)
+	}
+	// A flag wins over the environment.
+	c, err = parseConfig("serve", []string{"--addr", "127.0.0.1:7000"})
+	if err != nil || c.Addr != "127.0.0.1:7000" {
+		t.Errorf("flag over env: %+v %v", c, err)
+	}
+}
+
+func TestConfigRejectsEachBadValueWithItsOwnMessage(t *testing.T) {
+	_, err := parseConfig("serve", []string{
+		"--addr", "nowhere", "--base-url", "ftp://x/y", "--trusted-proxies", "10.0.0.0/99,proxy.local",
+		"--store", "postgres", "--log-format", "xml", "--submit-limit", "-5",
+	})
+	if err == nil {
+		t.Fatal("bad configuration accepted")
+	}
+	msg := err.Error()
+	for _, want := range []string{"--addr", "--base-url", `"10.0.0.0/99"`, `"proxy.local"`, "--store", "--log-format", "--submit-limit"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error does not name %s:\n%s", want, msg)
+		}
+	}
+	if n := strings.Count(msg, "\n") + 1; n != 7 {
+		t.Errorf("%d messages, want one per bad value (7):\n%s", n, msg)
+	}
+	_, err = parseConfig("serve", []string{"--store", "mongo"})
+	if err == nil || !strings.Contains(err.Error(), "--mongo-uri") {
+		t.Errorf("mongo without a URI: %v", err)
+	}
+}
+
+func TestKeyFileIsGeneratedOnceWith0600AndReused(t *testing.T) {
+	dir := t.TempDir()
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	cfg := &config{DataDir: dir, KeyFile: filepath.Join(dir, "secret.key")}
+	key, err := loadOrCreateKey(cfg, log)
+	if err != nil || len(key) != 32 {
+		t.Fatalf("generate: %d bytes, %v", len(key), err)
+	}
+	fi, err := os.Stat(cfg.KeyFile)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v, %v; want 0600", fi.Mode().Perm(), err)
+	}
+	if !strings.Contains(logs.String(), "generated a new secret key file") || strings.Contains(logs.String(), hex.EncodeToString(key)) {
+		t.Errorf("log must announce the new file and never print the key:\n%s", logs.String())
+	}
+	again, err := loadOrCreateKey(cfg, log)
+	if err != nil || !bytes.Equal(again, key) {
+		t.Fatalf("second start read another key: %v", err)
+	}
+}
+
+func TestKeyFileElsewhereIsNeverGeneratedAndMustHold32Bytes(t *testing.T) {
+	dir := t.TempDir()
+	log := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
+	missing := &config{DataDir: dir, KeyFile: filepath.Join(dir, "secrets", "fundwatch.key")}
+	if _, err := loadOrCreateKey(missing, log); err == nil {
+		t.Error("a missing key file outside the data directory was accepted (it must not be generated)")
+	}
+	short := filepath.Join(dir, "short.key")
+	os.WriteFile(short, []byte("abcd\n"), 0o600)
+	if _, err := loadOrCreateKey(&config{DataDir: dir, KeyFile: short}, log); err == nil || !strings.Contains(err.Error(), "64 hex") {
+		t.Errorf("short key: %v", err)
+	}
+}
+
+func TestRunRefusesBadConfigurationWithExit2(t *testing.T) {
+	if code := run(t.Context(), []string{"serve", "--addr", "bad"}); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if code := run(t.Context(), []string{"frobnicate"}); code != 2 {
+		t.Errorf("unknown command: exit %d, want 2", code)
+	}
+}
+
+func TestRunFailsClearlyWhenTheDataDirectoryCannotBeCreated(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	os.WriteFile(file, []byte("x"), 0o600)
+	if code := run(t.Context(), []string{"migrate", "--data", filepath.Join(file, "data")}); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+}
