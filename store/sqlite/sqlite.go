@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -49,8 +50,15 @@ func Open(path string) (*DB, error) {
 		return nil, store.Errorf(store.EINVALID, "未配置数据库文件路径")
 	}
 	path = filepath.Clean(path)
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, store.Wrap(store.EUNAVAILABLE, fmt.Errorf("sqlite: create data directory: %w", err), "无法创建数据目录")
+	}
+	// The database holds what reporters wrote: create it readable by the
+	// owner only. SQLite gives the -wal and -shm files the same mode.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		_ = f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
+		return nil, store.Wrap(store.EUNAVAILABLE, fmt.Errorf("sqlite: create database file: %w", err), "无法创建数据库文件")
 	}
 	ctx := context.Background()
 

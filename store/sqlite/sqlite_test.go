@@ -385,3 +385,25 @@ func busyError(t *testing.T) error {
 	}
 	return err
 }
+
+func TestDatabaseFilesAreReadableByTheOwnerOnly(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	db, err := Open(filepath.Join(dir, "fundwatch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	createTestCase(t, db, "case-perm", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	for _, name := range []string{"fundwatch.db", "fundwatch.db-wal", "fundwatch.db-shm"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s has mode %v, want no access for group or others", name, perm)
+		}
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("data directory mode %v, %v; want 0700", fi.Mode().Perm(), err)
+	}
+	db.Close()
+}
