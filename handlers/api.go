@@ -68,6 +68,8 @@ func decodeJSON(c *fiber.Ctx, dst any) (FieldErrors, error) {
 			return nil, newHTTPError(fiber.StatusBadRequest, "格式错误", "请求体须为一个 JSON 对象。")
 		}
 		return FieldErrors{field: "字段类型不正确（应为" + jsonTypeCN(typeErr.Type.Kind().String()) + "）"}, nil
+	// encoding/json has no error type for an unknown field: its text is
+	// parsed for the field name, which is the client's own input.
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return FieldErrors{clip(name, 64): "不支持的字段，请对照接口文档 /api/v1/openapi.json 检查字段名"}, nil

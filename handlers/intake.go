@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 	"unicode"
@@ -121,7 +122,7 @@ func (h *Handler) check(in *reportInput) (fe FieldErrors, amountFen int64, amoun
 	if in.AmountYuan != "" {
 		fen, err := casework.ParseYuan(in.AmountYuan)
 		if err != nil {
-			fe.Add("amountYuan", err.Error())
+			fe.Add("amountYuan", amountMessage(err))
 		} else {
 			amountFen, amountGiven = fen, true
 		}
@@ -147,6 +148,16 @@ func (h *Handler) check(in *reportInput) (fe FieldErrors, amountFen int64, amoun
 		return nil, amountFen, amountGiven
 	}
 	return fe, amountFen, amountGiven
+}
+
+// amountMessage is the Chinese message of casework's amount errors, which are
+// written for the user; anything else gets a generic one.
+func amountMessage(err error) string {
+	var ae casework.AmountError
+	if errors.As(err, &ae) {
+		return string(ae)
+	}
+	return "涉及金额格式不正确，请填写以元为单位的数字，如 12000.50"
 }
 
 const creditCodeConfirmMsg = "统一社会信用代码的校验位不符，可能有输入错误。请核对；如确认无误，请勾选“我已核对统一社会信用代码，确认无误”后再次提交。"
