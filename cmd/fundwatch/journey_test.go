@@ -5,12 +5,16 @@ package main
 // chromedp like a person would: click, type, submit, read what the page says.
 // See /work/shared/TESTING.md, "In a real browser".
 //
+// One journey also runs axe-core (vendored in testdata/axe) on each kind of
+// page and fails on any WCAG 2.1 A or AA violation.
+//
 // Screenshots go to $FUNDWATCH_SCREENSHOTS when set, else to the test's temp
 // dir; their paths are logged. Without a browser the tests skip, except in CI
 // (env CI set), where a missing browser is a failure.
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -19,10 +23,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/accessibility"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -174,16 +180,18 @@ func startBrowser(t *testing.T) *browser {
 // journey is one tab on one server, with helpers that fail the test with the
 // step that went wrong.
 type journey struct {
-	t     *testing.T
-	ctx   context.Context // the tab, bounded by journeyTimeout
-	base  string
-	name  string // screenshot file prefix
-	shots string
+	t       *testing.T
+	ctx     context.Context // the tab, bounded by timeout
+	timeout time.Duration
+	base    string
+	name    string // screenshot file prefix
+	shots   string
 }
 
 type tabOpts struct {
-	noJS  bool // JavaScript off, as on an old phone
-	phone bool // a 390x844 phone: mobile viewport, touch, DPR 2
+	noJS    bool          // JavaScript off, as on an old phone
+	phone   bool          // a 390x844 phone: mobile viewport, touch, DPR 2
+	timeout time.Duration // for the whole journey; journeyTimeout when 0
 }
 
 // journey opens a new private tab for a journey against base.
@@ -191,7 +199,10 @@ func (b *browser) journey(t *testing.T, base, name string, o tabOpts) *journey {
 	t.Helper()
 	tabCtx, cancelTab := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancelTab)
-	ctx, cancel := context.WithTimeout(tabCtx, journeyTimeout)
+	if o.timeout == 0 {
+		o.timeout = journeyTimeout
+	}
+	ctx, cancel := context.WithTimeout(tabCtx, o.timeout)
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("open a tab: %v", err)
@@ -207,7 +218,7 @@ func (b *browser) journey(t *testing.T, base, name string, o tabOpts) *journey {
 			t.Fatalf("emulate a phone: %v", err)
 		}
 	}
-	return &journey{t: t, ctx: ctx, base: base, name: name, shots: b.shots}
+	return &journey{t: t, ctx: ctx, timeout: o.timeout, base: base, name: name, shots: b.shots}
 }
 
 // byID selects an element by id; the form's ids contain dots
@@ -224,7 +235,7 @@ func (j *journey) do(step string, actions ...chromedp.Action[chromedp.Void]) {
 func (j *journey) fail(step string, err error) {
 	j.t.Helper()
 	if errors.Is(err, context.DeadlineExceeded) {
-		j.t.Fatalf("%s: journey timed out after %s (an element never appeared?): %v", step, journeyTimeout, err)
+		j.t.Fatalf("%s: journey timed out after %s (an element never appeared?): %v", step, j.timeout, err)
 	}
 	j.t.Fatalf("%s: %v", step, err)
 }
@@ -466,6 +477,7 @@ func TestJourneys(t *testing.T) {
 		{"validation errors keep the input", journeyValidation},
 		{"demo case shows the handling", journeyDemo},
 		{"phone pages fit the screen", journeyPhone},
+		{"pages pass axe WCAG 2.1 AA", journeyAxe},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel() // own server, own tab and cookies: independent
@@ -721,5 +733,246 @@ func journeyPhone(t *testing.T, b *browser) {
 	j.followUp(number, code)
 	fits("case")
 	j.shot("case")
+	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// axeTags are the axe-core rule tags of WCAG 2.1 levels A and AA, the level
+// the public pages claim.
+var axeTags = []string{"wcag2a", "wcag2aa", "wcag21a", "wcag21aa"}
+
+// axeOptions are the options of the main axe run on a page: the rules of
+// axeTags, and also the two duplicate-id rules of WCAG 2.1's 4.1.1 Parsing,
+// which axe 4 tags "wcag2a-obsolete" and leaves off (WCAG 2.2 dropped 4.1.1),
+// but which WCAG 2.1 still has; they catch an id used twice that no ARIA
+// attribute refers to (duplicate-id-aria, in wcag2a, covers the others), such
+// as the field ids that the error summary links to.
+func axeOptions() map[string]any {
+	return map[string]any{
+		"runOnly":     map[string]any{"type": "tag", "values": axeTags},
+		"rules":       map[string]any{"duplicate-id": map[string]bool{"enabled": true}, "duplicate-id-active": map[string]bool{"enabled": true}},
+		"resultTypes": []string{"violations", "incomplete"},
+	}
+}
+
+// axeResult is one axe rule that failed or needs review, with its elements.
+type axeResult struct {
+	ID      string `json:"id"`
+	Impact  string `json:"impact"`
+	Help    string `json:"help"`
+	HelpURL string `json:"helpUrl"`
+	Nodes   []struct {
+		Target         []any  `json:"target"` // CSS selectors (arrays of them inside iframes)
+		FailureSummary string `json:"failureSummary"`
+	} `json:"nodes"`
+}
+
+// axeResults is what the journey reads back from axe.run.
+type axeResults struct {
+	Violations []axeResult `json:"violations"`
+	Incomplete []axeResult `json:"incomplete"` // "needs review"
+}
+
+func (v axeResult) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s): %s, %d element(s) <%s>", v.ID, v.Impact, v.Help, len(v.Nodes), v.HelpURL)
+	for i, n := range v.Nodes {
+		if i == 5 {
+			fmt.Fprintf(&b, "\n    … and %d more", len(v.Nodes)-i)
+			break
+		}
+		target, _ := json.Marshal(n.Target)
+		fmt.Fprintf(&b, "\n    %s: %s", target, strings.Join(strings.Fields(n.FailureSummary), " "))
+	}
+	return b.String()
+}
+
+// runAxe runs axe-core (injected already) on context (a JS expression:
+// document, or an axe context object) with options, and returns the results.
+// With skipHeaderContrast it leaves out the contrast checks that axe could
+// not decide in the site header (see axe).
+func (j *journey) runAxe(page, context string, options map[string]any, skipHeaderContrast bool) axeResults {
+	j.t.Helper()
+	options["elementRef"] = true // for the header filter; not sent back
+	opts, err := json.Marshal(options)
+	if err != nil {
+		j.t.Fatalf("axe options: %v", err)
+	}
+	res, err := chromedp.Run(j.ctx, chromedp.Evaluate[axeResults](
+		`axe.run(`+context+`, `+string(opts)+`).then(r => {
+			const header = document.querySelector(".site-header");
+			const skip = (rule, node) => `+fmt.Sprint(skipHeaderContrast)+` && rule === "color-contrast" && !!header && header.contains(node.element);
+			const plain = v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+				nodes: v.nodes.map(n => ({target: n.target, failureSummary: n.failureSummary}))});
+			return {
+				violations: r.violations.map(plain),
+				incomplete: r.incomplete.map(v => ({...v, nodes: v.nodes.filter(n => !skip(v.id, n))}))
+					.filter(v => v.nodes.length > 0).map(plain),
+			};
+		})`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		j.fail("run axe on "+page, err)
+	}
+	return res
+}
+
+// axe injects the vendored axe-core (testdata/axe) into the current page and
+// fails the test with each WCAG 2.1 A/AA violation that it finds there.
+//
+// The script goes in through the DevTools protocol (Runtime.evaluate), to
+// which the page's Content-Security-Policy (script-src 'self': no inline
+// script) does not apply; the portal does not serve axe, and an inline
+// <script> that the page added would be blocked.
+func (j *journey) axe(page string, src []byte) {
+	j.t.Helper()
+	if _, err := chromedp.Run(j.ctx, chromedp.Evaluate[chromedp.Void](string(src))); err != nil {
+		j.fail("inject axe-core into "+page, err)
+	}
+	if !j.eval("axe loaded", `typeof axe === "object" && typeof axe.run === "function"`) {
+		j.t.Fatalf("%s: axe-core did not load", page)
+	}
+	where := page + " (" + j.location() + ")"
+
+	res := j.runAxe(page, "document", axeOptions(), true)
+	for _, v := range res.Violations {
+		j.t.Errorf("axe on %s: %s", where, v)
+	}
+	// What axe cannot decide ("needs review") is logged for a person to look
+	// at, except the contrast of the text on the header's gradient, which is
+	// checked below.
+	for _, v := range res.Incomplete {
+		j.t.Logf("axe on %s: needs review: %s", where, v)
+	}
+
+	// axe does not judge contrast on a gradient. The header's runs from
+	// --blue to the darker --blue-dark under white text, so check its text
+	// again on --blue alone, the worst case, then put the gradient back.
+	// (Setting element.style from DevTools is CSSOM, allowed by the CSP.)
+	if !j.eval("plain header", `(() => {
+			const h = document.querySelector(".site-header");
+			if (!h) return false;
+			h.style.backgroundImage = "none";
+			h.style.backgroundColor = getComputedStyle(document.documentElement).getPropertyValue("--blue");
+			return true;
+		})()`) {
+		j.t.Fatalf("axe on %s: no .site-header", where)
+	}
+	hdr := j.runAxe(page, `{include: [[".site-header"]]}`, map[string]any{"runOnly": map[string]any{"type": "rule", "values": []string{"color-contrast"}}}, false)
+	j.eval("restore header", `(() => {
+			const h = document.querySelector(".site-header");
+			h.style.removeProperty("background-image");
+			h.style.removeProperty("background-color");
+			return true;
+		})()`)
+	for _, v := range append(hdr.Violations, hdr.Incomplete...) {
+		j.t.Errorf("axe on %s, header on its lighter gradient colour: %s", where, v)
+	}
+	j.t.Logf("axe on %s: %d violation(s), %d rule(s) needing review", where, len(res.Violations), len(res.Incomplete))
+}
+
+// groupNames returns the accessible names of the groups of controls
+// (roles group and radiogroup) in the current page, as Chromium's
+// accessibility tree, which screen readers read, has them.
+func (j *journey) groupNames() []string {
+	j.t.Helper()
+	tree, err := chromedp.Call(j.ctx, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
+	if err != nil {
+		j.fail("read the accessibility tree", err)
+	}
+	var names []string
+	for _, n := range tree.Nodes {
+		if n.Ignored || n.Role == nil || n.Name == nil {
+			continue
+		}
+		var role, name string
+		if json.Unmarshal(n.Role.Value, &role) != nil || (role != "group" && role != "radiogroup") {
+			continue
+		}
+		if json.Unmarshal(n.Name.Value, &name) == nil {
+			names = append(names, strings.TrimSpace(name))
+		}
+	}
+	return names
+}
+
+// journeyAxe: every kind of public page, in the states a person meets them
+// (empty form, form with errors, receipt, demo case), passes axe-core's WCAG
+// 2.1 A and AA rules: labelled fields, contrast, unique ids, landmarks.
+func journeyAxe(t *testing.T, b *browser) {
+	start := time.Now()
+	src, err := os.ReadFile(filepath.Join("testdata", "axe", "axe.min.js"))
+	if err != nil {
+		t.Fatalf("vendored axe-core: %v", err)
+	}
+	// Seven pages, each with axe-core to load and run: twice the time.
+	j := b.journey(t, startServer(t, "--demo"), "journey6-axe", tabOpts{timeout: 2 * journeyTimeout})
+	check := func(page string) {
+		t.Helper()
+		j.axe(page, src)
+		j.shot(page)
+	}
+
+	for _, p := range []struct{ page, path string }{{"home", "/"}, {"report", "/report"}, {"guide", "/guide"}, {"followup", "/followup"}} {
+		j.open(p.path)
+		check(p.page)
+		if p.page == "report" {
+			// axe does not check that a group of radios or boxes is named
+			// by its label (WCAG 1.3.1): a screen reader names each group.
+			got := j.groupNames()
+			for _, want := range []string{"事项类型", "涉及险种（可多选）", "反映人类型", "实名或匿名"} {
+				if !slices.Contains(got, want) {
+					t.Errorf("report form: no group of choices named %q in the accessibility tree; groups: %q", want, got)
+				}
+			}
+		}
+	}
+
+	// The form sent with mistakes: 422, messages at the fields (a text
+	// field, a text area and a group of boxes) and on top.
+	j.open("/report")
+	j.fillReport(report{idNumber: "110105194912310021", description: "工资少报了。"})
+	pension := chromedp.CSS(`input[name="insuranceTypes"][value="pension"]`)
+	j.do("untick the insurance types",
+		chromedp.Click(pension),
+		chromedp.Click(chromedp.CSS(`input[name="insuranceTypes"][value="unemployment"]`)))
+	if resp := j.follow("submit with mistakes", chromedp.CSS(`#report-form button[type="submit"]`)); resp.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("submit with mistakes: status %d, want 422", resp.Status)
+	}
+	j.wantText(byID("error-summary"), "提交的内容有需要修改的地方")
+	for _, id := range []string{"e-reporter.idNumber", "e-description", "e-insuranceTypes"} {
+		if !j.eval("error shown", `!!document.getElementById(`+jsString(id)+`)`) {
+			t.Errorf("report form with mistakes: no #%s", id)
+		}
+	}
+	check("report-errors")
+
+	// Fixed and sent again: the receipt.
+	j.do("fix the mistakes",
+		chromedp.Click(pension),
+		chromedp.Clear(byID("reporter.idNumber")),
+		chromedp.SendKeys(byID("reporter.idNumber"), reporterID),
+		chromedp.Clear(byID("description")),
+		chromedp.SendKeys(byID("description"), goodDesc),
+	)
+	if resp := j.follow("submit the fixed form", chromedp.CSS(`#report-form button[type="submit"]`)); resp.Status != http.StatusOK {
+		t.Fatalf("submit fixed form: status %d, want 200; page: %s", resp.Status, shorten(j.pageText(), 600))
+	}
+	j.readReceipt()
+	check("receipt")
+
+	// The demo case, with the first sample receipt listed on /followup.
+	j.open("/followup")
+	first := chromedp.CSS(".demo-cases li:first-child")
+	j.do("type the demo receipt",
+		chromedp.SendKeys(byID("number"), j.text(first+" code:first-of-type")),
+		chromedp.SendKeys(byID("code"), j.text(first+" code:last-of-type")))
+	if resp := j.follow("submit number and code", chromedp.CSS(`form[action="/followup"] button[type="submit"]`)); resp.Status != http.StatusOK || j.location() != "/followup/case" {
+		t.Fatalf("demo login: status %d at %s; page: %s", resp.Status, j.location(), shorten(j.pageText(), 300))
+	}
+	j.wantText(chromedp.CSS(".messages"), "承办人员回复")
+	// axe logs the 示例 badge in the title as needing review ("partially
+	// obscured"): at one corner it samples, the rounding lets the h1 show
+	// through. Its colours, #3a1d00 on #ffd166, give 10.7:1.
+	check("case")
 	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
 }
