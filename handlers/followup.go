@@ -162,7 +162,7 @@ func (h *Handler) renderCaseView(c *fiber.Ctx, status int, cs *store.Case, draft
 		"Flash":    flash,
 		"CanAdd":   casework.ReporterMayAddMessage(cs.Status),
 		"Idem":     newToken(),
-		"Notice":   casework.ChannelNotice(cs.Channel),
+		"Notice":   routingNotice(cs),
 		"Steps":    casework.ReporterSteps(cs.Status),
 	})
 }

@@ -250,7 +250,7 @@ func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, 
 	return &receipt{
 		Case:           c,
 		AccessCode:     code,
-		ChannelNotice:  casework.ChannelNotice(c.Channel),
+		ChannelNotice:  routingNotice(c),
 		AcceptDeadline: h.Calendar.WorkingDaysDeadline(c.CreatedAt, acceptWorkingDays),
 		Repeat:         repeat,
 	}, nil
@@ -280,6 +280,15 @@ func (h *Handler) acquireWriteSlot(ctx context.Context) (release func(), err err
 	case <-ctx.Done():
 		return nil, errOverloaded
 	}
+}
+
+// routingNotice tells the reporter where the case goes, including the note
+// that the medical part of a mixed report is passed on.
+func routingNotice(c *store.Case) string {
+	if c.Channel != casework.RouteChannel(c.Kind, c.InsuranceTypes) {
+		return casework.ChannelNotice(c.Channel) // transferred or set by a handler
+	}
+	return strings.Join(casework.RoutingNotice(c.Kind, c.InsuranceTypes), "")
 }
 
 // acceptWorkingDays is the national rule: decide whether to accept a report

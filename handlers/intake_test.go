@@ -537,3 +537,20 @@ func TestSubmitRateLimitDefaultsApplyWhenUnset(t *testing.T) {
 		t.Errorf("limits %+v, want defaults %+v", got, want)
 	}
 }
+
+func TestMixedMedicalAndPensionReportSaysTheMedicalPartIsPassedOn(t *testing.T) {
+	e := newTestEnv(t)
+	resp, body := e.submitForm(func(v url.Values) {
+		v["insuranceTypes"] = []string{"pension", "medical"}
+	})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if !strings.Contains(body, casework.MixedMedicalNotice) || !strings.Contains(body, "社会保险基金监督机构受理") {
+		t.Errorf("receipt of a mixed report lacks the channel and the medical note:\n%s", mainOf(body))
+	}
+	number, _ := receiptOf(t, body)
+	if c := e.caseByNumber(number); c.Channel != "fund_supervision" {
+		t.Errorf("channel %q, want fund_supervision", c.Channel)
+	}
+}
