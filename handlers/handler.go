@@ -9,11 +9,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
+	"github.com/valyala/fasthttp"
 
 	"fundwatch/casework"
 	"fundwatch/public"
@@ -171,7 +173,26 @@ func (h *Handler) App() (*fiber.App, error) {
 		// right, so c.IP() stays the connection's address.
 	})
 	h.routes(app)
+	h.answerUnknownMethods(app)
 	return app, nil
+}
+
+// answerUnknownMethods gives requests with a method Fiber does not know
+// (PROPFIND, FOO, …) the same Chinese 405 page, request id and security
+// headers as everything else: Fiber would answer them with a bare
+// "Invalid http method" before any middleware runs.
+func (h *Handler) answerUnknownMethods(app *fiber.App) {
+	srv := app.Server()
+	next := srv.Handler
+	srv.Handler = func(rctx *fasthttp.RequestCtx) {
+		if slices.Contains(app.Config().RequestMethods, string(rctx.Method())) {
+			next(rctx)
+			return
+		}
+		c := app.AcquireCtx(rctx)
+		defer app.ReleaseCtx(c)
+		_ = h.handleError(c, fiber.ErrMethodNotAllowed)
+	}
 }
 
 // maxBodyBytes bounds every request body; the largest legitimate form (a 5,000

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -140,5 +141,22 @@ func TestReadyzAnswers503WhenStorePingFails(t *testing.T) {
 	}
 	if strings.Contains(body, "disk I/O") {
 		t.Errorf("readyz leaks the store error: %q", body)
+	}
+}
+
+func TestUnknownHTTPMethodGetsTheChinese405Page(t *testing.T) {
+	e := newTestEnv(t)
+	for _, method := range []string{"PROPFIND", "FOO"} {
+		resp, body := e.do(httptest.NewRequest(method, "/report", nil))
+		if resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("%s: status %d, want 405", method, resp.StatusCode)
+		}
+		if !strings.Contains(body, "请求方式不正确") || resp.Header.Get("Content-Security-Policy") == "" || resp.Header.Get("X-Request-Id") == "" {
+			t.Errorf("%s: want the Chinese page with security headers and a request id; got %q", method, body)
+		}
+	}
+	resp, body := e.do(httptest.NewRequest("PROPFIND", "/api/v1/reports", nil))
+	if resp.StatusCode != http.StatusMethodNotAllowed || !strings.Contains(body, `"error"`) {
+		t.Errorf("API: status %d body %s, want a JSON 405", resp.StatusCode, body)
 	}
 }
