@@ -625,3 +625,29 @@ func TestAPIOverlongCodeOrNumberIs404(t *testing.T) {
 		}
 	}
 }
+
+// The request examples in the OpenAPI document are what integrators copy:
+// each must be accepted by the API as it stands.
+func TestOpenAPIRequestExamplesAreAccepted(t *testing.T) {
+	e := newTestEnv(t)
+	var doc struct {
+		Components struct {
+			Examples map[string]struct {
+				Value json.RawMessage `json:"value"`
+			} `json:"examples"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"NamedCitizenReport", "AnonymousMedicalReport"} {
+		ex, ok := doc.Components.Examples[name]
+		if !ok || len(ex.Value) == 0 {
+			t.Fatalf("example %s missing from the OpenAPI document", name)
+		}
+		resp, body := e.postJSON("/api/v1/reports", string(ex.Value), nil)
+		if resp.StatusCode != http.StatusCreated {
+			t.Errorf("example %s: status %d\n%s", name, resp.StatusCode, body)
+		}
+	}
+}
