@@ -554,3 +554,23 @@ func TestMixedMedicalAndPensionReportSaysTheMedicalPartIsPassedOn(t *testing.T) 
 		t.Errorf("channel %q, want fund_supervision", c.Channel)
 	}
 }
+
+func TestErrorSummaryListsProblemsInFormOrder(t *testing.T) {
+	// Alphabetically the keys would run amountYuan, description, subject.name;
+	// on the form the subject comes before the description.
+	e := newTestEnv(t)
+	resp, body := e.submitForm(func(v url.Values) {
+		v.Set("description", "太短")
+		v.Set("subject.name", "")
+		v.Set("amountYuan", "abc")
+	})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	amount := strings.Index(body, `<li><a href="#f-amountYuan">`)
+	subject := strings.Index(body, `<li><a href="#f-subject.name">`)
+	desc := strings.Index(body, `<li><a href="#f-description">`)
+	if amount < 0 || subject < 0 || desc < 0 || !(amount < subject && subject < desc) {
+		t.Errorf("summary positions: amountYuan %d, subject.name %d, description %d; want form order", amount, subject, desc)
+	}
+}

@@ -93,6 +93,7 @@ func (h *Handler) renderReportForm(c *fiber.Ctx, status int, form *reportInput, 
 		"Nav":            "report",
 		"Form":           form,
 		"Errors":         errs,
+		"ErrorList":      errs.inOrder(reportFieldOrder),
 		"ErrorCount":     len(errs),
 		"General":        general,
 		"Idem":           idem,
@@ -101,6 +102,15 @@ func (h *Handler) renderReportForm(c *fiber.Ctx, status int, form *reportInput, 
 		"InsuranceTypes": casework.InsuranceTypes(),
 		"RegionGroups":   h.regionGroups(),
 	})
+}
+
+// reportFieldOrder is the order of the fields on the report form, so the
+// error summary lists problems top to bottom as the user will meet them.
+var reportFieldOrder = []string{
+	"kind", "category", "insuranceTypes", "regionCode", "occurredOn", "amountYuan",
+	"subject.name", "subject.creditCode", "subject.idNumber", "subject.address", "description",
+	"reporterType", "reporter.name", "reporter.idNumber", "reporter.phone", "reporter.email",
+	"organisation.name", "organisation.creditCode", "organisation.contactPerson", "organisation.contactPhone",
 }
 
 // regionGroup is one city with its counties, for a select with optgroups that

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/go-playground/locales/zh"
@@ -112,6 +113,35 @@ func (fe FieldErrors) Add(field, msg string) {
 	if _, ok := fe[field]; !ok {
 		fe[field] = msg
 	}
+}
+
+// FieldError is one entry of an ordered error summary.
+type FieldError struct {
+	Field, Message string
+}
+
+// inOrder lists the errors in the given field order; fields not in order
+// come last, sorted by key.
+func (fe FieldErrors) inOrder(order []string) []FieldError {
+	out := make([]FieldError, 0, len(fe))
+	seen := map[string]bool{}
+	for _, k := range order {
+		if m, ok := fe[k]; ok {
+			out = append(out, FieldError{k, m})
+			seen[k] = true
+		}
+	}
+	var rest []string
+	for k := range fe {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		out = append(out, FieldError{k, fe[k]})
+	}
+	return out
 }
 
 // Struct validates s and returns the field errors keyed by the dotted json path
