@@ -1,6 +1,10 @@
 package casework
 
-import "fundwatch/store"
+import (
+	"strings"
+
+	"fundwatch/store"
+)
 
 // RouteChannel decides which administration a new case belongs to (national
 // practice since 2023): a complaint about one's own rights is a labour
@@ -49,6 +53,16 @@ func RoutingNotice(kind string, insuranceTypes []string) []string {
 		notes = append(notes, MixedMedicalNotice)
 	}
 	return notes
+}
+
+// CaseRoutingNotice is what the receipt and the case page say about where a
+// stored case goes: the routing notices while the case is on the channel it
+// was routed to, or the notice of the channel it was moved to since.
+func CaseRoutingNotice(c *store.Case) string {
+	if c.Channel != RouteChannel(c.Kind, c.InsuranceTypes) {
+		return ChannelNotice(c.Channel)
+	}
+	return strings.Join(RoutingNotice(c.Kind, c.InsuranceTypes), "")
 }
 
 func isMedical(code string) bool {

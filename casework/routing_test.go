@@ -80,3 +80,15 @@ func TestRoutingNotice(t *testing.T) {
 		})
 	}
 }
+
+func TestCaseRoutingNoticeFollowsTheCasesChannel(t *testing.T) {
+	mixed := &store.Case{Kind: store.KindReport, InsuranceTypes: []string{"pension", "medical"}, Channel: store.ChannelFundSupervision}
+	if got := CaseRoutingNotice(mixed); !strings.Contains(got, MixedMedicalNotice) || !strings.HasPrefix(got, ChannelNotice(store.ChannelFundSupervision)) {
+		t.Errorf("mixed report as routed: %q", got)
+	}
+	moved := *mixed
+	moved.Channel = store.ChannelMedicalSecurity
+	if got := CaseRoutingNotice(&moved); got != ChannelNotice(store.ChannelMedicalSecurity) {
+		t.Errorf("case moved to another channel: %q, want that channel's notice only", got)
+	}
+}

@@ -17,6 +17,10 @@ import (
 // entry of number and code.
 const followupSessionTTL = 30 * time.Minute
 
+// noSuchCase stands in for a missing case when checking an access code: its
+// hash is non-empty so the check does the full work and fails.
+var noSuchCase = &store.Case{AccessCodeHash: make([]byte, 32)}
+
 const msgWrongCredentials = "查询编号或查询码不正确。请核对回执上的编号和查询码（不区分大小写）后重试。"
 
 // lookupCase finds the case for a number and access code. A wrong number and
@@ -45,9 +49,9 @@ func (h *Handler) lookupCase(ctx context.Context, ip, number, code string) (*sto
 		}
 	}
 	if c == nil {
-		// Do the same keyed hash as for a real case, so a missing number
-		// takes as long as a wrong code.
-		h.Keyring.CheckAccessCode(&store.Case{}, code)
+		// Do the same keyed hash and comparison as for a real case, so a
+		// missing number takes as long as a wrong code.
+		h.Keyring.CheckAccessCode(noSuchCase, code)
 	} else if h.Keyring.CheckAccessCode(c, code) {
 		return c, nil
 	}
@@ -162,7 +166,7 @@ func (h *Handler) renderCaseView(c *fiber.Ctx, status int, cs *store.Case, draft
 		"Flash":    flash,
 		"CanAdd":   casework.ReporterMayAddMessage(cs.Status),
 		"Idem":     newToken(),
-		"Notice":   routingNotice(cs),
+		"Notice":   casework.CaseRoutingNotice(cs),
 		"Steps":    casework.ReporterSteps(cs.Status),
 	})
 }

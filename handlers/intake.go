@@ -55,9 +55,6 @@ type orgInput struct {
 	ContactPhone  string `json:"contactPhone" label:"联系电话" validate:"required,phone"`
 }
 
-// named reports whether the submission carries a reporter identity, and which.
-func (in *reportInput) named() bool { return !in.Anonymous }
-
 // normalize trims and canonicalises what people type (spaces, lowercase x in
 // ID numbers, +86 prefixes, Windows line ends), and drops the identity section
 // that does not apply, so nothing the reporter did not mean to give is stored.
@@ -250,8 +247,8 @@ func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, 
 	return &receipt{
 		Case:           c,
 		AccessCode:     code,
-		ChannelNotice:  routingNotice(c),
-		AcceptDeadline: h.Calendar.WorkingDaysDeadline(c.CreatedAt, acceptWorkingDays),
+		ChannelNotice:  casework.CaseRoutingNotice(c),
+		AcceptDeadline: h.Calendar.AcceptanceDeadline(c.CreatedAt),
 		Repeat:         repeat,
 	}, nil
 }
@@ -281,19 +278,6 @@ func (h *Handler) acquireWriteSlot(ctx context.Context) (release func(), err err
 		return nil, errOverloaded
 	}
 }
-
-// routingNotice tells the reporter where the case goes, including the note
-// that the medical part of a mixed report is passed on.
-func routingNotice(c *store.Case) string {
-	if c.Channel != casework.RouteChannel(c.Kind, c.InsuranceTypes) {
-		return casework.ChannelNotice(c.Channel) // transferred or set by a handler
-	}
-	return strings.Join(casework.RoutingNotice(c.Kind, c.InsuranceTypes), "")
-}
-
-// acceptWorkingDays is the national rule: decide whether to accept a report
-// within 5 working days of receiving it.
-const acceptWorkingDays = 5
 
 // identity is the reporter's identity to seal, or nil when anonymous.
 func (in *reportInput) identity() *casework.ReporterIdentity {

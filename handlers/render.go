@@ -42,7 +42,6 @@ func assetVersion(v string) string {
 func (h *Handler) templateFuncs() map[string]any {
 	return map[string]any{
 		"kindLabel":          casework.KindLabel,
-		"reporterTypeLabel":  casework.ReporterTypeLabel,
 		"categoryLabel":      casework.CategoryLabel,
 		"insuranceTypeLabel": casework.InsuranceTypeLabel,
 		"channelLabel":       casework.ChannelLabel,
@@ -50,9 +49,7 @@ func (h *Handler) templateFuncs() map[string]any {
 		"resultLabel":        casework.ResultLabel,
 		"regionName":         h.Regions.FullName,
 		"yuan":               casework.FormatYuan,
-		"amountCN":           casework.FormatAmountCN,
 		"cstTime":            func(t time.Time) string { return t.In(store.CST).Format("2006年01月02日 15:04") },
-		"cstDate":            func(t time.Time) string { return t.In(store.CST).Format("2006年01月02日") },
 		// deadlineDay names the last day of a deadline that ends at 24:00 CST.
 		"deadlineDay": func(t time.Time) string {
 			return t.Add(-time.Millisecond).In(store.CST).Format("2006年01月02日")
@@ -67,7 +64,6 @@ func (h *Handler) templateFuncs() map[string]any {
 			return false
 		},
 		"paragraphs": paragraphs,
-		"join":       strings.Join,
 	}
 }
 

@@ -55,11 +55,10 @@ func NewValidator(regions *casework.Regions) (*Validator, error) {
 			return casework.CreditCodeStatus(fl.Field().String()) != casework.CreditCodeMalformed
 		}},
 		{"kind", "请选择{0}", func(fl validator.FieldLevel) bool {
-			return fl.Field().String() == "report" || fl.Field().String() == "complaint"
+			return casework.ValidKind(fl.Field().String())
 		}},
 		{"reportertype", "请选择{0}", func(fl validator.FieldLevel) bool {
-			s := fl.Field().String()
-			return s == "citizen" || s == "employer" || s == "organization"
+			return casework.ValidReporterType(fl.Field().String())
 		}},
 		{"category", "请从列表中选择{0}", func(fl validator.FieldLevel) bool {
 			return casework.ValidCategory(fl.Field().String())
