@@ -52,6 +52,9 @@ const pingTimeout = 10 * time.Second
 // DB is a store.Store on one MongoDB database. It is safe for concurrent use.
 type DB struct {
 	client *mongo.Client
+	// database is the handle with the durable write concern; areas take
+	// their collections from it.
+	database *mongo.Database
 
 	cases    *mongo.Collection
 	counters *mongo.Collection
@@ -127,6 +130,7 @@ func open(ctx context.Context, client *mongo.Client, dbName string) (*DB, error)
 	}
 	return &DB{
 		client:     client,
+		database:   database,
 		cases:      database.Collection(collCases),
 		counters:   database.Collection(collCounters),
 		kv:         database.Collection(collKV),

@@ -14,7 +14,7 @@ import (
 
 var numberPattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{6}$`)
 
-func testCreateCase(t *testing.T, open func(t *testing.T) store.Store) {
+func testCreateCase(t *testing.T, open func(t *testing.T) store.CaseStore) {
 	t.Run("round trip of every field through each lookup", func(t *testing.T) {
 		s := open(t)
 		c := mustCreate(t, s, newCase("case-full", at(0)))
@@ -163,7 +163,7 @@ func testCreateCase(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 }
 
-func testNumbers(t *testing.T, open func(t *testing.T) store.Store) {
+func testNumbers(t *testing.T, open func(t *testing.T) store.CaseStore) {
 	t.Run("sequential per year of CreatedAt in China Standard Time", func(t *testing.T) {
 		s := open(t)
 		// Created in this order; the sequence follows creation, the year
@@ -253,7 +253,7 @@ func testNumbers(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 }
 
-func testIdempotency(t *testing.T, open func(t *testing.T) store.Store) {
+func testIdempotency(t *testing.T, open func(t *testing.T) store.CaseStore) {
 	t.Run("a reused idempotency key is a conflict and creates nothing", func(t *testing.T) {
 		s := open(t)
 		first := mustCreate(t, s, newCase("case-original", at(0)))
@@ -345,7 +345,7 @@ func testIdempotency(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 }
 
-func testInvalid(t *testing.T, open func(t *testing.T) store.Store) {
+func testInvalid(t *testing.T, open func(t *testing.T) store.CaseStore) {
 	s := open(t)
 	existing := mustCreate(t, s, newCase("case-existing", at(0)))
 	want := stored(existing)
@@ -404,7 +404,7 @@ func testInvalid(t *testing.T, open func(t *testing.T) store.Store) {
 	})
 }
 
-func testNotFound(t *testing.T, open func(t *testing.T) store.Store) {
+func testNotFound(t *testing.T, open func(t *testing.T) store.CaseStore) {
 	s := open(t)
 	existing := mustCreate(t, s, newCase("case-existing", at(0)))
 	want := stored(existing)

@@ -73,7 +73,7 @@ func firstEvent(c *store.Case) store.Event {
 }
 
 // mustCreate stores c with its first event and fails the test if it cannot.
-func mustCreate(t *testing.T, s store.Store, c *store.Case) *store.Case {
+func mustCreate(t *testing.T, s store.CaseStore, c *store.Case) *store.Case {
 	t.Helper()
 	if err := s.CreateCase(t.Context(), c, firstEvent(c)); err != nil {
 		t.Fatalf("CreateCase(%q): %v", c.ID, err)
@@ -82,7 +82,7 @@ func mustCreate(t *testing.T, s store.Store, c *store.Case) *store.Case {
 }
 
 // mustGet reads a case by ID and fails the test if it cannot.
-func mustGet(t *testing.T, s store.Store, id string) *store.Case {
+func mustGet(t *testing.T, s store.CaseStore, id string) *store.Case {
 	t.Helper()
 	c, err := s.CaseByID(t.Context(), id)
 	if err != nil {
@@ -95,7 +95,7 @@ func mustGet(t *testing.T, s store.Store, id string) *store.Case {
 }
 
 // mustEvents reads a case's timeline and fails the test if it cannot.
-func mustEvents(t *testing.T, s store.Store, caseID string) []store.Event {
+func mustEvents(t *testing.T, s store.CaseStore, caseID string) []store.Event {
 	t.Helper()
 	evs, err := s.CaseEvents(t.Context(), caseID)
 	if err != nil {
@@ -105,7 +105,7 @@ func mustEvents(t *testing.T, s store.Store, caseID string) []store.Event {
 }
 
 // mustMessages reads a case's messages and fails the test if it cannot.
-func mustMessages(t *testing.T, s store.Store, caseID string) []store.Message {
+func mustMessages(t *testing.T, s store.CaseStore, caseID string) []store.Message {
 	t.Helper()
 	ms, err := s.CaseMessages(t.Context(), caseID)
 	if err != nil {
@@ -115,7 +115,7 @@ func mustMessages(t *testing.T, s store.Store, caseID string) []store.Message {
 }
 
 // countCases returns how many cases the store holds in all.
-func countCases(t *testing.T, s store.Store) int {
+func countCases(t *testing.T, s store.CaseStore) int {
 	t.Helper()
 	_, total, err := s.ListCases(t.Context(), store.CaseFilter{})
 	if err != nil {

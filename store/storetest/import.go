@@ -7,7 +7,7 @@ import (
 	"fundwatch/store"
 )
 
-func testImportCase(t *testing.T, open func(t *testing.T) store.Store) {
+func testImportCase(t *testing.T, open func(t *testing.T) store.CaseStore) {
 	// fullCase builds, in a first store, a case with a timeline and messages,
 	// the way a live installation holds it.
 	fullCase := func(t *testing.T, id string, createdAt time.Time) (*store.Case, []store.Event, []store.Message) {

@@ -9,7 +9,7 @@ import (
 	"fundwatch/store"
 )
 
-func testListCases(t *testing.T, open func(t *testing.T) store.Store) {
+func testListCases(t *testing.T, open func(t *testing.T) store.CaseStore) {
 	t.Run("filters, order and paging", func(t *testing.T) {
 		s := open(t)
 		fixtures := []struct {
@@ -125,7 +125,7 @@ func testListCases(t *testing.T, open func(t *testing.T) store.Store) {
 }
 
 // moveTo walks a received case along the usual path to status.
-func moveTo(t *testing.T, s store.Store, c *store.Case, status string) {
+func moveTo(t *testing.T, s store.CaseStore, c *store.Case, status string) {
 	t.Helper()
 	path := map[string][]string{
 		store.StatusAccepted:      {store.StatusAccepted},
@@ -146,13 +146,4 @@ func moveTo(t *testing.T, s store.Store, c *store.Case, status string) {
 		}
 		from = to
 	}
-}
-
-func testPing(t *testing.T, open func(t *testing.T) store.Store) {
-	t.Run("an open store answers Ping", func(t *testing.T) {
-		s := open(t)
-		if err := s.Ping(t.Context()); err != nil {
-			t.Errorf("Ping: %v", err)
-		}
-	})
 }

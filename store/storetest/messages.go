@@ -10,7 +10,7 @@ import (
 	"fundwatch/store"
 )
 
-func testAddMessage(t *testing.T, open func(t *testing.T) store.Store) {
+func testAddMessage(t *testing.T, open func(t *testing.T) store.CaseStore) {
 	t.Run("appends messages, bumps version and sets UpdatedAt", func(t *testing.T) {
 		s := open(t)
 		c := mustCreate(t, s, newCase("case-messages", at(0)))

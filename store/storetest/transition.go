@@ -9,7 +9,7 @@ import (
 	"fundwatch/store"
 )
 
-func testTransitionCase(t *testing.T, open func(t *testing.T) store.Store) {
+func testTransitionCase(t *testing.T, open func(t *testing.T) store.CaseStore) {
 	t.Run("changes the status, appends the event and bumps version", func(t *testing.T) {
 		s := open(t)
 		c := mustCreate(t, s, newCase("case-accept", at(0)))

@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Statuses of a 要情 report.
+const (
+	ReportDraft     = "draft"     // being written; may change
+	ReportSigned    = "signed"    // signed by a leader: frozen
+	ReportSubmitted = "submitted" // sent to the next level; frozen
+)
+
+// ImportantReport is a 要情 report (seed §5) about one case: prefilled from
+// the case, edited while a draft, then signed by a leader of its region,
+// which freezes it, and submitted to the next level. A correction of a
+// signed report is a new report with Revision+1 and Supersedes pointing at
+// the one it corrects.
+type ImportantReport struct {
+	ID         string
+	CaseID     string
+	CaseNumber string
+	// RegionCode is the reporting unit's region (the case's when drafted).
+	RegionCode string
+	Revision   int    // 1 for the first report of a case
+	Supersedes string // ID of the report this one corrects, or ""
+	ChangeNote string // why the correction was made
+
+	Class          string // ClassImportant or ClassMajor
+	National       bool
+	DiscoveredOn   string    // YYYY-MM-DD (CST)
+	DueAt          time.Time // end of the reporting deadline
+	AmountFen      int64
+	Category       string
+	InsuranceTypes []string
+	Title          string
+	Body           string // the situation found so far, as the leader signs it
+	Recipients     []string
+
+	Status    string
+	DraftedBy string // user ID
+	CreatedAt time.Time
+	UpdatedAt time.Time
+
+	SignedBy     string // user ID of the leader
+	SignedByName string
+	SignedAt     time.Time
+	// SignedHash is the hex SHA-256 of exactly the text signed (see
+	// casework's report text), recorded at signing.
+	SignedHash string
+
+	SubmittedBy string
+	SubmittedAt time.Time
+
+	Version int64
+}
+
+// ImportantFilter narrows ListImportantReports. Empty fields do not filter.
+type ImportantFilter struct {
+	RegionCodes []string
+	CaseID      string
+	Statuses    []string
+	DueBefore   time.Time // reports whose DueAt is before this instant
+	Limit       int       // see PageBounds
+	Offset      int
+}
+
+// QuarterlyRow is one cell group of the quarterly 要情 statistics: the cases
+// of one class, category (nature) and insurance type.
+type QuarterlyRow struct {
+	Class         string
+	Category      string
+	InsuranceType string
+	Count         int
+	AmountFen     int64
+}
+
+// QuarterlyReport is a city's quarterly 要情 statistics as submitted to the
+// province (due 15 calendar days after the quarter ends).
+type QuarterlyReport struct {
+	ID              string // casework's QuarterlyReportID(city, year, quarter)
+	CityCode        string
+	Year            int
+	Quarter         int // 1–4
+	Rows            []QuarterlyRow
+	DueAt           time.Time
+	SubmittedBy     string
+	SubmittedByName string
+	SubmittedAt     time.Time
+}
+
+// ImportantStore keeps 要情 reports and the quarterly statistics.
+type ImportantStore interface {
+	// CreateImportantReport stores a new draft with Version 1; an ID in use
+	// is ECONFLICT.
+	CreateImportantReport(ctx context.Context, r *ImportantReport) error
+	// ImportantReportInRegions returns the report if its region is one of
+	// regionCodes, else ENOTFOUND (MsgReportNotFound) as for a missing one.
+	ImportantReportInRegions(ctx context.Context, id string, regionCodes []string) (*ImportantReport, error)
+	// UpdateImportantDraft replaces the editable fields (Title, Body,
+	// Recipients, AmountFen, Category, InsuranceTypes, Class, National,
+	// DiscoveredOn, DueAt, UpdatedAt) of a draft whose Version is still
+	// r.Version, and sets r.Version to the new one. A report no longer a
+	// draft is ECONFLICT (MsgReportFrozen); a stale version ECONFLICT
+	// (MsgStaleRecord).
+	UpdateImportantDraft(ctx context.Context, r *ImportantReport) error
+	// SignImportantReport moves a draft at version to signed, recording the
+	// signer, time and hash; otherwise as UpdateImportantDraft. It returns
+	// the report as stored afterwards.
+	SignImportantReport(ctx context.Context, id string, version int64, signerID, signerName string, at time.Time, hash string) (*ImportantReport, error)
+	// SubmitImportantReport moves a signed report to submitted; a report in
+	// another status is ECONFLICT (MsgAlreadyDone).
+	SubmitImportantReport(ctx context.Context, id string, by string, at time.Time) (*ImportantReport, error)
+	// ListImportantReports returns matching reports, those due soonest first
+	// (then newest), and how many match.
+	ListImportantReports(ctx context.Context, f ImportantFilter) ([]*ImportantReport, int, error)
+
+	// SubmitQuarterlyReport stores a city's statistics for a quarter; a
+	// second submission of the same ID is ECONFLICT (MsgAlreadyDone).
+	SubmitQuarterlyReport(ctx context.Context, q *QuarterlyReport) error
+	// QuarterlyReports returns the submitted statistics of a quarter for the
+	// given cities (all cities when cityCodes is empty), by city code.
+	QuarterlyReports(ctx context.Context, year, quarter int, cityCodes []string) ([]*QuarterlyReport, error)
+}

@@ -1,0 +1,1 @@
+-- Reserved for the case_handling area; its tables come with the area's implementation.

@@ -1,0 +1,1 @@
+-- Reserved for the audit_settings_outbox area; its tables come with the area's implementation.

@@ -1,0 +1,1 @@
+-- Reserved for the important area; its tables come with the area's implementation.
