@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
 
@@ -49,14 +50,14 @@ type apiReceipt struct {
 // the wrong type or an unknown field, each with a Chinese message.
 func decodeJSON(c *fiber.Ctx, dst any) (FieldErrors, error) {
 	if !strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEApplicationJSON) {
-		return nil, newHTTPError(fiber.StatusUnsupportedMediaType, "类型不支持", "请求体须为 JSON，并设置 Content-Type: application/json。")
+		return nil, web.NewHTTPError(fiber.StatusUnsupportedMediaType, "类型不支持", "请求体须为 JSON，并设置 Content-Type: application/json。")
 	}
 	dec := json.NewDecoder(bytes.NewReader(c.Body()))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(dst)
 	if err == nil {
 		if dec.More() || dec.Decode(&struct{}{}) != io.EOF {
-			return nil, newHTTPError(fiber.StatusBadRequest, "格式错误", "请求体只能包含一个 JSON 对象。")
+			return nil, web.NewHTTPError(fiber.StatusBadRequest, "格式错误", "请求体只能包含一个 JSON 对象。")
 		}
 		return nil, nil
 	}
@@ -65,7 +66,7 @@ func decodeJSON(c *fiber.Ctx, dst any) (FieldErrors, error) {
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
 		if field == "" {
-			return nil, newHTTPError(fiber.StatusBadRequest, "格式错误", "请求体须为一个 JSON 对象。")
+			return nil, web.NewHTTPError(fiber.StatusBadRequest, "格式错误", "请求体须为一个 JSON 对象。")
 		}
 		return FieldErrors{field: "字段类型不正确（应为" + jsonTypeCN(typeErr.Type.Kind().String()) + "）"}, nil
 	// encoding/json has no error type for an unknown field: its text is
@@ -74,7 +75,7 @@ func decodeJSON(c *fiber.Ctx, dst any) (FieldErrors, error) {
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return FieldErrors{clip(name, 64): "不支持的字段，请对照接口文档 /api/v1/openapi.json 检查字段名"}, nil
 	}
-	return nil, newHTTPError(fiber.StatusBadRequest, "格式错误", "请求体不是有效的 JSON，请检查后重试。")
+	return nil, web.NewHTTPError(fiber.StatusBadRequest, "格式错误", "请求体不是有效的 JSON，请检查后重试。")
 }
 
 func jsonTypeCN(kind string) string {
@@ -93,7 +94,7 @@ func jsonTypeCN(kind string) string {
 
 func (h *Handler) apiInvalid(c *fiber.Ctx, fe FieldErrors) error {
 	return c.Status(fiber.StatusUnprocessableEntity).JSON(apiValidation{
-		Error: "提交的内容有需要修改的地方", Errors: fe, RequestID: reqID(c),
+		Error: "提交的内容有需要修改的地方", Errors: fe, RequestID: web.RequestID(c),
 	})
 }
 
@@ -101,13 +102,13 @@ func (h *Handler) apiInvalid(c *fiber.Ctx, fe FieldErrors) error {
 // characters of [A-Za-z0-9_-]) makes retries safe: the same key with the same
 // body answers the first receipt again with 200.
 func (h *Handler) apiCreateReport(c *fiber.Ctx) error {
-	if !h.limiter.allow("submit:"+h.clientIP(c), h.Config.Limits.SubmitPerIP, h.Config.Limits.Window) {
+	if !h.limiter.Allow("submit:"+h.clientIP(c), h.Config.Limits.SubmitPerIP, h.Config.Limits.Window) {
 		return errTooMany
 	}
 	idem := c.Get("Idempotency-Key")
 	if idem == "" {
-		idem = newToken()
-	} else if !validToken(idem) {
+		idem = web.NewToken()
+	} else if !web.ValidToken(idem) {
 		return h.apiInvalid(c, FieldErrors{"Idempotency-Key": "Idempotency-Key 须为16至128位字母、数字、连字符或下划线"})
 	}
 	in := &reportInput{}
@@ -252,7 +253,7 @@ func (h *Handler) apiAddMessage(c *fiber.Ctx) error {
 		return h.apiInvalid(c, FieldErrors{"body": problem})
 	}
 	idem := c.Get("Idempotency-Key")
-	if idem != "" && !validToken(idem) {
+	if idem != "" && !web.ValidToken(idem) {
 		return h.apiInvalid(c, FieldErrors{"Idempotency-Key": "Idempotency-Key 须为16至128位字母、数字、连字符或下划线"})
 	}
 	m, err := h.addReporterMessage(c.UserContext(), cs, body, idem)

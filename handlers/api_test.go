@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
 
@@ -279,7 +280,7 @@ func TestBodyOver256KiBAnswers413(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := postDeclaringLength(t, addr, tt.path, tt.contentType, maxBodyBytes+1)
+			resp := postDeclaringLength(t, addr, tt.path, tt.contentType, web.MaxBodyBytes+1)
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusRequestEntityTooLarge {
@@ -292,7 +293,7 @@ func TestBodyOver256KiBAnswers413(t *testing.T) {
 			if id == "" || !strings.Contains(string(b), id) {
 				t.Errorf("413 request id %q not in the answer", id)
 			}
-			if resp.Header.Get("Content-Security-Policy") != contentSecurityPolicy ||
+			if resp.Header.Get("Content-Security-Policy") != web.ContentSecurityPolicy ||
 				resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Cache-Control") != "no-store" {
 				t.Errorf("413 without the security headers: %v", resp.Header)
 			}
@@ -310,7 +311,7 @@ func TestBodyJustUnder256KiBIsRead(t *testing.T) {
 	// A body within the limit reaches the handler, which judges its content.
 	e := newTestEnv(t)
 	body := reportJSON(t, func(m map[string]any) { m["description"] = strings.Repeat("长", 80_000) })
-	if len(body) > maxBodyBytes {
+	if len(body) > web.MaxBodyBytes {
 		t.Fatalf("test body %d bytes is over the limit", len(body))
 	}
 	resp, out := e.postJSON("/api/v1/reports", body, nil)

@@ -21,6 +21,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 	"fundwatch/store/mongo"
 	"fundwatch/store/mongo/mongotest"
@@ -123,7 +124,7 @@ func newTestEnvWithStore(t *testing.T, st store.Store, configure ...func(*Handle
 		t.Fatalf("build app: %v", err)
 	}
 	env.app, env.h = app, h
-	if ms, ok := h.Storage.(*MemoryStorage); ok {
+	if ms, ok := h.Storage.(*web.MemoryStorage); ok {
 		t.Cleanup(func() { ms.Close() })
 	}
 	return env
@@ -356,7 +357,7 @@ func (e *testEnv) transition(number, to, result, note string) *store.Case {
 	e.t.Helper()
 	c := e.caseByNumber(number)
 	out, err := e.store.TransitionCase(context.Background(), store.CaseTransition{
-		CaseID: c.ID, EventID: newID(), FromStatus: c.Status, ToStatus: to,
+		CaseID: c.ID, EventID: web.NewID(), FromStatus: c.Status, ToStatus: to,
 		Result: result, Note: note, Actor: "handler-1", At: e.h.now(),
 	})
 	if err != nil {
@@ -379,7 +380,7 @@ func (e *testEnv) handlerReply(number, body string) {
 	e.t.Helper()
 	c := e.caseByNumber(number)
 	err := e.store.AddMessage(context.Background(), &store.Message{
-		ID: newID(), CaseID: c.ID, At: e.h.now(), Author: store.AuthorHandler, Body: body, Actor: "handler-1",
+		ID: web.NewID(), CaseID: c.ID, At: e.h.now(), Author: store.AuthorHandler, Body: body, Actor: "handler-1",
 	})
 	if err != nil {
 		e.t.Fatalf("handler message: %v", err)

@@ -1,117 +1,16 @@
 package handlers
 
 import (
-	"errors"
-	"strings"
-
-	"github.com/gofiber/fiber/v2"
-
-	"fundwatch/store"
+	"fundwatch/handlers/web"
 )
 
-// errInternalLogged is a 500 whose cause has already been logged.
-var errInternalLogged = &store.Error{Code: store.EINTERNAL, Message: "系统内部错误，请稍后再试。"}
-
-// httpError is an error with an HTTP status and a safe Chinese message, for
-// conditions that are not store errors (rate limits, bad CSRF tokens, …).
-type httpError struct {
-	Status  int
-	Title   string
-	Message string
-}
-
-func (e *httpError) Error() string { return e.Message }
-
-func newHTTPError(status int, title, message string) *httpError {
-	return &httpError{Status: status, Title: title, Message: message}
-}
-
+// Errors of the public site, shared with the admin site through web.
 var (
-	errNotFound = newHTTPError(fiber.StatusNotFound, "页面不存在",
-		"您访问的页面不存在或已被移除。请检查地址，或从首页重新进入。")
-	errCSRF = newHTTPError(fiber.StatusForbidden, "页面已过期",
-		"页面停留时间过长或在其他窗口中已提交，安全校验未通过。请返回上一页，刷新后重新提交。")
-	errTooMany = newHTTPError(fiber.StatusTooManyRequests, "操作过于频繁",
-		"您的操作过于频繁，请稍后再试。如需紧急反映问题，可拨打12345政务服务便民热线或12333人社服务热线。")
+	errNotFound       = web.ErrNotFound
+	errCSRF           = web.ErrCSRF
+	errTooMany        = web.ErrTooMany
+	errInternalLogged = web.ErrInternalLogged
 )
 
-// statusOf maps an error to the HTTP status and the safe title and message a
-// client may see.
-func statusOf(err error) (int, string, string) {
-	var he *httpError
-	var fe *fiber.Error
-	switch {
-	case errors.As(err, &he):
-		return he.Status, he.Title, he.Message
-	case errors.As(err, &fe):
-		switch fe.Code {
-		case fiber.StatusNotFound:
-			return errNotFound.Status, errNotFound.Title, errNotFound.Message
-		case fiber.StatusRequestEntityTooLarge:
-			return fe.Code, "提交内容过大", "提交的内容超过了允许的大小，请精简后重新提交。"
-		case fiber.StatusMethodNotAllowed:
-			return fe.Code, "请求方式不正确", "该页面不支持这种访问方式，请从页面上的链接或按钮进入。"
-		case fiber.StatusTooManyRequests:
-			return errTooMany.Status, errTooMany.Title, errTooMany.Message
-		case fiber.StatusRequestTimeout:
-			return fe.Code, "请求超时", "请求超时，请稍后再试。"
-		}
-		if fe.Code >= 400 && fe.Code < 500 {
-			return fe.Code, "请求无法处理", "请求的格式不正确，请返回上一页重新操作。"
-		}
-		return fiber.StatusInternalServerError, "系统繁忙", "系统内部错误，请稍后再试。"
-	}
-	switch store.ErrorCode(err) {
-	case store.ENOTFOUND:
-		return fiber.StatusNotFound, "内容不存在", store.ErrorMessage(err)
-	case store.ECONFLICT:
-		return fiber.StatusConflict, "提交冲突", store.ErrorMessage(err)
-	case store.EINVALID:
-		return fiber.StatusUnprocessableEntity, "填写有误", store.ErrorMessage(err)
-	case store.EFORBIDDEN:
-		return fiber.StatusForbidden, "无权访问", store.ErrorMessage(err)
-	case store.EUNAVAILABLE:
-		return fiber.StatusServiceUnavailable, "服务暂时不可用",
-			"系统正在维护或暂时繁忙，您的内容未被保存，请稍后重新提交。"
-	}
-	return fiber.StatusInternalServerError, "系统繁忙", "系统内部错误，请稍后再试。如问题持续，请记下页面上的请求编号并联系我们。"
-}
-
-// handleError is the one place errors become responses: the status comes from
-// the error's code, 5xx are logged once with the request id, and the client
-// sees only the safe message — as JSON under /api/, as a page elsewhere.
-func (h *Handler) handleError(c *fiber.Ctx, err error) error {
-	if reqID(c) == "" {
-		// Errors the server raises before routing (a body over BodyLimit,
-		// headers too large, a read timeout) come here without having passed
-		// the middleware: give their page the same request id and headers.
-		setRequestID(c)
-		h.setSecurityHeaders(c)
-	}
-	status, title, msg := statusOf(err)
-	if status >= 500 && !errors.Is(err, errInternalLogged) {
-		h.Log.Error("request failed", "request_id", reqID(c), "method", c.Method(), "path", c.Path(),
-			"status", status, "error", err)
-	}
-	switch status {
-	case fiber.StatusServiceUnavailable:
-		c.Set(fiber.HeaderRetryAfter, "30")
-	case fiber.StatusTooManyRequests:
-		c.Set(fiber.HeaderRetryAfter, "600")
-	}
-	c.Status(status)
-	if strings.HasPrefix(c.Path(), "/api/") {
-		return c.JSON(apiError{Error: msg, RequestID: reqID(c)})
-	}
-	return h.renderPage(c, status, "error", fiber.Map{
-		"Title":     title,
-		"Status":    status,
-		"Message":   msg,
-		"RequestID": reqID(c),
-	})
-}
-
-type apiError struct {
-	Error     string `json:"error"`
-	RequestID string `json:"requestId"`
-}
+// apiError is the JSON body of every API error.
+type apiError = web.APIError

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
 
@@ -103,7 +104,7 @@ func TestPanicInStoreAnswers500LoggedOnceWithStack(t *testing.T) {
 	if !strings.Contains(body, "系统内部错误，请稍后再试") || strings.Contains(body, "exploded") || strings.Contains(body, "disk image") {
 		t.Errorf("500 page after a panic:\n%s", mainOf(body))
 	}
-	if resp.Header.Get("Content-Security-Policy") != contentSecurityPolicy {
+	if resp.Header.Get("Content-Security-Policy") != web.ContentSecurityPolicy {
 		t.Error("500 page after a panic lacks the CSP")
 	}
 	id := resp.Header.Get("X-Request-Id")

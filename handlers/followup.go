@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
 
@@ -29,14 +30,14 @@ const msgWrongCredentials = "查询编号或查询码不正确。请核对回执
 // the client and the number.
 func (h *Handler) lookupCase(ctx context.Context, ip, number, code string) (*store.Case, error) {
 	lim := h.Config.Limits
-	if !h.limiter.allow("followup-ip:"+ip, lim.FollowupPerIP, lim.Window) {
+	if !h.limiter.Allow("followup-ip:"+ip, lim.FollowupPerIP, lim.Window) {
 		return nil, errTooMany
 	}
 	year, seq, ok := casework.ParseCaseNumber(number)
 	canonical := ""
 	if ok {
 		canonical = casework.FormatCaseNumber(year, seq)
-		if h.limiter.exceeded("followup-number:"+canonical, lim.FollowupPerNumber, lim.FollowupNumberSpan) {
+		if h.limiter.Exceeded("followup-number:"+canonical, lim.FollowupPerNumber, lim.FollowupNumberSpan) {
 			return nil, errTooMany
 		}
 	}
@@ -56,7 +57,7 @@ func (h *Handler) lookupCase(ctx context.Context, ip, number, code string) (*sto
 		return c, nil
 	}
 	if canonical != "" {
-		h.limiter.allow("followup-number:"+canonical, lim.FollowupPerNumber, lim.FollowupNumberSpan)
+		h.limiter.Allow("followup-number:"+canonical, lim.FollowupPerNumber, lim.FollowupNumberSpan)
 	}
 	return nil, store.Errorf(store.ENOTFOUND, msgWrongCredentials)
 }
@@ -94,7 +95,7 @@ func (h *Handler) followupLogin(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	token := newToken()
+	token := web.NewToken()
 	if err := h.Storage.Set(followupKey(token), []byte(cs.ID), followupSessionTTL); err != nil {
 		return err
 	}
@@ -117,7 +118,7 @@ func followupKey(token string) string {
 // followupCase returns the case of the current reporter session, or nil.
 func (h *Handler) followupCase(c *fiber.Ctx) (*store.Case, error) {
 	token := c.Cookies(h.cookieName("fw_followup"))
-	if !validToken(token) {
+	if !web.ValidToken(token) {
 		return nil, nil
 	}
 	id, err := h.Storage.Get(followupKey(token))
@@ -165,7 +166,7 @@ func (h *Handler) renderCaseView(c *fiber.Ctx, status int, cs *store.Case, draft
 		"DraftErr": draftErr,
 		"Flash":    flash,
 		"CanAdd":   casework.ReporterMayAddMessage(cs.Status),
-		"Idem":     newToken(),
+		"Idem":     web.NewToken(),
 		"Notice":   casework.CaseRoutingNotice(cs),
 		"Steps":    casework.ReporterSteps(cs.Status),
 	})
@@ -197,7 +198,7 @@ func (h *Handler) addReporterMessage(ctx context.Context, cs *store.Case, body, 
 		return nil, store.Errorf(store.EINVALID, "本件%s，不能再补充信息。如有新的问题，请重新提交举报投诉。",
 			casework.StatusLabel(cs.Status))
 	}
-	id := newID()
+	id := web.NewID()
 	if idem != "" {
 		sum := sha256.Sum256([]byte(cs.ID + "\x00" + idem))
 		id = "m" + hex.EncodeToString(sum[:16])
@@ -223,7 +224,7 @@ func (h *Handler) followupAddMessage(c *fiber.Ctx) error {
 		return h.renderCaseView(c, fiber.StatusUnprocessableEntity, cs, clip(body, 6000), problem, "")
 	}
 	idem := c.FormValue("idem")
-	if !validToken(idem) {
+	if !web.ValidToken(idem) {
 		idem = ""
 	}
 	if _, err := h.addReporterMessage(c.UserContext(), cs, body, idem); err != nil {
@@ -236,7 +237,7 @@ func (h *Handler) followupAddMessage(c *fiber.Ctx) error {
 }
 
 func (h *Handler) followupLogout(c *fiber.Ctx) error {
-	if token := c.Cookies(h.cookieName("fw_followup")); validToken(token) {
+	if token := c.Cookies(h.cookieName("fw_followup")); web.ValidToken(token) {
 		_ = h.Storage.Delete(followupKey(token))
 	}
 	c.Cookie(&fiber.Cookie{

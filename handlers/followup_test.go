@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
 
@@ -431,7 +432,7 @@ func TestFollowupSessionsAreSeparatePerLogin(t *testing.T) {
 
 // failingSetStorage is a MemoryStorage whose Set fails for keys with prefix.
 type failingSetStorage struct {
-	*MemoryStorage
+	*web.MemoryStorage
 	prefix string
 }
 
@@ -443,7 +444,7 @@ func (f failingSetStorage) Set(key string, val []byte, exp time.Duration) error 
 }
 
 func TestFollowupLoginWhenSessionStorageFailsAnswers500(t *testing.T) {
-	ms := NewMemoryStorage()
+	ms := web.NewMemoryStorage()
 	t.Cleanup(func() { ms.Close() })
 	e := newTestEnv(t, func(h *Handler) { h.Storage = failingSetStorage{MemoryStorage: ms, prefix: "followup:"} })
 	number, code := e.submitValid()

@@ -27,6 +27,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 	"fundwatch/store/sqlite"
 )
@@ -92,11 +93,11 @@ func newFuzzPortal(f *testing.F) *fuzzPortal {
 		_, b, _ := p.send(httptest.NewRequest(http.MethodGet, path, nil))
 		p.baseline = append(p.baseline, b)
 	}
-	v0 := validReportForm(p.csrf, newToken())
+	v0 := validReportForm(p.csrf, web.NewToken())
 	v0.Set("description", "")
 	_, b, _ := p.postForm(v0)
 	p.baseline = append(p.baseline, b)
-	_, b, _ = p.postForm(validReportForm(p.csrf, newToken()))
+	_, b, _ = p.postForm(validReportForm(p.csrf, web.NewToken()))
 	p.baseline = append(p.baseline, b)
 	return p
 }
@@ -168,7 +169,7 @@ func FuzzReportAPI(f *testing.F) {
 	f.Add([]byte(`[]`))
 	f.Add([]byte(``))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if len(body) > maxBodyBytes {
+		if len(body) > web.MaxBodyBytes {
 			return // answered 413 by fasthttp before any handler; see TestHostileExtras
 		}
 		p.mu.Lock()
@@ -176,7 +177,7 @@ func FuzzReportAPI(f *testing.F) {
 		before := p.cases(t)
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/reports", strings.NewReader(string(body)))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Idempotency-Key", newToken())
+		req.Header.Set("Idempotency-Key", web.NewToken())
 		resp, answer, err := p.send(req)
 		if err != nil {
 			t.Fatalf("POST /api/v1/reports %q: %v", clip(string(body), 200), err)
@@ -234,7 +235,7 @@ func FuzzReportForm(f *testing.F) {
 		sName, sCredit, sID, sAdr, amount, occurred, desc,
 		rName, rID, rPhone, rMail, oName, oCredit, oPer, oPh string, confirm bool) {
 		v := url.Values{
-			"_csrf": {p.csrf}, "idem": {newToken()},
+			"_csrf": {p.csrf}, "idem": {web.NewToken()},
 			"kind": {kind}, "reporterType": {reporterType}, "anonymous": {boolField(anonymous)},
 			"category": {category}, "regionCode": {region},
 			"subject.name": {sName}, "subject.creditCode": {sCredit}, "subject.idNumber": {sID}, "subject.address": {sAdr},
@@ -247,7 +248,7 @@ func FuzzReportForm(f *testing.F) {
 		if types != "" {
 			v["insuranceTypes"] = strings.Split(types, ",")
 		}
-		if len(v.Encode()) > maxBodyBytes {
+		if len(v.Encode()) > web.MaxBodyBytes {
 			return // 413 before any handler; see TestHostileExtras
 		}
 		p.mu.Lock()

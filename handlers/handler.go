@@ -5,19 +5,15 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
-	"net/netip"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/template/html/v2"
-	"github.com/valyala/fasthttp"
 
 	"fundwatch/casework"
+	"fundwatch/handlers/web"
 	"fundwatch/public"
 	"fundwatch/store"
 )
@@ -96,105 +92,85 @@ func orDefault[T comparable](v *T, def T) {
 	}
 }
 
-// Handler carries every dependency of the web layer. cmd builds it; nothing
-// here is a package global.
+// Store is what the public site needs of the store: the cases, and a ping
+// for /readyz.
+type Store interface {
+	store.CaseStore
+	Ping(ctx context.Context) error
+}
+
+// Handler carries every dependency of the citizen-facing site and API. cmd
+// builds it; nothing here is a package global.
 type Handler struct {
-	Store    store.Store
+	Store    Store
 	Keyring  *casework.Keyring
 	Regions  *casework.Regions
 	Calendar *casework.Calendar
 	Validate *Validator
-	// Storage holds short-lived state: CSRF tokens, follow-up sessions and rate
-	// counters. In memory for one instance; shared when several instances run.
+	// Web is the shared plumbing of the app this site is mounted on. When
+	// nil, App makes one from Config, Clock, Log and Storage.
+	Web *web.Web
+	// Storage holds short-lived state: CSRF tokens, follow-up sessions and
+	// rate counters; used only when App makes the plumbing itself.
 	Storage fiber.Storage
 	Clock   func() time.Time
 	Log     *slog.Logger
 	Config  Config
 
-	limiter    *rateLimiter
-	proxies    []netip.Prefix
+	limiter    *web.RateLimiter
 	writeSlots chan struct{}
+	pages      *web.Renderer
 }
 
 func (h *Handler) now() time.Time { return store.Truncate(h.Clock()) }
 
-// secure reports whether the portal is served over https.
-func (h *Handler) secure() bool { return strings.HasPrefix(h.Config.BaseURL, "https://") }
+func (h *Handler) secure() bool { return h.Web.Secure() }
 
-// cookieName gives the __Host- prefixed name over https, where browsers
-// enforce the prefix's guarantees, and a plain name on http (development).
-func (h *Handler) cookieName(name string) string {
-	if h.secure() {
-		return "__Host-" + name
-	}
-	return name
-}
+func (h *Handler) cookieName(name string) string { return h.Web.CookieName(name) }
 
-// App builds the Fiber application with all routes and middleware. Templates
-// are parsed here so that a broken template fails the boot, not a request.
+func (h *Handler) clientIP(c *fiber.Ctx) string { return h.Web.ClientIP(c) }
+
+// App builds a Fiber application serving this site alone, with its own
+// plumbing: what the handler tests use. cmd/fundwatch instead builds one app
+// with web.New and mounts every site on it.
 func (h *Handler) App() (*fiber.App, error) {
-	if h.Store == nil || h.Keyring == nil || h.Regions == nil || h.Calendar == nil || h.Validate == nil {
-		return nil, fmt.Errorf("handlers: Store, Keyring, Regions, Calendar and Validate are required")
+	if h.Web == nil {
+		if h.Clock == nil {
+			h.Clock = time.Now
+		}
+		h.Web = web.New(web.Config{
+			BaseURL: h.Config.BaseURL, TrustedProxies: h.Config.TrustedProxies, Version: h.Config.Version,
+			Log: h.Log, Clock: h.Clock, Storage: h.Storage,
+		})
 	}
-	if h.Clock == nil {
-		h.Clock = time.Now
+	app := h.Web.NewApp()
+	if err := h.Mount(app); err != nil {
+		return nil, err
 	}
-	if h.Log == nil {
-		h.Log = slog.Default()
-	}
-	if h.Storage == nil {
-		h.Storage = NewMemoryStorage()
-	}
-	h.Config.Limits = h.Config.Limits.withDefaults()
-	l := &h.Config.Limits
-	h.writeSlots = make(chan struct{}, l.PendingWrites)
-	h.limiter = &rateLimiter{storage: h.Storage, clock: h.Clock}
-	h.proxies = parseProxies(h.Config.TrustedProxies)
-
-	views := html.NewFileSystem(http.FS(public.Templates), ".html")
-	views.AddFuncMap(h.templateFuncs())
-	if err := views.Load(); err != nil {
-		return nil, fmt.Errorf("handlers: load templates: %w", err)
-	}
-
-	app := fiber.New(fiber.Config{
-		AppName:               "fundwatch",
-		Views:                 views,
-		ViewsLayout:           "layouts/main",
-		Immutable:             true,
-		ErrorHandler:          h.handleError,
-		BodyLimit:             maxBodyBytes,
-		ReadBufferSize:        16 * 1024,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		DisableStartupMessage: true,
-		// No ProxyHeader: clientIP reads X-Forwarded-For itself, from the
-		// right, so c.IP() stays the connection's address.
-	})
-	h.routes(app)
-	h.answerUnknownMethods(app)
+	h.Web.Finish(app)
 	return app, nil
 }
 
-// answerUnknownMethods gives requests with a method Fiber does not know
-// (PROPFIND, FOO, …) the same Chinese 405 page, request id and security
-// headers as everything else: Fiber would answer them with a bare
-// "Invalid http method" before any middleware runs.
-func (h *Handler) answerUnknownMethods(app *fiber.App) {
-	srv := app.Server()
-	next := srv.Handler
-	srv.Handler = func(rctx *fasthttp.RequestCtx) {
-		if slices.Contains(app.Config().RequestMethods, string(rctx.Method())) {
-			next(rctx)
-			return
-		}
-		c := app.AcquireCtx(rctx)
-		defer app.ReleaseCtx(c)
-		_ = h.handleError(c, fiber.ErrMethodNotAllowed)
+// Mount adds the public site and the API to app, whose plumbing is h.Web.
+// Templates are parsed here so that a broken template fails the boot, not a
+// request.
+func (h *Handler) Mount(app *fiber.App) error {
+	if h.Store == nil || h.Keyring == nil || h.Regions == nil || h.Calendar == nil || h.Validate == nil || h.Web == nil {
+		return fmt.Errorf("handlers: Store, Keyring, Regions, Calendar, Validate and Web are required")
 	}
-}
+	h.Clock = h.Web.Clock
+	h.Log = h.Web.Log
+	h.Storage = h.Web.Storage
+	h.Config.Limits = h.Config.Limits.withDefaults()
+	h.writeSlots = make(chan struct{}, h.Config.Limits.PendingWrites)
+	h.limiter = h.Web.Limiter
 
-// maxBodyBytes bounds every request body; the largest legitimate form (a 5,000
-// character description plus the rest) is far below it.
-const maxBodyBytes = 256 * 1024
+	pages, err := web.NewRenderer(public.Templates, "layouts/main", web.TemplateFuncs(h.Regions))
+	if err != nil {
+		return err
+	}
+	h.pages = pages
+	h.Web.SetErrorPage("", h.errorPage)
+	h.routes(app)
+	return nil
+}

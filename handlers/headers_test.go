@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fundwatch/handlers/web"
 	"net/http"
 	"strings"
 	"testing"
@@ -32,8 +33,8 @@ func TestSecurityHeadersOnPagesAndAPI(t *testing.T) {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
 			}
 			csp := resp.Header.Get("Content-Security-Policy")
-			if csp != contentSecurityPolicy {
-				t.Errorf("CSP %q, want %q", csp, contentSecurityPolicy)
+			if csp != web.ContentSecurityPolicy {
+				t.Errorf("CSP %q, want %q", csp, web.ContentSecurityPolicy)
 			}
 			if strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
 				t.Errorf("CSP allows unsafe sources: %q", csp)

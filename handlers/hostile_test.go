@@ -35,6 +35,7 @@ import (
 	"testing"
 	"time"
 
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
 
@@ -357,7 +358,7 @@ func collectBaseline(e *testEnv, j *judge) {
 	v.Del("_csrf")
 	_, body = e.postForm("/report", v)
 	j.addBaseline(body)
-	v = validReportForm(csrf, newToken())
+	v = validReportForm(csrf, web.NewToken())
 	v.Set("confirmCreditCode", "")
 	v.Set("subject.creditCode", "91350200776049653B")
 	_, body = e.postForm("/report", v)
@@ -437,9 +438,9 @@ func TestHostileReportForm(t *testing.T) {
 		}
 		for _, p := range list {
 			send := func() (*http.Response, string, bool) {
-				v := validReportForm(csrf, newToken())
+				v := validReportForm(csrf, web.NewToken())
 				if strings.HasPrefix(field, "organisation.") {
-					v = employerForm(csrf, newToken())
+					v = employerForm(csrf, web.NewToken())
 				}
 				if field == "" {
 					v.Set(p, "x")
@@ -560,7 +561,7 @@ func TestHostileReportAPI(t *testing.T) {
 		for _, p := range list {
 			send := func() (*http.Response, string, bool) {
 				m := jsonBase(strings.HasPrefix(field, "organisation."))
-				headers := map[string]string{"Idempotency-Key": newToken()}
+				headers := map[string]string{"Idempotency-Key": web.NewToken()}
 				switch field {
 				case "":
 					m[p] = "x"
@@ -571,7 +572,7 @@ func TestHostileReportAPI(t *testing.T) {
 					}
 					// A different description per request, so that a payload
 					// which is a valid key never meets an earlier submission.
-					m["description"] = m["description"].(string) + newToken()
+					m["description"] = m["description"].(string) + web.NewToken()
 				case "insuranceTypes":
 					m[field] = []any{p}
 				default:
@@ -671,7 +672,7 @@ func TestHostileFollowup(t *testing.T) {
 				msgs.want = msgs.count()
 			}
 			send := func() (*http.Response, string, bool) {
-				v := url.Values{"_csrf": {csrf}, "body": {"补充：该公司还有其他职工未参保。"}, "idem": {newToken()}}
+				v := url.Values{"_csrf": {csrf}, "body": {"补充：该公司还有其他职工未参保。"}, "idem": {web.NewToken()}}
 				v.Set(f, p)
 				resp, body := e.postForm("/followup/case/messages", v)
 				return resp, body, resp.StatusCode == http.StatusSeeOther && resp.Header.Get("Location") == "/followup/case?sent=1"
@@ -700,8 +701,8 @@ func TestHostileFollowup(t *testing.T) {
 		what := "POST " + apiPath + " " + f
 		for _, p := range list {
 			send := func() (*http.Response, string, bool) {
-				headers := map[string]string{"X-Access-Code": code, "Idempotency-Key": newToken()}
-				m := map[string]any{"body": "补充：该公司还有其他职工未参保。" + newToken()}
+				headers := map[string]string{"X-Access-Code": code, "Idempotency-Key": web.NewToken()}
+				m := map[string]any{"body": "补充：该公司还有其他职工未参保。" + web.NewToken()}
 				if f == "body" {
 					m["body"] = p
 				} else {
@@ -1038,9 +1039,9 @@ func TestHostileExtras(t *testing.T) {
 				if field == "" || field == "_csrf" || field == "anonymous" || field == "confirmCreditCode" {
 					continue
 				}
-				v := validReportForm(csrf, newToken())
+				v := validReportForm(csrf, web.NewToken())
 				if strings.HasPrefix(field, "organisation.") {
-					v = employerForm(csrf, newToken())
+					v = employerForm(csrf, web.NewToken())
 				}
 				v.Set(field, v.Get(field)+b)
 				refused("POST /report invalid UTF-8 in "+field, form("/report", v), 422)
@@ -1060,10 +1061,10 @@ func TestHostileExtras(t *testing.T) {
 				}
 				body := strings.Replace(rawJSON(m), marker, b, 1)
 				refused("POST /api/v1/reports invalid UTF-8 in "+field,
-					api("/api/v1/reports", body, map[string]string{"Idempotency-Key": newToken()}), 422)
+					api("/api/v1/reports", body, map[string]string{"Idempotency-Key": web.NewToken()}), 422)
 			}
 			refused("POST /followup/case/messages invalid UTF-8",
-				form("/followup/case/messages", url.Values{"_csrf": {csrf}, "body": {"补充信息内容" + b}, "idem": {newToken()}}), 422)
+				form("/followup/case/messages", url.Values{"_csrf": {csrf}, "body": {"补充信息内容" + b}, "idem": {web.NewToken()}}), 422)
 			refused("POST messages API invalid UTF-8",
 				api(msgPath, `{"body":"补充信息内容`+b+`"}`, map[string]string{"X-Access-Code": code}), 422)
 			refused("POST /followup invalid UTF-8 number",
@@ -1075,7 +1076,7 @@ func TestHostileExtras(t *testing.T) {
 		big := strings.Repeat("举", 350*1024) // 1.05 MB of UTF-8
 		cookie := cookieLine(e)
 		for _, field := range []string{"description", "subject.name", "reporter.name", "amountYuan"} {
-			v := validReportForm(csrf, newToken())
+			v := validReportForm(csrf, web.NewToken())
 			v.Set(field, big)
 			body := []byte(v.Encode())
 			refused("POST /report 1 MB "+field, raw("POST /report 1 MB "+field, rawRequest("POST", "/report",
@@ -1110,7 +1111,7 @@ func TestHostileExtras(t *testing.T) {
 			if field == "insuranceTypes" {
 				value = "pension"
 			}
-			body := []byte(validReportForm(csrf, newToken()).Encode() + strings.Repeat("&"+url.QueryEscape(field)+"="+value, 10000))
+			body := []byte(validReportForm(csrf, web.NewToken()).Encode() + strings.Repeat("&"+url.QueryEscape(field)+"="+value, 10000))
 			want := []int{422, 413}
 			if field != "insuranceTypes" {
 				want = append(want, 200)
@@ -1169,7 +1170,7 @@ func TestHostileExtras(t *testing.T) {
 		mp.WriteString("--xyz\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nreport\r\n--xyz--\r\n")
 		refused("POST /api/v1/reports multipart body", raw("mp", rawRequest("POST", "/api/v1/reports",
 			[]string{"Content-Type: multipart/form-data; boundary=xyz"}, mp.Bytes()), mp.Bytes()), 415)
-		fb := []byte(validReportForm(csrf, newToken()).Encode())
+		fb := []byte(validReportForm(csrf, web.NewToken()).Encode())
 		refused("POST /api/v1/reports form body", raw("form", rawRequest("POST", "/api/v1/reports",
 			[]string{"Content-Type: application/x-www-form-urlencoded"}, fb), fb), 415)
 	})
@@ -1236,10 +1237,10 @@ func TestHostileExtras(t *testing.T) {
 		sort.Strings(names)
 		for _, name := range names {
 			b := bodies[name]
-			if len(b) > maxBodyBytes {
+			if len(b) > web.MaxBodyBytes {
 				t.Fatalf("%s: %d bytes is over the body limit; the case would not reach the decoder", name, len(b))
 			}
-			refused("POST /api/v1/reports "+name, api("/api/v1/reports", b, map[string]string{"Idempotency-Key": newToken()}), 400, 415, 422)
+			refused("POST /api/v1/reports "+name, api("/api/v1/reports", b, map[string]string{"Idempotency-Key": web.NewToken()}), 400, 415, 422)
 		}
 		// A repeated object key is decoded into the same struct, field by
 		// field (encoding/json): an empty second "subject" keeps the first's
@@ -1252,7 +1253,7 @@ func TestHostileExtras(t *testing.T) {
 		} {
 			what := "POST /api/v1/reports duplicate key " + clip(b[len(b)-40:], 40)
 			cases := quickCaseCount(e)
-			resp, body := e.postJSON("/api/v1/reports", b, map[string]string{"Idempotency-Key": newToken()})
+			resp, body := e.postJSON("/api/v1/reports", b, map[string]string{"Idempotency-Key": web.NewToken()})
 			j.checkJSON(what, "", resp, body)
 			j.counted(what, "", resp.StatusCode, resp.StatusCode == http.StatusCreated, cases, quickCaseCount(e))
 		}
@@ -1263,9 +1264,9 @@ func TestHostileExtras(t *testing.T) {
 
 	run("missing CSRF token on every form POST is 403", func(t *testing.T) {
 		posts := map[string]url.Values{
-			"/report":                 validReportForm("", newToken()),
+			"/report":                 validReportForm("", web.NewToken()),
 			"/followup":               {"number": {number}, "code": {code}},
-			"/followup/case/messages": {"body": {"补充：该公司还有其他职工未参保。"}, "idem": {newToken()}},
+			"/followup/case/messages": {"body": {"补充：该公司还有其他职工未参保。"}, "idem": {web.NewToken()}},
 			"/followup/logout":        {},
 		}
 		for path, v := range posts {
@@ -1284,7 +1285,7 @@ func TestHostileExtras(t *testing.T) {
 		// The token in a header is not the form's: refused. (One in the query
 		// string is accepted: fasthttp's FormValue reads the query first. It
 		// still has to match the cookie, so it is no way around the check.)
-		req := httptest.NewRequest(http.MethodPost, "/report", strings.NewReader(validReportForm("", newToken()).Encode()))
+		req := httptest.NewRequest(http.MethodPost, "/report", strings.NewReader(validReportForm("", web.NewToken()).Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("X-Csrf-Token", csrf)
 		refused("POST /report token in a header only", func() (*http.Response, string) { return e.do(req) }, 403)
@@ -1309,7 +1310,7 @@ func TestHostileExtras(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/followup?expired=1" {
 			j.failf("expired session: status %d to %q, want 303 to /followup?expired=1", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		resp, body = e.postForm("/followup/case/messages", url.Values{"_csrf": {csrf}, "body": {"补充：该公司还有其他职工未参保。"}, "idem": {newToken()}})
+		resp, body = e.postForm("/followup/case/messages", url.Values{"_csrf": {csrf}, "body": {"补充：该公司还有其他职工未参保。"}, "idem": {web.NewToken()}})
 		j.check("POST /followup/case/messages expired", "", resp, body)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/followup?expired=1" {
 			j.failf("message on expired session: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))

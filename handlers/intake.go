@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"fundwatch/casework"
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
 
@@ -182,7 +181,7 @@ func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, 
 		return nil, err
 	}
 	c := &store.Case{
-		ID:             newID(),
+		ID:             web.NewID(),
 		Kind:           in.Kind,
 		ReporterType:   in.ReporterType,
 		Anonymous:      in.Anonymous,
@@ -218,7 +217,7 @@ func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, 
 		c.ReporterSealed = sealed
 	}
 	first := store.Event{
-		ID:       newID(),
+		ID:       web.NewID(),
 		At:       now,
 		ToStatus: store.StatusReceived,
 		Note:     "平台已收到，等待审查是否受理。",
@@ -305,18 +304,6 @@ func submissionDigest(k *casework.Keyring, in *reportInput) (string, error) {
 	}
 	return k.Digest("submission", b), nil
 }
-
-var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
-
-// newID returns a random 128-bit id, lowercase Crockford base32.
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return idEncoding.EncodeToString(b[:])
-}
-
-// newToken returns a random 128-bit token for forms and sessions.
-func newToken() string { return newID() }
 
 func validDate(s string) bool {
 	if len(s) != 10 {

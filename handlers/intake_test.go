@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"fundwatch/casework"
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
 
@@ -463,7 +464,7 @@ func TestMissingOrGarbageIdempotencyTokenKeepsInputAndStoresNothing(t *testing.T
 				}
 			}
 			m := idemField.FindStringSubmatch(body)
-			if m == nil || !validToken(m[1]) || m[1] == idem {
+			if m == nil || !web.ValidToken(m[1]) || m[1] == idem {
 				t.Errorf("form shown again without a fresh token: %v", m)
 			}
 			if n := e.caseCount(); n != 0 {

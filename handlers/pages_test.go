@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
 
@@ -46,7 +47,7 @@ func TestPublicPagesRenderInChinese(t *testing.T) {
 func TestFormPagesCarryCSRFAndIdempotencyTokens(t *testing.T) {
 	e := newTestEnv(t)
 	csrf, idem := e.formTokens("/report")
-	if csrf == "" || !validToken(idem) {
+	if csrf == "" || !web.ValidToken(idem) {
 		t.Fatalf("report form tokens: csrf %q idem %q", csrf, idem)
 	}
 	_, idem2 := e.formTokens("/report")

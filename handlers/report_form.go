@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/handlers/web"
 )
 
 // maxMultiValues bounds how many values of one repeated form field are read;
@@ -78,7 +79,7 @@ func (h *Handler) reportForm(c *fiber.Ctx) error {
 		Kind: "report", ReporterType: "citizen", Anonymous: false,
 		Reporter: &personInput{}, Organisation: &orgInput{},
 	}
-	return h.renderReportForm(c, fiber.StatusOK, form, nil, newToken(), "")
+	return h.renderReportForm(c, fiber.StatusOK, form, nil, web.NewToken(), "")
 }
 
 func (h *Handler) renderReportForm(c *fiber.Ctx, status int, form *reportInput, errs FieldErrors, idem, general string) error {
@@ -132,19 +133,19 @@ func (h *Handler) regionGroups() []regionGroup {
 // everything the user typed and a message at each field; on success the
 // receipt page is the response to this POST, so the code never sits in a URL.
 func (h *Handler) reportSubmit(c *fiber.Ctx) error {
-	if !h.limiter.allow("submit:"+h.clientIP(c), h.Config.Limits.SubmitPerIP, h.Config.Limits.Window) {
+	if !h.limiter.Allow("submit:"+h.clientIP(c), h.Config.Limits.SubmitPerIP, h.Config.Limits.Window) {
 		return errTooMany
 	}
 	form := parseReportForm(c)
 	idem := strings.TrimSpace(string(c.Request().PostArgs().Peek("idem")))
-	if !validToken(idem) {
+	if !web.ValidToken(idem) {
 		// A form without its token was not rendered by us (or is very old):
 		// give a fresh form with the input kept.
-		return h.renderReportForm(c, fiber.StatusUnprocessableEntity, form, nil, newToken(),
+		return h.renderReportForm(c, fiber.StatusUnprocessableEntity, form, nil, web.NewToken(),
 			"表单已失效，请核对内容后再次提交。")
 	}
 	if len(c.Request().PostArgs().Peek("website")) > 0 {
-		h.Log.Info("honeypot field filled", "request_id", reqID(c))
+		h.Log.Info("honeypot field filled", "request_id", web.RequestID(c))
 		return h.renderReportForm(c, fiber.StatusUnprocessableEntity, form, nil, idem,
 			"提交未通过自动校验，请检查后重新提交。")
 	}
@@ -164,18 +165,4 @@ func (h *Handler) reportSubmit(c *fiber.Ctx) error {
 		"Nav":     "report",
 		"Receipt": r,
 	})
-}
-
-// validToken accepts the tokens newToken makes (26 base32 chars) and, for API
-// clients, any 16–128 characters of [A-Za-z0-9_-].
-func validToken(s string) bool {
-	if len(s) < 16 || len(s) > 128 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
 }

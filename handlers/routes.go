@@ -9,14 +9,13 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
+	"fundwatch/handlers/web"
 	"fundwatch/public"
 )
 
 const localCSRF = "csrf"
 
 func (h *Handler) routes(app *fiber.App) {
-	app.Use(requestID, h.accessLog, h.recoverPanics, h.securityHeaders)
-
 	app.Use("/static", filesystem.New(filesystem.Config{
 		Root:   http.FS(public.Static),
 		MaxAge: 7 * 24 * 3600,
@@ -37,18 +36,19 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Use(csrf.New(csrf.Config{
 		// The API authenticates by access code, not by cookie, so it has no
 		// CSRF token to check; unknown /api/ paths get a JSON 404, not 403.
-		Next:      isAPI,
+		// Admin pages check their own session-bound tokens.
+		Next:      func(c *fiber.Ctx) bool { return isAPI(c) || isAdmin(c) },
 		KeyLookup: "form:_csrf",
 		// Only from the POST body: fasthttp's FormValue would also take it
 		// from the query string, and tokens do not belong in URLs or logs.
-		Extractor:      csrfFromBody,
+		Extractor:      web.CSRFFromBody,
 		CookieName:     h.cookieName("fw_csrf"),
 		CookiePath:     "/",
 		CookieSecure:   h.secure(),
 		CookieHTTPOnly: true,
 		CookieSameSite: "Lax",
 		Expiration:     4 * time.Hour,
-		Storage:        keyspace{storage: h.Storage, prefix: "csrf:"},
+		Storage:        web.Keyspace{Storage: h.Storage, Prefix: "csrf:"},
 		ContextKey:     localCSRF,
 		ErrorHandler:   func(c *fiber.Ctx, err error) error { return errCSRF },
 	}))
@@ -71,7 +71,7 @@ func (h *Handler) healthz(c *fiber.Ctx) error {
 // sending citizens to an instance that cannot take their reports.
 func (h *Handler) readyz(c *fiber.Ctx) error {
 	if err := h.Store.Ping(c.UserContext()); err != nil {
-		h.Log.Warn("not ready", "request_id", reqID(c), "error", err)
+		h.Log.Warn("not ready", "request_id", web.RequestID(c), "error", err)
 		c.Set(fiber.HeaderRetryAfter, "10")
 		return c.Status(fiber.StatusServiceUnavailable).SendString("store unavailable")
 	}
@@ -87,13 +87,10 @@ func (h *Handler) guide(c *fiber.Ctx) error {
 }
 
 // isAPI tells whether a request belongs to the JSON API.
-func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+func isAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), web.APIPrefix) }
 
-// csrfFromBody reads the CSRF token from the url-encoded POST body only.
-func csrfFromBody(c *fiber.Ctx) (string, error) {
-	token := string(c.Request().PostArgs().Peek("_csrf"))
-	if token == "" {
-		return "", csrf.ErrTokenNotFound
-	}
-	return token, nil
+// isAdmin tells whether a request belongs to the admin site.
+func isAdmin(c *fiber.Ctx) bool {
+	p := c.Path()
+	return p == web.AdminPrefix || strings.HasPrefix(p, web.AdminPrefix+"/")
 }

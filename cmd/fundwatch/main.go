@@ -22,9 +22,12 @@ import (
 
 	"fundwatch/casework"
 	"fundwatch/handlers"
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 	"fundwatch/store/mongo"
 	"fundwatch/store/sqlite"
+
+	"github.com/gofiber/fiber/v2"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -137,14 +140,28 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 	if err != nil {
 		return err
 	}
+	var shared fiber.Storage // nil: in memory, for one instance
+	if m, ok := st.(*mongo.DB); ok {
+		// Several instances share one MongoDB: keep CSRF tokens, follow-up
+		// sessions and rate counters there so they behave as one.
+		shared = m.KV()
+	}
+	w := web.New(web.Config{
+		BaseURL:        cfg.BaseURL,
+		TrustedProxies: cfg.TrustedProxies,
+		Version:        version,
+		Log:            log,
+		Clock:          time.Now,
+		Storage:        shared,
+	})
+	defer w.Close()
 	h := &handlers.Handler{
 		Store:    st,
 		Keyring:  keyring,
 		Regions:  regions,
 		Calendar: casework.DefaultCalendar(),
 		Validate: validate,
-		Clock:    time.Now,
-		Log:      log,
+		Web:      w,
 		Config: handlers.Config{
 			BaseURL:        cfg.BaseURL,
 			TrustedProxies: cfg.TrustedProxies,
@@ -152,11 +169,6 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 			Version:        version,
 			Limits:         handlers.Limits{SubmitPerIP: cfg.SubmitLimit, FollowupPerIP: cfg.FollowupLimit},
 		},
-	}
-	if m, ok := st.(*mongo.DB); ok {
-		// Several instances share one MongoDB: keep CSRF tokens, follow-up
-		// sessions and rate counters there so they behave as one.
-		h.Storage = m.KV()
 	}
 	if cfg.Demo {
 		creds, err := loadDemo(ctx, st, keyring, time.Now())
@@ -166,10 +178,11 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		h.Config.DemoCases = creds
 		log.Info("demo content loaded (marked 示例 on every page)", "cases", len(creds))
 	}
-	app, err := h.App()
-	if err != nil {
+	app := w.NewApp()
+	if err := h.Mount(app); err != nil {
 		return err
 	}
+	w.Finish(app)
 	// Answers sent while shutting down tell clients to reconnect elsewhere.
 	app.Server().CloseOnShutdown = true
 	errc := make(chan error, 1)

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"net"
@@ -22,9 +22,9 @@ func parseProxies(list []string) []netip.Prefix {
 	return out
 }
 
-func (h *Handler) trustedProxy(a netip.Addr) bool {
+func (w *Web) trustedProxy(a netip.Addr) bool {
 	a = a.Unmap()
-	for _, p := range h.proxies {
+	for _, p := range w.proxies {
 		if p.Contains(a) {
 			return true
 		}
@@ -32,19 +32,19 @@ func (h *Handler) trustedProxy(a netip.Addr) bool {
 	return false
 }
 
-// clientIP is the address that rate limits and logs attribute a request to.
+// ClientIP is the address that rate limits and logs attribute a request to.
 // A direct client is its connection's address. Behind trusted proxies it is
 // the rightmost X-Forwarded-For entry that is not itself a trusted proxy:
 // entries further left were sent by the client and can be anything, so
 // trusting the leftmost (as Fiber's c.IP does) would let a client pick its own
 // rate-limit bucket.
-func (h *Handler) clientIP(c *fiber.Ctx) string {
+func (w *Web) ClientIP(c *fiber.Ctx) string {
 	remote, ok := netip.AddrFromSlice(c.Context().RemoteIP())
 	if !ok {
 		return c.Context().RemoteIP().String()
 	}
 	remote = remote.Unmap()
-	if !h.trustedProxy(remote) {
+	if !w.trustedProxy(remote) {
 		return remote.String()
 	}
 	hops := strings.Split(c.Get(fiber.HeaderXForwardedFor), ",")
@@ -57,7 +57,7 @@ func (h *Handler) clientIP(c *fiber.Ctx) string {
 		if err != nil {
 			break // a proxy would not write this: stop at the last sound hop
 		}
-		if !h.trustedProxy(a) {
+		if !w.trustedProxy(a) {
 			return a.Unmap().String()
 		}
 	}

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"encoding/binary"
@@ -100,17 +100,30 @@ func (m *MemoryStorage) Close() error {
 	return nil
 }
 
-// rateLimiter counts events per key in fixed windows over a fiber.Storage, so
+// Len is the number of entries held, expired ones included until swept
+// (for tests that show memory stays bounded).
+func (m *MemoryStorage) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.data)
+}
+
+// RateLimiter counts events per key in fixed windows over a fiber.Storage, so
 // the same limits hold across instances once the storage is shared.
-type rateLimiter struct {
+type RateLimiter struct {
 	mu      sync.Mutex
 	storage fiber.Storage
 	clock   func() time.Time
 }
 
-// allow records one event for key and reports whether it is within max per
+// NewRateLimiter counts in storage under keys of its own ("rl:…").
+func NewRateLimiter(storage fiber.Storage, clock func() time.Time) *RateLimiter {
+	return &RateLimiter{storage: storage, clock: clock}
+}
+
+// Allow records one event for key and reports whether it is within max per
 // window. max < 0 disables the limit.
-func (r *rateLimiter) allow(key string, max int, window time.Duration) bool {
+func (r *RateLimiter) Allow(key string, max int, window time.Duration) bool {
 	if max < 0 {
 		return true
 	}
@@ -118,16 +131,16 @@ func (r *rateLimiter) allow(key string, max int, window time.Duration) bool {
 	return n <= max
 }
 
-// exceeded reports whether key has already reached max in the current window,
+// Exceeded reports whether key has already reached max in the current window,
 // without counting a new event.
-func (r *rateLimiter) exceeded(key string, max int, window time.Duration) bool {
+func (r *RateLimiter) Exceeded(key string, max int, window time.Duration) bool {
 	if max < 0 {
 		return false
 	}
 	return r.hit(key, window, false) >= max
 }
 
-func (r *rateLimiter) hit(key string, window time.Duration, add bool) int {
+func (r *RateLimiter) hit(key string, window time.Duration, add bool) int {
 	now := r.clock()
 	slot := now.UnixNano() / int64(window)
 	k := "rl:" + key + ":" + strconv.FormatInt(slot, 10)
@@ -147,25 +160,25 @@ func (r *rateLimiter) hit(key string, window time.Duration, add bool) int {
 	return int(n)
 }
 
-// keyspace gives one user of a shared fiber.Storage keys of its own. The CSRF
+// Keyspace gives one user of a shared fiber.Storage keys of its own. The CSRF
 // middleware accepts any token that exists as a key in its storage, and then
 // rewrites that key: sharing the key space with the rate counters would let a
 // client send its own counter's key as cookie and token and so reset the
 // counter with every request.
-type keyspace struct {
-	storage fiber.Storage
-	prefix  string
+type Keyspace struct {
+	Storage fiber.Storage
+	Prefix  string
 }
 
-func (k keyspace) Get(key string) ([]byte, error) { return k.storage.Get(k.prefix + key) }
+func (k Keyspace) Get(key string) ([]byte, error) { return k.Storage.Get(k.Prefix + key) }
 
-func (k keyspace) Set(key string, val []byte, exp time.Duration) error {
-	return k.storage.Set(k.prefix+key, val, exp)
+func (k Keyspace) Set(key string, val []byte, exp time.Duration) error {
+	return k.Storage.Set(k.Prefix+key, val, exp)
 }
 
-func (k keyspace) Delete(key string) error { return k.storage.Delete(k.prefix + key) }
+func (k Keyspace) Delete(key string) error { return k.Storage.Delete(k.Prefix + key) }
 
 // Reset and Close belong to the owner of the shared storage: a no-op here.
-func (k keyspace) Reset() error { return nil }
+func (k Keyspace) Reset() error { return nil }
 
-func (k keyspace) Close() error { return nil }
+func (k Keyspace) Close() error { return nil }

@@ -1,0 +1,50 @@
+package web
+
+import (
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// recoverPanics turns a panic into a 500 that goes through the error handler,
+// logging the stack once with the request id.
+func (w *Web) recoverPanics(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.Log.Error("panic", "request_id", RequestID(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = ErrInternalLogged
+		}
+	}()
+	return c.Next()
+}
+
+// accessLog writes one structured line per request: method, route path (never
+// the query string or body, which may carry what a reporter wrote), status,
+// duration and request id.
+func (w *Web) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		// Let the error handler write the response so the status is final.
+		if herr := w.HandleError(c, err); herr != nil {
+			c.Status(fiber.StatusInternalServerError)
+		}
+	}
+	status := c.Response().StatusCode()
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelWarn
+	}
+	w.Log.Log(c.UserContext(), level, "request",
+		"request_id", RequestID(c),
+		"method", c.Method(),
+		"path", c.Path(),
+		"status", status,
+		"duration_ms", float64(time.Since(start).Microseconds())/1000,
+		"ip", w.ClientIP(c),
+	)
+	return nil
+}

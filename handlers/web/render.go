@@ -1,0 +1,115 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
+
+	"fundwatch/casework"
+	"fundwatch/store"
+)
+
+// Renderer renders one site's templates inside its layout. Each site has its
+// own, so two sites may both have an "error" page. Templates are parsed when
+// the Renderer is made, so a broken template fails the boot, not a request.
+type Renderer struct {
+	engine *html.Engine
+	layout string
+}
+
+// NewRenderer parses every .html file of fsys with funcs available; layout
+// (e.g. "layouts/main") wraps each page through {{embed}}.
+func NewRenderer(fsys fs.FS, layout string, funcs map[string]any) (*Renderer, error) {
+	engine := html.NewFileSystem(http.FS(fsys), ".html")
+	engine.AddFuncMap(funcs)
+	if err := engine.Load(); err != nil {
+		return nil, fmt.Errorf("web: load templates: %w", err)
+	}
+	return &Renderer{engine: engine, layout: layout}, nil
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// Render writes the page name with data and status as the response. Nothing
+// is sent if the template fails, so the error handler can still answer.
+func (r *Renderer) Render(c *fiber.Ctx, status int, name string, data any) error {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := r.engine.Render(buf, name, data, r.layout); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(buf.Bytes())
+}
+
+// AssetVersion turns the program version into a cache-busting query value.
+func AssetVersion(v string) string {
+	if v == "" {
+		return "dev"
+	}
+	return strings.NewReplacer("+", "-", " ", "-").Replace(v)
+}
+
+// TemplateFuncs are the helpers every site's templates may call. They only
+// format; no rule lives in a template.
+func TemplateFuncs(regions *casework.Regions) map[string]any {
+	return map[string]any{
+		"kindLabel":          casework.KindLabel,
+		"categoryLabel":      casework.CategoryLabel,
+		"insuranceTypeLabel": casework.InsuranceTypeLabel,
+		"channelLabel":       casework.ChannelLabel,
+		"statusLabel":        casework.StatusLabel,
+		"resultLabel":        casework.ResultLabel,
+		"classLabel":         casework.ImportantClassLabel,
+		"regionName":         regions.FullName,
+		"yuan":               casework.FormatYuan,
+		"cstTime":            func(t time.Time) string { return t.In(store.CST).Format("2006年01月02日 15:04") },
+		"cstDate":            func(t time.Time) string { return t.In(store.CST).Format("2006年01月02日") },
+		// deadlineDay names the last day of a deadline that ends at 24:00 CST.
+		"deadlineDay": func(t time.Time) string {
+			return t.Add(-time.Millisecond).In(store.CST).Format("2006年01月02日")
+		},
+		"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"has": func(list []string, v string) bool {
+			for _, s := range list {
+				if s == v {
+					return true
+				}
+			}
+			return false
+		},
+		"paragraphs": Paragraphs,
+	}
+}
+
+// Paragraphs splits user text on blank lines into escaped paragraphs with line
+// breaks. The text is escaped first; only our own <p> and <br> are added.
+func Paragraphs(s string) template.HTML {
+	var b strings.Builder
+	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		b.WriteString("<p>")
+		lines := strings.Split(p, "\n")
+		for i, l := range lines {
+			if i > 0 {
+				b.WriteString("<br>")
+			}
+			b.WriteString(template.HTMLEscapeString(l))
+		}
+		b.WriteString("</p>")
+	}
+	return template.HTML(b.String())
+}

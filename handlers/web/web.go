@@ -1,0 +1,138 @@
+package web
+
+import (
+	"log/slog"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
+	"github.com/valyala/fasthttp"
+)
+
+// Config is what the shared plumbing needs to know about the deployment.
+type Config struct {
+	// BaseURL is the public address, e.g. https://jb.example.gov.cn. An https
+	// scheme turns on Secure cookies with the __Host- prefix and HSTS.
+	BaseURL string
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed.
+	TrustedProxies []string
+	// Version is shown in footers and busts static asset caches.
+	Version string
+	Log     *slog.Logger
+	Clock   func() time.Time
+	// Storage holds short-lived state: CSRF tokens, follow-up sessions and
+	// rate counters. In memory for one instance (the default); shared (the
+	// MongoDB key-value collection) when several instances run.
+	Storage fiber.Storage
+}
+
+// Web is the plumbing of one running app, shared by the sites mounted on it.
+type Web struct {
+	Config
+	Log     *slog.Logger
+	Storage fiber.Storage
+	Limiter *RateLimiter
+
+	proxies    []netip.Prefix
+	errorPages []errorPage
+	ownStorage *MemoryStorage
+}
+
+// New fills the defaults of cfg and returns the plumbing.
+func New(cfg Config) *Web {
+	w := &Web{Config: cfg, Log: cfg.Log, Storage: cfg.Storage}
+	if w.Log == nil {
+		w.Log = slog.Default()
+	}
+	if w.Clock == nil {
+		w.Clock = time.Now
+	}
+	if w.Storage == nil {
+		w.ownStorage = NewMemoryStorage()
+		w.Storage = w.ownStorage
+	}
+	w.Limiter = NewRateLimiter(w.Storage, w.Clock)
+	w.proxies = parseProxies(cfg.TrustedProxies)
+	return w
+}
+
+// Close stops the in-memory storage if New made one.
+func (w *Web) Close() error {
+	if w.ownStorage != nil {
+		return w.ownStorage.Close()
+	}
+	return nil
+}
+
+// Now is the injected clock in the stored form (UTC, milliseconds).
+func (w *Web) Now() time.Time { return w.Clock().UTC().Truncate(time.Millisecond) }
+
+// Secure reports whether the portal is served over https.
+func (w *Web) Secure() bool { return strings.HasPrefix(w.BaseURL, "https://") }
+
+// CookieName gives the __Host- prefixed name over https, where browsers
+// enforce the prefix's guarantees, and a plain name on http (development).
+func (w *Web) CookieName(name string) string {
+	if w.Secure() {
+		return "__Host-" + name
+	}
+	return name
+}
+
+// MaxBodyBytes bounds every request body; the largest legitimate form (a
+// 5,000 character description plus the rest) is far below it.
+const MaxBodyBytes = 256 * 1024
+
+// NewApp builds the one Fiber app with its limits, the error handler and the
+// middleware every request passes: request id, access log, panic recovery,
+// security headers. The sites then mount their routes on it, and Finish
+// completes it.
+func (w *Web) NewApp() *fiber.App {
+	app := fiber.New(fiber.Config{
+		AppName:               "fundwatch",
+		Immutable:             true,
+		ErrorHandler:          w.HandleError,
+		BodyLimit:             MaxBodyBytes,
+		ReadBufferSize:        16 * 1024,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+		// No ProxyHeader: ClientIP reads X-Forwarded-For itself, from the
+		// right, so c.IP() stays the connection's address.
+	})
+	app.Use(requestID, w.accessLog, w.recoverPanics, w.securityHeaders)
+	return app
+}
+
+// Finish is called once every site is mounted. It gives requests with a
+// method Fiber does not know (PROPFIND, FOO, …) the same 405 page, request
+// id and security headers as everything else: Fiber would answer them with a
+// bare "Invalid http method" before any middleware runs.
+func (w *Web) Finish(app *fiber.App) {
+	srv := app.Server()
+	next := srv.Handler
+	srv.Handler = func(rctx *fasthttp.RequestCtx) {
+		if slices.Contains(app.Config().RequestMethods, string(rctx.Method())) {
+			next(rctx)
+			return
+		}
+		c := app.AcquireCtx(rctx)
+		defer app.ReleaseCtx(c)
+		_ = w.HandleError(c, fiber.ErrMethodNotAllowed)
+	}
+}
+
+// CSRFFromBody reads a CSRF token from the url-encoded POST body only:
+// fasthttp's FormValue would also take it from the query string, and tokens
+// do not belong in URLs or logs.
+func CSRFFromBody(c *fiber.Ctx) (string, error) {
+	token := string(c.Request().PostArgs().Peek("_csrf"))
+	if token == "" {
+		return "", csrf.ErrTokenNotFound
+	}
+	return token, nil
+}
