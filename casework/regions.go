@@ -229,3 +229,13 @@ func (rs *Regions) Descendants(code string) []string {
 	}
 	return out
 }
+
+// Root returns the root of the tree (the province).
+func (rs *Regions) Root() Region {
+	for _, reg := range rs.list {
+		if reg.Parent == "" {
+			return reg
+		}
+	}
+	return Region{}
+}

@@ -47,3 +47,32 @@ func ReporterSteps(status string) []Step {
 	}
 	return steps
 }
+
+// ReporterEvents is the part of a case's timeline its reporter sees: the
+// status changes, never internal events (assignment, classification,
+// extension, who acted).
+func ReporterEvents(events []store.Event) []store.Event {
+	out := make([]store.Event, 0, len(events))
+	for _, e := range events {
+		if e.Internal || (e.Action != "" && e.Action != store.ActionStatus) {
+			continue
+		}
+		e.Actor = ""
+		out = append(out, e)
+	}
+	return out
+}
+
+// ReporterMessages is the part of a case's messages its reporter sees:
+// their own and the handlers' replies, never internal notes.
+func ReporterMessages(msgs []store.Message) []store.Message {
+	out := make([]store.Message, 0, len(msgs))
+	for _, m := range msgs {
+		if m.Author != store.AuthorReporter && m.Author != store.AuthorHandler {
+			continue
+		}
+		m.Actor = ""
+		out = append(out, m)
+	}
+	return out
+}

@@ -216,14 +216,14 @@ func (h *Handler) apiSendCase(c *fiber.Ctx, status int, cs *store.Case) error {
 		CreatedAt: cs.CreatedAt, UpdatedAt: cs.UpdatedAt, Demo: cs.Demo,
 		Timeline: []apiEvent{}, Messages: []apiMessage{},
 	}
-	for _, e := range events {
+	for _, e := range casework.ReporterEvents(events) {
 		ae := apiEvent{At: e.At, Status: e.ToStatus, StatusLabel: casework.StatusLabel(e.ToStatus), Note: e.Note}
 		if e.Result != "" {
 			ae.Result, ae.ResultLabel = e.Result, casework.ResultLabel(e.Result)
 		}
 		out.Timeline = append(out.Timeline, ae)
 	}
-	for _, m := range msgs {
+	for _, m := range casework.ReporterMessages(msgs) {
 		out.Messages = append(out.Messages, apiMessage{At: m.At, Author: m.Author, Body: m.Body})
 	}
 	return c.Status(status).JSON(out)
@@ -256,7 +256,7 @@ func (h *Handler) apiAddMessage(c *fiber.Ctx) error {
 	if idem != "" && !web.ValidToken(idem) {
 		return h.apiInvalid(c, FieldErrors{"Idempotency-Key": "Idempotency-Key 须为16至128位字母、数字、连字符或下划线"})
 	}
-	m, err := h.addReporterMessage(c.UserContext(), cs, body, idem)
+	m, err := h.Cases.AddReporterMessage(c.UserContext(), cs, body, idem)
 	if err != nil {
 		if store.ErrorCode(err) == store.EINVALID {
 			return h.apiInvalid(c, FieldErrors{"body": store.ErrorMessage(err)})

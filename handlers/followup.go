@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
@@ -160,8 +161,8 @@ func (h *Handler) renderCaseView(c *fiber.Ctx, status int, cs *store.Case, draft
 		"Title":    "办理进度",
 		"Nav":      "followup",
 		"Case":     cs,
-		"Events":   events,
-		"Messages": msgs,
+		"Events":   casework.ReporterEvents(events),
+		"Messages": casework.ReporterMessages(msgs),
 		"Draft":    draft,
 		"DraftErr": draftErr,
 		"Flash":    flash,
@@ -174,41 +175,14 @@ func (h *Handler) renderCaseView(c *fiber.Ctx, status int, cs *store.Case, draft
 
 // reporterMessage checks the text a reporter adds to a case.
 func reporterMessage(body string) (string, string) {
-	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
-	n := len([]rune(body))
-	switch {
-	case n == 0:
+	body, problem := caseflow.CheckMessageText(body)
+	switch problem {
+	case "":
+		return body, ""
+	case "请填写内容":
 		return body, "请填写补充信息"
-	case n < 5:
-		return body, "补充信息至少需要5个字"
-	case n > 5000:
-		return body, "补充信息不能超过5000字，请精简或分次提交"
-	case !plainText(body):
-		return body, "补充信息包含无法识别的字符，请删除后重试"
 	}
-	return body, ""
-}
-
-// addReporterMessage stores a reporter's message. The message id is derived
-// from the form's or request's idempotency token, so a double-click or a
-// retried request stores it once.
-func (h *Handler) addReporterMessage(ctx context.Context, cs *store.Case, body, idem string) (*store.Message, error) {
-	if !casework.ReporterMayAddMessage(cs.Status) {
-		// The status label names why: 已结案 or 不予受理.
-		return nil, store.Errorf(store.EINVALID, "本件%s，不能再补充信息。如有新的问题，请重新提交举报投诉。",
-			casework.StatusLabel(cs.Status))
-	}
-	id := web.NewID()
-	if idem != "" {
-		sum := sha256.Sum256([]byte(cs.ID + "\x00" + idem))
-		id = "m" + hex.EncodeToString(sum[:16])
-	}
-	m := &store.Message{ID: id, CaseID: cs.ID, At: h.now(), Author: store.AuthorReporter, Body: body}
-	err := h.Store.AddMessage(ctx, m)
-	if store.ErrorCode(err) == store.ECONFLICT && idem != "" {
-		return m, nil // already stored by the first attempt
-	}
-	return m, err
+	return body, strings.Replace(problem, "内容", "补充信息", 1)
 }
 
 func (h *Handler) followupAddMessage(c *fiber.Ctx) error {
@@ -227,7 +201,7 @@ func (h *Handler) followupAddMessage(c *fiber.Ctx) error {
 	if !web.ValidToken(idem) {
 		idem = ""
 	}
-	if _, err := h.addReporterMessage(c.UserContext(), cs, body, idem); err != nil {
+	if _, err := h.Cases.AddReporterMessage(c.UserContext(), cs, body, idem); err != nil {
 		if store.ErrorCode(err) == store.EINVALID {
 			return h.renderCaseView(c, fiber.StatusUnprocessableEntity, cs, body, store.ErrorMessage(err), "")
 		}

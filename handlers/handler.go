@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
 	"fundwatch/public"
 	"fundwatch/store"
@@ -107,6 +108,8 @@ type Handler struct {
 	Regions  *casework.Regions
 	Calendar *casework.Calendar
 	Validate *Validator
+	// Cases is the service layer: the only writer of cases.
+	Cases *caseflow.Service
 	// Web is the shared plumbing of the app this site is mounted on. When
 	// nil, App makes one from Config, Clock, Log and Storage.
 	Web *web.Web
@@ -155,8 +158,8 @@ func (h *Handler) App() (*fiber.App, error) {
 // Templates are parsed here so that a broken template fails the boot, not a
 // request.
 func (h *Handler) Mount(app *fiber.App) error {
-	if h.Store == nil || h.Keyring == nil || h.Regions == nil || h.Calendar == nil || h.Validate == nil || h.Web == nil {
-		return fmt.Errorf("handlers: Store, Keyring, Regions, Calendar, Validate and Web are required")
+	if h.Store == nil || h.Keyring == nil || h.Regions == nil || h.Calendar == nil || h.Validate == nil || h.Web == nil || h.Cases == nil {
+		return fmt.Errorf("handlers: Store, Keyring, Regions, Calendar, Validate, Cases and Web are required")
 	}
 	h.Clock = h.Web.Clock
 	h.Log = h.Web.Log

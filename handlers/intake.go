@@ -6,11 +6,9 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"fundwatch/casework"
-	"fundwatch/handlers/web"
+	"fundwatch/casework/caseflow"
 	"fundwatch/store"
 )
 
@@ -158,30 +156,17 @@ func amountMessage(err error) string {
 
 const creditCodeConfirmMsg = "统一社会信用代码的校验位不符，可能有输入错误。请核对；如确认无误，请勾选“我已核对统一社会信用代码，确认无误”后再次提交。"
 
-// receipt is what a reporter gets back once the case is durably stored.
-type receipt struct {
-	Case           *store.Case
-	AccessCode     string
-	ChannelNotice  string
-	AcceptDeadline time.Time
-	// Repeat is true when this answers a retried submission of a case that
-	// was already stored: same number, same code, no second case.
-	Repeat bool
-}
-
-// submit stores a checked submission as a new case and returns its receipt.
-// idemKey identifies the submission: a retry with the same key and the same
-// content returns the first receipt; the same key with other content is a
-// conflict. The receipt exists only after CreateCase returned, i.e. after the
-// record is durable.
-func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, amountGiven bool, idemKey string) (*receipt, error) {
-	now := h.now()
+// submit stores a checked submission as a new case through the service
+// layer and returns its receipt. idemKey identifies the submission: a retry
+// with the same key and the same content returns the first receipt; the same
+// key with other content is a conflict. Submissions queue for the store
+// through a bounded number of slots (see acquireWriteSlot).
+func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, amountGiven bool, idemKey string) (*caseflow.Receipt, error) {
 	digest, err := submissionDigest(h.Keyring, in)
 	if err != nil {
 		return nil, err
 	}
-	c := &store.Case{
-		ID:             web.NewID(),
+	f := caseflow.Filing{
 		Kind:           in.Kind,
 		ReporterType:   in.ReporterType,
 		Anonymous:      in.Anonymous,
@@ -198,58 +183,16 @@ func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, 
 		AmountGiven:    amountGiven,
 		OccurredOn:     in.OccurredOn,
 		Description:    in.Description,
-		Channel:        casework.RouteChannel(in.Kind, in.InsuranceTypes),
-		Status:         store.StatusReceived,
+		Identity:       in.identity(),
 		IdempotencyKey: idemKey,
-		SubmissionHash: digest,
-		Demo:           false,
-		CreatedAt:      now,
-		UpdatedAt:      now,
-	}
-	code := h.Keyring.AccessCodeFor(idemKey)
-	norm, _ := casework.NormalizeAccessCode(code)
-	c.AccessCodeHash = h.Keyring.HashAccessCode(norm)
-	if id := in.identity(); id != nil {
-		sealed, err := h.Keyring.SealIdentity(c.ID, *id)
-		if err != nil {
-			return nil, err
-		}
-		c.ReporterSealed = sealed
-	}
-	first := store.Event{
-		ID:       web.NewID(),
-		At:       now,
-		ToStatus: store.StatusReceived,
-		Note:     "平台已收到，等待审查是否受理。",
+		Digest:         digest,
 	}
 	release, err := h.acquireWriteSlot(ctx)
 	if err != nil {
 		return nil, err
 	}
-	err = h.Store.CreateCase(ctx, c, first)
-	release()
-	repeat := false
-	if store.ErrorCode(err) == store.ECONFLICT {
-		prev, perr := h.Store.CaseByIdempotencyKey(ctx, idemKey)
-		if perr != nil {
-			return nil, perr
-		}
-		if prev.SubmissionHash != digest {
-			return nil, store.Errorf(store.ECONFLICT,
-				"这份表单已经提交过一次，且内容与本次不同。如需反映新的问题，请重新打开举报投诉页面填写。")
-		}
-		c, repeat, err = prev, true, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &receipt{
-		Case:           c,
-		AccessCode:     code,
-		ChannelNotice:  casework.CaseRoutingNotice(c),
-		AcceptDeadline: h.Calendar.AcceptanceDeadline(c.CreatedAt),
-		Repeat:         repeat,
-	}, nil
+	defer release()
+	return h.Cases.FileCase(ctx, f)
 }
 
 // errOverloaded answers a submission that could not even queue for the
@@ -313,19 +256,5 @@ func validDate(s string) bool {
 	return err == nil
 }
 
-// plainText accepts valid UTF-8 without control characters other than line
-// breaks and tabs: what a person can type.
-func plainText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if r == '\n' || r == '\t' {
-			continue
-		}
-		if unicode.IsControl(r) || r == utf8.RuneError || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
-			return false
-		}
-	}
-	return true
-}
+// plainText accepts what a person can type (see caseflow.PlainText).
+func plainText(s string) bool { return caseflow.PlainText(s) }

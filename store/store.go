@@ -17,6 +17,8 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base32"
 	"fmt"
 	"time"
 )
@@ -69,3 +71,14 @@ func PageBounds(limit, offset int) (int, int) {
 	}
 	return limit, max(offset, 0)
 }
+
+// NewID returns a random 128-bit id in lowercase Crockford base32 (26
+// characters). Every id the application generates — cases, events, messages,
+// users, reports, mails — is one of these, so ids look alike on every backend.
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return idEncoding.EncodeToString(b[:])
+}
+
+var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)

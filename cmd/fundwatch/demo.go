@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fundwatch/casework"
+	"fundwatch/casework/caseflow"
 	"fundwatch/handlers"
 	"fundwatch/store"
 )
@@ -29,6 +30,9 @@ type demoCase struct {
 
 type demoStep struct {
 	to, result, note string
+	mode             string
+	transferChannel  string
+	conclusion       store.Conclusion
 	afterDays        int
 }
 
@@ -46,9 +50,12 @@ var demoCases = []demoCase{
 		description: "（示例）该公司自2025年3月起按最低缴费基数为全部32名职工申报养老保险和失业保险，实际工资普遍在每月6000元以上，" +
 			"少报缴费基数。工资发放记录和社保缴费明细可以对照。",
 		steps: []demoStep{
-			{store.StatusAccepted, "", "经审查，本件属于受理范围，已受理。", 3},
-			{store.StatusInvestigating, "", "已组织现场核查。", 6},
-			{store.StatusConcluded, store.ResultSubstantiated, "经核查，反映情况属实。已责令该单位按实际工资补报缴费基数并补缴社会保险费及滞纳金。", 30},
+			{to: store.StatusAccepted, note: "经审查，本件属于受理范围，已受理。", afterDays: 3},
+			{to: store.StatusInvestigating, note: "已组织现场核查。", mode: store.ModeOnSite, afterDays: 6},
+			{to: store.StatusConcluded, result: store.ResultSubstantiated,
+				note: "经核查，反映情况属实。已责令该单位按实际工资补报缴费基数并补缴社会保险费及滞纳金。",
+				conclusion: store.Conclusion{AmountInvolvedFen: 8650000, AmountRecoveredFen: 6120000,
+					Measures: "责令补报缴费基数，补缴社会保险费及滞纳金；其余款项限期补缴。"}, afterDays: 30},
 		},
 		messages: []demoMessage{
 			{store.AuthorReporter, "（示例）补充：2025年5月起又有6名新入职职工未参保。", 8},
@@ -63,8 +70,8 @@ var demoCases = []demoCase{
 		description: "（示例）王某某的父亲已于2021年去世，家属未办理注销，至今仍在按月领取养老金，涉及金额约十二万元。",
 		anonymous:   true,
 		steps: []demoStep{
-			{store.StatusAccepted, "", "已受理，正在核实领取资格。", 2},
-			{store.StatusInvestigating, "", "已调取殡葬和户籍信息核对。", 5},
+			{to: store.StatusAccepted, note: "已受理，正在核实领取资格。", afterDays: 2},
+			{to: store.StatusInvestigating, note: "已调取殡葬和户籍信息核对。", mode: store.ModeOffSite, afterDays: 5},
 		},
 	},
 	{
@@ -74,7 +81,8 @@ var demoCases = []demoCase{
 		description: "（示例）该诊所以为老人免费体检为名收集医保卡，虚构诊疗项目刷卡结算。",
 		anonymous:   true,
 		steps: []demoStep{
-			{store.StatusTransferred, "", "本件涉及基本医疗保险基金，已转医疗保障部门办理。", 1},
+			{to: store.StatusTransferred, note: "本件涉及基本医疗保险基金，已转医疗保障部门办理。",
+				transferChannel: store.ChannelMedicalSecurity, afterDays: 1},
 		},
 	},
 	{
@@ -89,66 +97,62 @@ var demoCases = []demoCase{
 var demoIdentity = casework.ReporterIdentity{Name: "张示例", IDNumber: "11010519491231002X", Phone: "13800138000"}
 
 // loadDemo stores the demo cases once (their idempotency keys make it safe to
-// run at every start) and returns their numbers and access codes, which the
+// run at every start) through the service layer, as a system actor at the
+// scripted times, and returns their numbers and access codes, which the
 // follow-up page shows in demo mode so visitors can try it.
-func loadDemo(ctx context.Context, st store.Store, k *casework.Keyring, now time.Time) ([]handlers.DemoCredential, error) {
+func loadDemo(ctx context.Context, svc *caseflow.Service, now time.Time) ([]handlers.DemoCredential, error) {
 	var out []handlers.DemoCredential
+	actor := caseflow.SystemActor("demo", svc.Regions)
 	for i, d := range demoCases {
-		code := k.AccessCodeFor(d.key)
-		norm, _ := casework.NormalizeAccessCode(code)
 		created := store.Truncate(now.AddDate(0, 0, -d.daysAgo).Add(-time.Duration(i) * time.Hour))
-		c := &store.Case{
-			ID: fmt.Sprintf("demo%028d", i+1), Kind: d.kind, ReporterType: store.ReporterCitizen, Anonymous: d.anonymous,
+		f := caseflow.Filing{
+			Kind: d.kind, ReporterType: store.ReporterCitizen, Anonymous: d.anonymous,
 			Category: d.category, InsuranceTypes: d.insurance, RegionCode: d.region, Subject: d.subject,
 			AmountFen: d.amountFen, AmountGiven: d.amountFen > 0, Description: d.description,
-			Channel: casework.RouteChannel(d.kind, d.insurance), Status: store.StatusReceived,
-			AccessCodeHash: k.HashAccessCode(norm), IdempotencyKey: d.key, SubmissionHash: "demo",
-			Demo: true, CreatedAt: created, UpdatedAt: created,
+			IdempotencyKey: d.key, Digest: "demo", Demo: true, ReceivedAt: created,
 		}
 		if !d.anonymous {
-			sealed, err := k.SealIdentity(c.ID, demoIdentity)
-			if err != nil {
-				return nil, err
-			}
-			c.ReporterSealed = sealed
+			id := demoIdentity
+			f.Identity = &id
 		}
-		first := store.Event{ID: c.ID + "-e0", At: created, ToStatus: store.StatusReceived, Note: "平台已收到，等待审查是否受理。"}
-		err := st.CreateCase(ctx, c, first)
-		if store.ErrorCode(err) == store.ECONFLICT {
-			prev, perr := st.CaseByIdempotencyKey(ctx, d.key)
-			if perr != nil {
-				return nil, perr
-			}
-			out = append(out, handlers.DemoCredential{Number: prev.Number, AccessCode: code})
-			continue
-		} else if err != nil {
+		r, err := svc.FileCase(ctx, f)
+		if err != nil {
 			return nil, err
 		}
-		status := store.StatusReceived
-		for j, s := range d.steps {
-			at := store.Truncate(created.AddDate(0, 0, s.afterDays))
-			if at.After(now) {
+		out = append(out, handlers.DemoCredential{Number: r.Case.Number, AccessCode: r.AccessCode})
+		if r.Repeat {
+			continue // loaded at an earlier start
+		}
+		at := func(days int) *caseflow.Service {
+			s := *svc
+			t := store.Truncate(created.AddDate(0, 0, days))
+			s.Clock = func() time.Time { return t }
+			return &s
+		}
+		c := r.Case
+		for _, st := range d.steps {
+			if created.AddDate(0, 0, st.afterDays).After(now) {
 				break
 			}
-			if _, err := st.TransitionCase(ctx, store.CaseTransition{
-				CaseID: c.ID, EventID: fmt.Sprintf("%s-e%d", c.ID, j+1), FromStatus: status, ToStatus: s.to,
-				Result: s.result, Note: s.note, Actor: "demo", At: at,
-			}); err != nil {
-				return nil, err
+			c, err = at(st.afterDays).Transition(ctx, actor, c.ID, caseflow.TransitionInput{
+				To: st.to, Note: st.note, Result: st.result, Mode: st.mode,
+				TransferChannel: st.transferChannel, Conclusion: st.conclusion, Version: c.Version,
+			})
+			if err != nil {
+				return nil, fmt.Errorf("demo case %s: %s: %w", d.key, st.to, err)
 			}
-			status = s.to
 		}
-		for j, m := range d.messages {
-			msg := &store.Message{ID: fmt.Sprintf("%s-m%d", c.ID, j+1), CaseID: c.ID,
-				At: store.Truncate(created.AddDate(0, 0, m.afterDays)), Author: m.author, Body: m.body}
+		for _, m := range d.messages {
+			svcAt := at(m.afterDays)
 			if m.author == store.AuthorHandler {
-				msg.Actor = "demo"
+				_, err = svcAt.Reply(ctx, actor, c.ID, m.body, d.key+"-"+m.body)
+			} else {
+				_, err = svcAt.AddReporterMessage(ctx, c, m.body, d.key+"-"+m.body)
 			}
-			if err := st.AddMessage(ctx, msg); err != nil {
-				return nil, err
+			if err != nil {
+				return nil, fmt.Errorf("demo case %s: message: %w", d.key, err)
 			}
 		}
-		out = append(out, handlers.DemoCredential{Number: c.Number, AccessCode: code})
 	}
 	return out, nil
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"fundwatch/casework"
+	"fundwatch/casework/caseflow"
 	"fundwatch/handlers"
 	"fundwatch/handlers/web"
 	"fundwatch/store"
@@ -155,7 +156,16 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		Storage:        shared,
 	})
 	defer w.Close()
+	cases := &caseflow.Service{
+		Store:   st,
+		Keyring: keyring,
+		Regions: regions,
+		Rules:   caseflow.DefaultRules(),
+		Clock:   time.Now,
+		Log:     log,
+	}
 	h := &handlers.Handler{
+		Cases:    cases,
 		Store:    st,
 		Keyring:  keyring,
 		Regions:  regions,
@@ -171,7 +181,7 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		},
 	}
 	if cfg.Demo {
-		creds, err := loadDemo(ctx, st, keyring, time.Now())
+		creds, err := loadDemo(ctx, cases, time.Now())
 		if err != nil {
 			return fmt.Errorf("load demo content: %w", err)
 		}

@@ -1,22 +1,12 @@
 package web
 
-import (
-	"crypto/rand"
-	"encoding/base32"
-)
+import "fundwatch/store"
 
-var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
-
-// NewID returns a random 128-bit id, lowercase Crockford base32 (26
-// characters): case, event, message, user and session ids.
-func NewID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return idEncoding.EncodeToString(b[:])
-}
+// NewID returns a random 128-bit id (store.NewID).
+func NewID() string { return store.NewID() }
 
 // NewToken returns a random 128-bit token for forms and sessions.
-func NewToken() string { return NewID() }
+func NewToken() string { return store.NewID() }
 
 // ValidToken accepts the tokens NewToken makes (26 base32 characters) and,
 // for API clients, any 16–128 characters of [A-Za-z0-9_-].

@@ -1,0 +1,136 @@
+package caseflow
+
+import (
+	"context"
+	"time"
+
+	"fundwatch/casework"
+	"fundwatch/store"
+)
+
+// Filing is a complaint or report as checked by the site that took it in:
+// valid codes, normalised text, the amount parsed into fen.
+type Filing struct {
+	Kind           string
+	ReporterType   string
+	Anonymous      bool
+	Category       string
+	InsuranceTypes []string
+	RegionCode     string
+	Subject        store.Party
+	AmountFen      int64
+	AmountGiven    bool
+	OccurredOn     string
+	Description    string
+	// Identity is who filed a named report; nil when anonymous.
+	Identity *casework.ReporterIdentity
+	// IdempotencyKey is unique and unguessable per submission (a token the
+	// server issued with the form, or the API client's Idempotency-Key).
+	IdempotencyKey string
+	// Digest is a keyed digest of the normalised submission, so a retry
+	// with the same key can be told from other content reusing it.
+	Digest string
+	// Demo marks demo content; ReceivedAt, when set, backdates it.
+	Demo       bool
+	ReceivedAt time.Time
+}
+
+// Receipt is what a reporter gets back once the case is durably stored.
+type Receipt struct {
+	Case           *store.Case
+	AccessCode     string
+	ChannelNotice  string
+	AcceptDeadline time.Time
+	// Repeat is true when this answers a retried submission of a case that
+	// was already stored: same number, same code, no second case.
+	Repeat bool
+}
+
+// MsgOtherContent answers a submission key reused with other content.
+const MsgOtherContent = "这份表单已经提交过一次，且内容与本次不同。如需反映新的问题，请重新打开举报投诉页面填写。"
+
+const firstEventNote = "平台已收到，等待审查是否受理。"
+
+// FileCase stores a filing as a new case with its "received" event and
+// returns the receipt; the receipt exists only once the store has made the
+// case durable. A retry with the same key and the same content returns the
+// first receipt (Repeat); the same key with other content is ECONFLICT.
+// The acceptance deadline starts running at once.
+func (s *Service) FileCase(ctx context.Context, f Filing) (*Receipt, error) {
+	now := s.now()
+	received := now
+	if !f.ReceivedAt.IsZero() {
+		received = store.Truncate(f.ReceivedAt)
+	}
+	cal := s.Rules.Calendar()
+	due := cal.AcceptanceDeadline(received)
+	c := &store.Case{
+		ID:             store.NewID(),
+		Kind:           f.Kind,
+		ReporterType:   f.ReporterType,
+		Anonymous:      f.Anonymous,
+		Category:       f.Category,
+		InsuranceTypes: f.InsuranceTypes,
+		RegionCode:     f.RegionCode,
+		Subject:        f.Subject,
+		AmountFen:      f.AmountFen,
+		AmountGiven:    f.AmountGiven,
+		OccurredOn:     f.OccurredOn,
+		Description:    f.Description,
+		Channel:        casework.RouteChannel(f.Kind, f.InsuranceTypes),
+		Status:         store.StatusReceived,
+		ImportantClass: store.ClassNone,
+		DueAt:          due,
+		IdempotencyKey: f.IdempotencyKey,
+		SubmissionHash: f.Digest,
+		Demo:           f.Demo,
+		CreatedAt:      received,
+		UpdatedAt:      received,
+	}
+	code := s.Keyring.AccessCodeFor(f.IdempotencyKey)
+	norm, _ := casework.NormalizeAccessCode(code)
+	c.AccessCodeHash = s.Keyring.HashAccessCode(norm)
+	if f.Identity != nil && !f.Anonymous {
+		sealed, err := s.Keyring.SealIdentity(c.ID, *f.Identity)
+		if err != nil {
+			return nil, err
+		}
+		c.ReporterSealed = sealed
+	}
+	first := store.Event{
+		ID:       store.NewID(),
+		At:       received,
+		Action:   store.ActionStatus,
+		ToStatus: store.StatusReceived,
+		Note:     firstEventNote,
+	}
+	err := s.Store.CreateCase(ctx, c, first)
+	repeat := false
+	if store.ErrorCode(err) == store.ECONFLICT {
+		prev, perr := s.Store.CaseByIdempotencyKey(ctx, f.IdempotencyKey)
+		if perr != nil {
+			return nil, perr
+		}
+		if prev.SubmissionHash != f.Digest {
+			return nil, store.Errorf(store.ECONFLICT, MsgOtherContent)
+		}
+		c, repeat, err = prev, true, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !repeat {
+		s.notifyNewCase(ctx, c)
+	}
+	return &Receipt{
+		Case:           c,
+		AccessCode:     code,
+		ChannelNotice:  casework.CaseRoutingNotice(c),
+		AcceptDeadline: cal.AcceptanceDeadline(c.CreatedAt),
+		Repeat:         repeat,
+	}, nil
+}
+
+// notifyNewCase tells the handlers of the case's region that a case came
+// in. It is filled in with the outbox; a failure never fails the filing.
+func (s *Service) notifyNewCase(ctx context.Context, c *store.Case) {}

@@ -1,0 +1,138 @@
+package caseflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"fundwatch/casework"
+	"fundwatch/store"
+)
+
+// MaxMessageRunes bounds a message on a case, from either side.
+const MaxMessageRunes = 5000
+
+// CheckMessageText trims a message and returns a Chinese problem with it, or
+// "" when it may be stored: 5 to 5,000 characters of text a person can type.
+func CheckMessageText(body string) (string, string) {
+	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
+	n := utf8.RuneCountInString(body)
+	switch {
+	case n == 0:
+		return body, "请填写内容"
+	case n < 5:
+		return body, "内容至少需要5个字"
+	case n > MaxMessageRunes:
+		return body, "内容不能超过5000字，请精简或分次提交"
+	case !PlainText(body):
+		return body, "内容包含无法识别的字符，请删除后重试"
+	}
+	return body, ""
+}
+
+// PlainText accepts valid UTF-8 without control characters other than line
+// breaks and tabs, and without bidirectional overrides: what a person can
+// type, and nothing that reorders text on screen.
+func PlainText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r == '\n' || r == '\t' {
+			continue
+		}
+		if unicode.IsControl(r) || r == utf8.RuneError || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+			return false
+		}
+	}
+	return true
+}
+
+// messageID derives a message's id from the form's or request's
+// idempotency token, so a double-click or a retried request stores the
+// message once; without a token the id is random.
+func messageID(caseID, idem string) string {
+	if idem == "" {
+		return store.NewID()
+	}
+	sum := sha256.Sum256([]byte(caseID + "\x00" + idem))
+	return "m" + hex.EncodeToString(sum[:16])
+}
+
+// AddReporterMessage stores information a reporter adds to their case (c
+// was found by number and access code). body must have passed
+// CheckMessageText. A closed or rejected case takes no more messages
+// (EINVALID with the reason).
+func (s *Service) AddReporterMessage(ctx context.Context, c *store.Case, body, idem string) (*store.Message, error) {
+	if !casework.ReporterMayAddMessage(c.Status) {
+		// The status label names why: 已结案 or 不予受理.
+		return nil, store.Errorf(store.EINVALID, "本件%s，不能再补充信息。如有新的问题，请重新提交举报投诉。",
+			casework.StatusLabel(c.Status))
+	}
+	m := &store.Message{ID: messageID(c.ID, idem), CaseID: c.ID, At: s.now(), Author: store.AuthorReporter, Body: body}
+	err := s.Store.AddMessage(ctx, m)
+	if store.ErrorCode(err) == store.ECONFLICT && idem != "" {
+		return m, nil // already stored by the first attempt
+	}
+	return m, err
+}
+
+// Reply sends a handler's reply to the reporter: it is shown on their
+// follow-up page, and a named reporter who gave an e-mail address hears that
+// there is an update.
+func (s *Service) Reply(ctx context.Context, a Actor, caseID, body, idem string) (*store.Message, error) {
+	return s.addStaffMessage(ctx, a, caseID, body, idem, store.AuthorHandler)
+}
+
+// AddNote records an internal note between staff, never shown to the
+// reporter.
+func (s *Service) AddNote(ctx context.Context, a Actor, caseID, body, idem string) (*store.Message, error) {
+	return s.addStaffMessage(ctx, a, caseID, body, idem, store.AuthorNote)
+}
+
+func (s *Service) addStaffMessage(ctx context.Context, a Actor, caseID, body, idem, author string) (*store.Message, error) {
+	perm := casework.PermReplyCase
+	if author == store.AuthorNote {
+		perm = casework.PermNoteCase
+	}
+	if err := s.require(a, perm); err != nil {
+		return nil, err
+	}
+	body, problem := CheckMessageText(body)
+	if problem != "" {
+		return nil, store.Errorf(store.EINVALID, "%s", problem)
+	}
+	c, err := s.Store.CaseInRegions(ctx, caseID, a.Scope)
+	if err != nil {
+		return nil, err
+	}
+	if author == store.AuthorHandler && (c.Status == store.StatusClosed || c.Status == store.StatusRejected) {
+		return nil, store.Errorf(store.EINVALID, "本件%s，不能再答复举报人。", casework.StatusLabel(c.Status))
+	}
+	m := &store.Message{ID: messageID(c.ID, idem), CaseID: c.ID, At: s.now(), Author: author, Body: body, Actor: a.UserID}
+	err = s.Store.AddMessage(ctx, m)
+	if store.ErrorCode(err) == store.ECONFLICT && idem != "" {
+		return m, nil // a retry of a message already stored
+	}
+	if err != nil {
+		return nil, err
+	}
+	action, detail := AuditCaseReply, "答复举报人"
+	if author == store.AuthorNote {
+		action, detail = AuditCaseNote, "添加内部备注"
+	}
+	if err := s.audit(ctx, a, action, "case", c.ID, c.RegionCode, c.Number+" "+detail); err != nil {
+		return nil, err
+	}
+	if author == store.AuthorHandler {
+		s.notifyReporter(ctx, c)
+	}
+	return m, nil
+}
+
+// notifyReporter tells a named reporter who gave an e-mail address that
+// their case has an update, with no content. Filled in with the outbox.
+func (s *Service) notifyReporter(ctx context.Context, c *store.Case) {}
