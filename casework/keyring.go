@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +26,7 @@ const (
 	labelIdentity   = "fundwatch/identity-encryption/v1"
 	labelCodeDerive = "fundwatch/access-code-derivation/v1"
 	labelCodeHash   = "fundwatch/access-code-hashing/v1"
+	labelSecret     = "fundwatch/secret-encryption/v1"
 )
 
 // identityVersion is the first byte of a sealed identity, so the format can
@@ -32,12 +34,14 @@ const (
 const identityVersion byte = 1
 
 // Keyring holds the keys derived from the server's master key: one to encrypt
-// reporter identities, one to derive access codes, one to hash them. The store
+// reporter identities, one to derive access codes, one to hash them, one to
+// encrypt other secrets (staff TOTP secrets). The store
 // never sees any of them, so a copy of the database alone reveals neither who
 // reported nor the codes that open the follow-up pages. A Keyring is safe for
 // concurrent use; it never prints its keys.
 type Keyring struct {
 	identity   cipher.AEAD
+	secrets    cipher.AEAD
 	codeDerive []byte
 	codeHash   []byte
 }
@@ -49,19 +53,28 @@ func NewKeyring(master []byte) (*Keyring, error) {
 	if len(master) != MasterKeySize {
 		return nil, fmt.Errorf("casework: master key must be %d bytes, got %d", MasterKeySize, len(master))
 	}
-	block, err := aes.NewCipher(subkey(master, labelIdentity))
+	identity, err := newGCM(subkey(master, labelIdentity))
 	if err != nil {
 		return nil, fmt.Errorf("casework: identity cipher: %w", err)
 	}
-	aead, err := cipher.NewGCM(block)
+	secrets, err := newGCM(subkey(master, labelSecret))
 	if err != nil {
-		return nil, fmt.Errorf("casework: identity cipher: %w", err)
+		return nil, fmt.Errorf("casework: secret cipher: %w", err)
 	}
 	return &Keyring{
-		identity:   aead,
+		identity:   identity,
+		secrets:    secrets,
 		codeDerive: subkey(master, labelCodeDerive),
 		codeHash:   subkey(master, labelCodeHash),
 	}, nil
+}
+
+func newGCM(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
 }
 
 // GenerateMasterKey returns a new random master key, for the command that
@@ -229,4 +242,59 @@ func (k *Keyring) OpenIdentity(caseID string, sealed []byte) (ReporterIdentity, 
 // identityAD binds a sealed identity to its format version and its case.
 func identityAD(caseID string) []byte {
 	return append([]byte{identityVersion}, caseID...)
+}
+
+// secretVersion is the first byte of a sealed secret (see identityVersion).
+const secretVersion byte = 1
+
+// errSecret is the one safe message for any failure to seal or open a secret.
+const errSecret = "密钥数据处理失败，请联系系统管理员。"
+
+// SealSecret encrypts a small secret (a staff member's TOTP secret) with
+// AES-256-GCM under its own subkey: a version byte, a random 12-byte nonce,
+// then the ciphertext. The version, purpose (e.g. "totp") and id (the user's
+// ID) are authenticated as additional data, so a sealed secret copied to
+// another user or used for another purpose does not open. purpose and id
+// must not be empty.
+func (k *Keyring) SealSecret(purpose, id string, plain []byte) ([]byte, error) {
+	if purpose == "" || id == "" {
+		return nil, store.Wrap(store.EINTERNAL, errors.New("seal secret: empty purpose or id"), errSecret)
+	}
+	nonceSize := k.secrets.NonceSize()
+	out := make([]byte, 1+nonceSize, 1+nonceSize+len(plain)+k.secrets.Overhead())
+	out[0] = secretVersion
+	nonce := out[1 : 1+nonceSize]
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, store.Wrap(store.EINTERNAL, err, errSecret)
+	}
+	return k.secrets.Seal(out, nonce, plain, secretAD(purpose, id)), nil
+}
+
+// OpenSecret decrypts what SealSecret produced for the same purpose and id.
+// Tampering, another purpose, id or key give an error (*store.Error
+// EINTERNAL with a safe message).
+func (k *Keyring) OpenSecret(purpose, id string, sealed []byte) ([]byte, error) {
+	nonceSize := k.secrets.NonceSize()
+	switch {
+	case purpose == "" || id == "":
+		return nil, store.Wrap(store.EINTERNAL, errors.New("open secret: empty purpose or id"), errSecret)
+	case len(sealed) < 1+nonceSize+k.secrets.Overhead():
+		return nil, store.Wrap(store.EINTERNAL, errors.New("open secret: too short"), errSecret)
+	case sealed[0] != secretVersion:
+		return nil, store.Wrap(store.EINTERNAL, fmt.Errorf("open secret: unknown version %d", sealed[0]), errSecret)
+	}
+	plain, err := k.secrets.Open(nil, sealed[1:1+nonceSize], sealed[1+nonceSize:], secretAD(purpose, id))
+	if err != nil {
+		return nil, store.Wrap(store.EINTERNAL, fmt.Errorf("open secret: %w", err), errSecret)
+	}
+	return plain, nil
+}
+
+// secretAD binds a sealed secret to its format version, purpose and id; the
+// purpose is length-prefixed so ("ab", "c") and ("a", "bc") differ.
+func secretAD(purpose, id string) []byte {
+	ad := []byte{secretVersion}
+	ad = binary.AppendUvarint(ad, uint64(len(purpose)))
+	ad = append(ad, purpose...)
+	return append(ad, id...)
 }

@@ -266,3 +266,96 @@ func TestKeyringIsSafeForConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestSealSecretRoundTrip(t *testing.T) {
+	k := testKeyring(t, 1)
+	for _, plain := range [][]byte{[]byte("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"), {}, bytes.Repeat([]byte{0}, 100)} {
+		sealed, err := k.SealSecret("totp", "user-1", plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sealed[0] != secretVersion || len(sealed) != 1+12+len(plain)+16 {
+			t.Errorf("sealed form starts %x, len %d", sealed[:1], len(sealed))
+		}
+		if len(plain) > 4 && bytes.Contains(sealed, plain) {
+			t.Error("the sealed secret contains the plain text")
+		}
+		got, err := k.OpenSecret("totp", "user-1", sealed)
+		if err != nil || !bytes.Equal(got, plain) {
+			t.Errorf("OpenSecret = %q, %v; want %q", got, err, plain)
+		}
+	}
+	a, _ := k.SealSecret("totp", "user-1", []byte("s"))
+	b, _ := k.SealSecret("totp", "user-1", []byte("s"))
+	if bytes.Equal(a, b) {
+		t.Error("sealing twice gave the same bytes")
+	}
+}
+
+func TestOpenSecretRefuses(t *testing.T) {
+	k := testKeyring(t, 1)
+	sealed, err := k.SealSecret("ab", "c", []byte("JBSWY3DPEHPK3PXP"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flip := func(i int) []byte {
+		b := bytes.Clone(sealed)
+		b[i] ^= 1
+		return b
+	}
+	tests := []struct {
+		name        string
+		k           *Keyring
+		purpose, id string
+		sealed      []byte
+	}{
+		{"a flipped ciphertext bit", k, "ab", "c", flip(len(sealed) / 2)},
+		{"a flipped tag bit", k, "ab", "c", flip(len(sealed) - 1)},
+		{"another version byte", k, "ab", "c", flip(0)},
+		{"another id", k, "ab", "d", sealed},
+		{"another purpose", k, "ax", "c", sealed},
+		{"purpose and id split differently", k, "a", "bc", sealed},
+		{"another keyring", testKeyring(t, 2), "ab", "c", sealed},
+		{"truncated", k, "ab", "c", sealed[:len(sealed)-1]},
+		{"nil", k, "ab", "c", nil},
+		{"an empty purpose", k, "", "c", sealed},
+		{"an empty id", k, "ab", "", sealed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.k.OpenSecret(tt.purpose, tt.id, tt.sealed)
+			if err == nil || got != nil {
+				t.Fatalf("OpenSecret = %q, %v; want an error", got, err)
+			}
+			if store.ErrorCode(err) != store.EINTERNAL || store.ErrorMessage(err) != errSecret {
+				t.Errorf("error %v: want EINTERNAL with the safe message", err)
+			}
+		})
+	}
+}
+
+func TestSecretAndIdentityKeysAreSeparate(t *testing.T) {
+	k := testKeyring(t, 1)
+	sealed, err := k.SealSecret("x", "case-1", []byte(`{"n":"张三"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Same layout (version 1, nonce, ciphertext) and the same id: only the
+	// subkey and the additional data tell them apart.
+	if _, err := k.OpenIdentity("case-1", sealed); err == nil {
+		t.Error("OpenIdentity opened a sealed secret")
+	}
+	id, _ := k.SealIdentity("case-1", testIdentity)
+	if _, err := k.OpenSecret("x", "case-1", id); err == nil {
+		t.Error("OpenSecret opened a sealed identity")
+	}
+}
+
+func TestSealSecretNeedsPurposeAndID(t *testing.T) {
+	k := testKeyring(t, 1)
+	for _, c := range [][2]string{{"", "u"}, {"totp", ""}} {
+		if _, err := k.SealSecret(c[0], c[1], []byte("s")); err == nil {
+			t.Errorf("SealSecret(%q, %q): no error", c[0], c[1])
+		}
+	}
+}

@@ -239,3 +239,30 @@ func (rs *Regions) Root() Region {
 	}
 	return Region{}
 }
+
+// ValidUserRegion reports whether code may be a staff user's region: any
+// region of the tree — the province (a provincial office sees everything), a
+// city or 州 (and 长白山管委会), or a county. The user's scope is then
+// Descendants(code). An unknown code is refused, since it would scope the
+// user to nothing.
+func (rs *Regions) ValidUserRegion(code string) bool {
+	_, ok := rs.index[code]
+	return ok
+}
+
+// CityOf returns the city-level region (city, 州 or 长白山管委会) that code
+// is or lies in, the unit that submits quarterly 要情 statistics. ok is
+// false for the province itself and for unknown codes.
+func (rs *Regions) CityOf(code string) (Region, bool) {
+	for c := code; c != ""; {
+		i, ok := rs.index[c]
+		if !ok {
+			return Region{}, false
+		}
+		if rs.list[i].Level == LevelCity {
+			return rs.list[i], true
+		}
+		c = rs.list[i].Parent
+	}
+	return Region{}, false
+}

@@ -190,3 +190,38 @@ func TestLoadRegionsReadsColumnsByNameWithoutNote(t *testing.T) {
 		t.Errorf("FullName = %q", got)
 	}
 }
+
+func TestRegionsValidUserRegion(t *testing.T) {
+	rs := DefaultRegions()
+	for _, tt := range []struct {
+		code string
+		want bool
+	}{
+		{"220000", true}, {"220100", true}, {"220102", true}, {"229900", true}, {"222401", true},
+		{"", false}, {"110000", false}, {"2201", false},
+	} {
+		if got := rs.ValidUserRegion(tt.code); got != tt.want {
+			t.Errorf("ValidUserRegion(%q) = %v, want %v", tt.code, got, tt.want)
+		}
+	}
+}
+
+func TestRegionsCityOf(t *testing.T) {
+	rs := DefaultRegions()
+	for _, tt := range []struct {
+		code, want string
+		ok         bool
+	}{
+		{"220102", "220100", true},
+		{"220100", "220100", true},
+		{"222401", "222400", true},
+		{"229900", "229900", true},
+		{"220000", "", false},
+		{"999999", "", false},
+	} {
+		got, ok := rs.CityOf(tt.code)
+		if got.Code != tt.want || ok != tt.ok {
+			t.Errorf("CityOf(%q) = %q, %v; want %q, %v", tt.code, got.Code, ok, tt.want, tt.ok)
+		}
+	}
+}

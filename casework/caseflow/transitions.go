@@ -94,14 +94,14 @@ func (s *Service) dueAfter(c *store.Case, to string, now time.Time) time.Time {
 	cal := s.Rules.Calendar()
 	switch to {
 	case store.StatusAccepted:
-		return cal.CalendarDaysDeadline(now, casework.InvestigationDays)
+		return cal.CalendarDaysDeadline(now, investigationDays)
 	case store.StatusTransferred:
 		return cal.AcceptanceDeadline(now)
 	case store.StatusInvestigating:
 		if c.Status == store.StatusAccepted && !c.DueAt.IsZero() {
 			return c.DueAt
 		}
-		return cal.CalendarDaysDeadline(now, casework.InvestigationDays)
+		return cal.CalendarDaysDeadline(now, investigationDays)
 	}
 	return time.Time{}
 }
@@ -158,7 +158,7 @@ func (s *Service) Extend(ctx context.Context, a Actor, caseID string, version in
 	case c.DueAt.IsZero():
 		return nil, store.Errorf(store.EINVALID, "本案当前没有办理期限，无需延期。")
 	}
-	days := casework.ExtensionDays
+	days := extensionDays
 	lastDay := c.DueAt.Add(-time.Millisecond)
 	due := s.Rules.Calendar().CalendarDaysDeadline(lastDay, days)
 	updated, err := s.Store.UpdateCase(ctx, s.internalUpdate(c, version, a, store.ActionExtend, note,
@@ -314,3 +314,10 @@ func (s *Service) RevealIdentity(ctx context.Context, a Actor, caseID string) (*
 	}
 	return c, id, nil
 }
+
+// The investigation period and its one extension, in calendar days
+// (DOMAIN.md); they become administrators' settings with the deadline rules.
+const (
+	investigationDays = 60
+	extensionDays     = 30
+)
