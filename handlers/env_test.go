@@ -21,6 +21,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
 	"fundwatch/store"
 	"fundwatch/store/mongo"
@@ -110,10 +111,13 @@ func newTestEnvWithStore(t *testing.T, st store.Store, configure ...func(*Handle
 	}
 	env := &testEnv{t: t, store: st, logs: &syncBuffer{}, cookies: map[string]string{},
 		now: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)}
+	log := slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h := &Handler{
 		Store: st, Keyring: k, Regions: regions, Calendar: casework.DefaultCalendar(), Validate: v,
+		Cases: &caseflow.Service{Store: st, Keyring: k, Regions: regions, Rules: caseflow.DefaultRules(),
+			Clock: env.clock, Log: log},
 		Clock:  env.clock,
-		Log:    slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Log:    log,
 		Config: Config{BaseURL: "http://localhost:8080", Version: "test"},
 	}
 	for _, f := range configure {

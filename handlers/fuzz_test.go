@@ -27,6 +27,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
 	"fundwatch/store"
 	"fundwatch/store/sqlite"
@@ -64,6 +65,8 @@ func newFuzzPortal(f *testing.F) *fuzzPortal {
 	now := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
 	h := &Handler{
 		Store: st, Keyring: k, Regions: regions, Calendar: casework.DefaultCalendar(), Validate: v,
+		Cases: &caseflow.Service{Store: st, Keyring: k, Regions: regions, Rules: caseflow.DefaultRules(),
+			Clock: func() time.Time { return now }},
 		Clock: func() time.Time { return now },
 		// Warnings and errors only: the access log of every input would
 		// grow without bound, and a 5xx is what needs explaining.

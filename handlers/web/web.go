@@ -136,3 +136,9 @@ func CSRFFromBody(c *fiber.Ctx) (string, error) {
 	}
 	return token, nil
 }
+
+// CSRFToken returns the CSRF token posted in the url-encoded body, or "".
+func CSRFToken(c *fiber.Ctx) string {
+	t, _ := CSRFFromBody(c)
+	return t
+}

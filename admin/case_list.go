@@ -1,0 +1,256 @@
+package admin
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"fundwatch/casework"
+	"fundwatch/store"
+)
+
+// inboxPageSize is how many cases one page of the inbox lists.
+const inboxPageSize = 50
+
+// inboxFilter is the inbox's filter as the query string gives it; every
+// value is checked against the known codes, so nothing unknown reaches the
+// store.
+type inboxFilter struct {
+	Status, Region, Category, Insurance, Channel, Class, Assignee, Due, Demo, Sort string
+	Page                                                                         int
+}
+
+func parseInboxFilter(c *fiber.Ctx) inboxFilter {
+	q := func(k string) string { return strings.TrimSpace(c.Query(k)) }
+	f := inboxFilter{
+		Status: q("status"), Region: q("region"), Category: q("category"), Insurance: q("insurance"),
+		Channel: q("channel"), Class: q("class"), Assignee: q("assignee"), Due: q("due"), Demo: q("demo"),
+		Sort: q("sort"),
+	}
+	f.Page, _ = strconv.Atoi(q("page"))
+	if f.Page < 1 || f.Page > 10000 {
+		f.Page = 1
+	}
+	return f
+}
+
+// values is the filter as query values, for links that keep it.
+func (f inboxFilter) values() url.Values {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set("status", f.Status)
+	set("region", f.Region)
+	set("category", f.Category)
+	set("insurance", f.Insurance)
+	set("channel", f.Channel)
+	set("class", f.Class)
+	set("assignee", f.Assignee)
+	set("due", f.Due)
+	set("demo", f.Demo)
+	set("sort", f.Sort)
+	return v
+}
+
+// storeFilter turns the inbox filter into a store filter within scope. A
+// value that is not a known code is dropped (and shown as not applied).
+func (a *Admin) storeFilter(f *inboxFilter, scope []string, userID string, now time.Time) store.CaseFilter {
+	sf := store.CaseFilter{RegionCodes: scope, Limit: inboxPageSize, Offset: (f.Page - 1) * inboxPageSize}
+	if casework.ValidStatus(f.Status) {
+		sf.Statuses = []string{f.Status}
+	} else {
+		f.Status = ""
+	}
+	if f.Region != "" && slices.Contains(scope, f.Region) {
+		sf.RegionCodes = a.Regions.Descendants(f.Region)
+	} else {
+		f.Region = ""
+	}
+	if casework.ValidCategory(f.Category) {
+		sf.Category = f.Category
+	} else {
+		f.Category = ""
+	}
+	if casework.ValidInsuranceType(f.Insurance) {
+		sf.InsuranceType = f.Insurance
+	} else {
+		f.Insurance = ""
+	}
+	if casework.ValidChannel(f.Channel) {
+		sf.Channel = f.Channel
+	} else {
+		f.Channel = ""
+	}
+	if casework.ValidImportantClass(f.Class) {
+		sf.ImportantClass = f.Class
+	} else {
+		f.Class = ""
+	}
+	switch f.Assignee {
+	case "":
+	case "me":
+		sf.AssigneeID = userID
+	case "none":
+		sf.Unassigned = true
+	default:
+		if len(f.Assignee) <= 64 {
+			sf.AssigneeID = f.Assignee
+		} else {
+			f.Assignee = ""
+		}
+	}
+	switch f.Due {
+	case "overdue":
+		sf.DueBefore = now
+	case "soon":
+		sf.DueBefore = a.Cases.Rules.Calendar().WorkingDaysDeadline(now, dueSoonWorkingDays)
+	default:
+		f.Due = ""
+	}
+	switch f.Demo {
+	case "yes":
+		t := true
+		sf.Demo = &t
+	case "no":
+		no := false
+		sf.Demo = &no
+	default:
+		f.Demo = ""
+	}
+	switch f.Sort {
+	case store.SortOldest, store.SortDue:
+		sf.Sort = f.Sort
+	default:
+		f.Sort = ""
+	}
+	return sf
+}
+
+// dueSoonWorkingDays is how far ahead "due soon" looks (the dashboard and
+// the inbox filter).
+const dueSoonWorkingDays = 3
+
+type inboxRow struct {
+	Case     *store.Case
+	Assignee string
+	Due      dueInfo
+}
+
+// dueInfo describes a deadline for a list or a case page.
+type dueInfo struct {
+	Set     bool
+	At      time.Time
+	Overdue bool
+	Soon    bool
+	Days    int // whole calendar days left (or overdue, when Overdue)
+}
+
+func (a *Admin) due(at, now time.Time) dueInfo {
+	if at.IsZero() {
+		return dueInfo{}
+	}
+	d := dueInfo{Set: true, At: at}
+	if !now.Before(at) {
+		d.Overdue = true
+		d.Days = int(now.Sub(at).Hours() / 24)
+		return d
+	}
+	d.Days = int(at.Sub(now).Hours() / 24)
+	d.Soon = at.Before(a.Cases.Rules.Calendar().WorkingDaysDeadline(now, dueSoonWorkingDays))
+	return d
+}
+
+// caseList is the inbox: the cases of the user's region scope, filtered,
+// sorted and paged, with counts per status.
+func (a *Admin) caseList(c *fiber.Ctx) error {
+	actor := a.actor(c)
+	ctx := c.UserContext()
+	now := a.now()
+	f := parseInboxFilter(c)
+	sf := a.storeFilter(&f, actor.Scope, actor.UserID, now)
+	cases, total, err := a.Store.ListCases(ctx, sf)
+	if err != nil {
+		return err
+	}
+	counts, err := a.Store.CountCasesByStatus(ctx, sf)
+	if err != nil {
+		return err
+	}
+	staff, err := a.caseWorkers(c, actor.Scope)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, u := range staff {
+		names[u.ID] = u.Name
+	}
+	rows := make([]inboxRow, 0, len(cases))
+	for _, cs := range cases {
+		rows = append(rows, inboxRow{Case: cs, Assignee: names[cs.AssigneeID], Due: a.due(cs.DueAt, now)})
+	}
+	var statusCounts []statusCount
+	all := 0
+	for _, o := range casework.Statuses() {
+		statusCounts = append(statusCounts, statusCount{Code: o.Code, Label: o.Label, Count: counts[o.Code]})
+		all += counts[o.Code]
+	}
+	pages := (total + inboxPageSize - 1) / inboxPageSize
+	return a.render(c, fiber.StatusOK, "cases", fiber.Map{
+		"Title":          "案件办理",
+		"Nav":            "cases",
+		"Rows":           rows,
+		"Total":          total,
+		"All":            all,
+		"StatusCounts":   statusCounts,
+		"Filter":         f,
+		"Query":          f.values(),
+		"Page":           f.Page,
+		"Pages":          pages,
+		"Staff":          staff,
+		"Regions":        a.scopeRegions(actor.Scope),
+		"Categories":     casework.Categories(),
+		"InsuranceTypes": casework.InsuranceTypes(),
+		"Channels":       casework.Channels(),
+		"Classes":        casework.ImportantClasses(),
+		"Statuses":       casework.Statuses(),
+	})
+}
+
+type statusCount struct {
+	Code, Label string
+	Count       int
+}
+
+// caseWorkers are the active users of the scope who can work cases, for
+// assignment and the assignee filter.
+func (a *Admin) caseWorkers(c *fiber.Ctx, scope []string) ([]*store.User, error) {
+	users, err := a.Store.ListUsers(c.UserContext(), store.UserFilter{RegionCodes: scope})
+	if err != nil {
+		return nil, err
+	}
+	out := users[:0]
+	for _, u := range users {
+		if casework.RoleAllows(u.Role, casework.PermAcceptCase) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// scopeRegions lists the regions of a scope for a select, in tree order.
+func (a *Admin) scopeRegions(scope []string) []casework.Region {
+	out := make([]casework.Region, 0, len(scope))
+	for _, code := range scope {
+		if r, ok := a.Regions.Lookup(code); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}

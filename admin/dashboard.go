@@ -1,0 +1,76 @@
+package admin
+
+import (
+	"slices"
+
+	"github.com/gofiber/fiber/v2"
+
+	"fundwatch/casework"
+	"fundwatch/store"
+)
+
+// dashboard is the first page after sign-in: for those who work cases, the
+// deadlines of their region — overdue, due within three working days, new
+// and unassigned cases; for administrators, what needs their attention.
+func (a *Admin) dashboard(c *fiber.Ctx) error {
+	actor := a.actor(c)
+	ctx := c.UserContext()
+	now := a.now()
+	data := fiber.Map{"Title": "工作台", "Nav": "home"}
+	if casework.RoleAllows(actor.Role, casework.PermViewCases) {
+		cal := a.Cases.Rules.Calendar()
+		overdue, nOverdue, err := a.Store.ListCases(ctx, store.CaseFilter{RegionCodes: actor.Scope, DueBefore: now, Sort: store.SortDue, Limit: 10})
+		if err != nil {
+			return err
+		}
+		soon, nSoon, err := a.Store.ListCases(ctx, store.CaseFilter{RegionCodes: actor.Scope,
+			DueBefore: cal.WorkingDaysDeadline(now, dueSoonWorkingDays), Sort: store.SortDue, Limit: 20})
+		if err != nil {
+			return err
+		}
+		soon = slices.DeleteFunc(soon, func(cs *store.Case) bool { return !now.Before(cs.DueAt) })
+		_, nUnassigned, err := a.Store.ListCases(ctx, store.CaseFilter{RegionCodes: actor.Scope, Unassigned: true,
+			Statuses: []string{store.StatusReceived, store.StatusAccepted, store.StatusTransferred, store.StatusInvestigating}, Limit: 1})
+		if err != nil {
+			return err
+		}
+		_, nMine, err := a.Store.ListCases(ctx, store.CaseFilter{RegionCodes: actor.Scope, AssigneeID: actor.UserID,
+			Statuses: []string{store.StatusReceived, store.StatusAccepted, store.StatusTransferred, store.StatusInvestigating}, Limit: 1})
+		if err != nil {
+			return err
+		}
+		counts, err := a.Store.CountCasesByStatus(ctx, store.CaseFilter{RegionCodes: actor.Scope})
+		if err != nil {
+			return err
+		}
+		data["Overdue"] = a.rows(overdue, now)
+		data["OverdueCount"] = nOverdue
+		data["Soon"] = a.rows(soon, now)
+		data["SoonCount"] = nSoon - nOverdue
+		data["Unassigned"] = nUnassigned
+		data["Mine"] = nMine
+		data["NewCount"] = counts[store.StatusReceived]
+		data["WorksCases"] = true
+	}
+	data["CalendarWarning"] = a.calendarWarning()
+	return a.render(c, fiber.StatusOK, "dashboard", data)
+}
+
+func (a *Admin) rows(cases []*store.Case, now interface{ IsZero() bool }) []inboxRow {
+	t := a.now()
+	out := make([]inboxRow, 0, len(cases))
+	for _, cs := range cases {
+		out = append(out, inboxRow{Case: cs, Due: a.due(cs.DueAt, t)})
+	}
+	return out
+}
+
+// calendarWarning says when next year's holidays are not in the calendar:
+// deadlines that reach into it would count weekends only.
+func (a *Admin) calendarWarning() string {
+	next := a.now().In(store.CST).Year() + 1
+	if !slices.Contains(a.Cases.Rules.Calendar().Years(), next) {
+		return "工作日历中尚无" + itoa(next) + "年的节假日安排。跨入该年的期限将只扣除周末，请系统管理员在国务院办公厅公布后及时录入。"
+	}
+	return ""
+}
