@@ -1,9 +1,13 @@
 // Package casework holds fundwatch's rules: identity codes and amounts as people
 // type them, the region tree, the working-day calendar and deadlines, routing,
-// labels, case status transitions, 要情 classification, receipts and the keys
-// that protect reporters. Everything here is a pure function over store types
-// (the only I/O is the go:embed of the seed data), so the web layer and every
-// storage backend apply the same rules and tests need no fixtures.
+// labels, case status transitions, 要情 classification and the text a leader
+// signs, quarterly 要情 statistics, roles and permissions, identity masking,
+// receipts, the keys that protect reporters, and staff sign-in (argon2id
+// passwords, TOTP, throttling). Everything here is a pure function over store
+// types (the only I/O is the go:embed of the seed data, random numbers for
+// salts, nonces and secrets, and WriteCSV writing to the writer it is given),
+// so the web layer and every storage backend apply the same rules and tests
+// need no fixtures.
 //
 // Validators (ValidIDNumber, CreditCodeStatus, ValidMobile) check the canonical
 // form; the matching Normalize functions turn what a person typed (full-width

@@ -22,6 +22,8 @@ func TestOptionListsAreCompleteAndLabelled(t *testing.T) {
 		{"statuses", Statuses(), []string{store.StatusReceived, store.StatusAccepted, store.StatusRejected, store.StatusTransferred, store.StatusInvestigating, store.StatusConcluded, store.StatusClosed}, ValidStatus, StatusLabel},
 		{"results", Results(), []string{store.ResultSubstantiated, store.ResultPartly, store.ResultNotSubstantiated}, ValidResult, ResultLabel},
 		{"important classes", ImportantClasses(), []string{ClassNone, ClassImportant, ClassMajor}, ValidImportantClass, ImportantClassLabel},
+		{"roles", Roles(), []string{store.RoleHandler, store.RoleLeader, store.RolePublisher, store.RoleAdmin}, ValidRole, RoleLabel},
+		{"quarterly statuses", QuarterlyStatuses(), []string{QuarterlyMissing, QuarterlyLate, QuarterlySubmitted, QuarterlySubmittedLate}, func(c string) bool { return known(quarterlyStatusOptions, c) }, QuarterlyStatusLabel},
 	}
 	for _, l := range lists {
 		t.Run(l.name, func(t *testing.T) {
