@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -45,6 +46,11 @@ type User struct {
 	Version int64
 }
 
+// NormalizeUsername is the stored form of a username: in lowercase, so a
+// name is found however its user types it. Backends apply it on every write
+// and lookup; the admin pages may show it back.
+func NormalizeUsername(username string) string { return strings.ToLower(username) }
+
 // UserFilter narrows ListUsers. Empty fields do not filter.
 type UserFilter struct {
 	RegionCodes     []string
@@ -76,40 +82,55 @@ type LoginThrottle struct {
 
 // AccountStore keeps staff users, their sessions and the sign-in throttle.
 type AccountStore interface {
-	// CreateUser stores a new user with Version 1. A username or ID in use
-	// is ECONFLICT (MsgUsernameTaken for the username).
+	// CreateUser stores a new user with Version 1 and writes back into u
+	// what it stored: Username in lowercase (NormalizeUsername), the times in
+	// stored form (Truncate), Version 1. An empty ID or Username is EINVALID
+	// (MsgIncomplete). A username in use, in whatever case, is ECONFLICT
+	// with MsgUsernameTaken; an ID in use (with a free username) is
+	// ECONFLICT with MsgConflict. Empty TOTPSealed reads back as nil.
 	CreateUser(ctx context.Context, u *User) error
+	// UserByID returns the user, or ENOTFOUND (MsgUserNotFound).
 	UserByID(ctx context.Context, id string) (*User, error)
-	// UserByUsername finds a user by username (compared in lowercase).
+	// UserByUsername finds a user by username (compared in lowercase), or
+	// is ENOTFOUND (MsgUserNotFound).
 	UserByUsername(ctx context.Context, username string) (*User, error)
-	// ListUsers returns matching users ordered by username.
+	// ListUsers returns matching users ordered by username (byte-wise).
+	// RegionCodes and Role match exactly; disabled users are left out
+	// unless IncludeDisabled. No match is an empty list, not an error.
 	ListUsers(ctx context.Context, f UserFilter) ([]*User, error)
 	// UpdateUser replaces the user's mutable fields (everything but ID,
 	// Username, CreatedAt and TOTPLastStep) if the stored Version is still
 	// u.Version, then sets u.Version to the new version. A stale version is
-	// ECONFLICT (MsgStaleRecord), a missing user ENOTFOUND.
+	// ECONFLICT (MsgStaleRecord), a missing user ENOTFOUND (MsgUserNotFound).
 	UpdateUser(ctx context.Context, u *User) error
 	// UseTOTPStep records step as the user's last accepted TOTP step if it
 	// is later than the one recorded; otherwise it is ECONFLICT (MsgCodeUsed)
-	// and changes nothing. Two sign-ins racing with one code: one wins.
+	// and changes nothing. Two sign-ins racing with one code: one wins. A
+	// missing user is ENOTFOUND (MsgUserNotFound). It leaves Version alone,
+	// so signing in never makes an administrator's open edit form stale.
 	UseTOTPStep(ctx context.Context, userID string, step int64) error
 
 	// RecordLoginFailure adds one failure to key at the given time and
 	// returns the counts after it, atomically (two failures at once count
-	// two).
+	// two). LastFailure becomes the latest of the times recorded (so racing
+	// calls leave the same result in any order). An empty key is EINVALID.
 	RecordLoginFailure(ctx context.Context, key string, at time.Time) (LoginThrottle, error)
-	// LoginFailures returns the counts of key; a key never seen has zero
-	// Failures and no error.
+	// LoginFailures returns the counts of key; a key never seen (or
+	// cleared) has zero Failures, a zero LastFailure and no error.
 	LoginFailures(ctx context.Context, key string) (LoginThrottle, error)
 	// ClearLoginFailures forgets key's failures (after a sign-in succeeds).
 	ClearLoginFailures(ctx context.Context, key string) error
 
-	// CreateSession stores a new session; an ID in use is ECONFLICT.
+	// CreateSession stores a new session (times in stored form, written
+	// back into s); an empty ID or UserID is EINVALID, an ID in use is
+	// ECONFLICT (MsgConflict). It does not check that the user exists: the
+	// caller has just read the user to sign them in.
 	CreateSession(ctx context.Context, s *Session) error
 	// SessionByID returns the session, or ENOTFOUND (MsgSessionNotFound).
 	// It does not check expiry: the caller decides with its clock.
 	SessionByID(ctx context.Context, id string) (*Session, error)
-	// TouchSession sets LastSeenAt; a missing session is ENOTFOUND.
+	// TouchSession sets LastSeenAt; a missing session is ENOTFOUND
+	// (MsgSessionNotFound).
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	// DeleteSession removes a session; a missing one is not an error.
 	DeleteSession(ctx context.Context, id string) error
@@ -117,6 +138,7 @@ type AccountStore interface {
 	// disabling), returning how many went.
 	DeleteUserSessions(ctx context.Context, userID string) (int, error)
 	// DeleteExpiredSessions removes sessions whose ExpiresAt or whose
-	// LastSeenAt+idle is before now, returning how many went.
+	// LastSeenAt+idle is before now (strictly: a session at the very limit
+	// stays), returning how many went. idle ≤ 0 means no idle timeout.
 	DeleteExpiredSessions(ctx context.Context, now time.Time, idle time.Duration) (int, error)
 }

@@ -84,16 +84,65 @@ type AuditFilter struct {
 
 // AuditStore keeps the hash-chained audit log.
 type AuditStore interface {
-	// AppendAudit adds e at the end of the chain: it sets e.Seq to one more
-	// than the last entry's, e.PrevHash to that entry's Hash and e.Hash to
-	// AuditHash(e), and stores it. Two writers can never both append after
-	// the same entry (each Seq is unique in the store); a writer that loses
-	// the race retries after the new last entry, so AppendAudit does not fail
-	// because of a concurrent append.
+	// AppendAudit adds e at the end of the chain: it sets e.At to its stored
+	// form (Truncate), e.Seq to one more than the last entry's, e.PrevHash to
+	// that entry's Hash and e.Hash to AuditHash(e), and stores it; whatever
+	// the caller put in Seq, PrevHash and Hash is ignored. A zero At or an
+	// empty Action is EINVALID (MsgIncomplete): the store never reads the
+	// clock, and an entry that says nothing happened is a caller's bug.
+	// Two writers can never both append after the same entry (each Seq is
+	// unique in the store); a writer that loses the race retries after the
+	// new last entry, so AppendAudit does not fail because of a concurrent
+	// append (a backend that must bound its retries reports running out as
+	// EUNAVAILABLE, never as a broken chain).
 	AppendAudit(ctx context.Context, e *AuditEntry) error
-	// ListAudit returns matching entries newest first, and how many match.
+	// ListAudit returns matching entries newest first (by Seq, the order of
+	// appending, whatever At says), one page of them by Limit and Offset,
+	// and how many match in all. RegionCodes match exactly, like the case
+	// filter's; ActionPrefix is a byte-wise prefix, case-sensitive.
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int, error)
 	// AuditEntries returns up to limit entries with Seq > afterSeq in Seq
-	// order, as stored (nothing recomputed), for walking the chain.
+	// order, as stored (nothing recomputed), for walking the chain. limit
+	// follows PageBounds (0 means DefaultLimit, at most MaxLimit).
 	AuditEntries(ctx context.Context, afterSeq int64, limit int) ([]AuditEntry, error)
+}
+
+// VerifyAuditChain walks the whole audit log in Seq order, batch entries at
+// a time (batch follows PageBounds), and checks every entry as stored: its
+// Seq is one more than the entry before (1 for the first), its PrevHash is
+// the Hash of the entry before ("" for the first), and its Hash is
+// AuditHash of its fields. This is what `fundwatch audit verify` runs.
+//
+// It stops at the first entry that fails a check and returns its Seq as
+// firstBad, with checked the number of entries found sound before it; an
+// intact log gives firstBad 0 and checked the length of the log. An edited
+// entry fails its own Hash check; an entry whose Hash was recomputed after
+// an edit breaks the PrevHash of the one after; a removed entry breaks the
+// Seq of the one after. Entries removed from the end leave a shorter intact
+// chain: only comparing the last Hash with one kept elsewhere shows that.
+// err is a store error from reading the log, never a broken chain.
+// firstBad is always ≥ 1 when the chain is broken.
+func VerifyAuditChain(ctx context.Context, s AuditStore, batch int) (checked int64, firstBad int64, err error) {
+	batch, _ = PageBounds(batch, 0)
+	var lastSeq int64
+	lastHash := ""
+	for {
+		entries, err := s.AuditEntries(ctx, lastSeq, batch)
+		if err != nil {
+			return checked, 0, err
+		}
+		if len(entries) == 0 {
+			return checked, 0, nil
+		}
+		for _, e := range entries {
+			if e.Seq != lastSeq+1 || e.PrevHash != lastHash || e.Hash != AuditHash(e) {
+				// A store that honours afterSeq returns e.Seq > lastSeq;
+				// should one not, firstBad still names a place (≥ 1) in
+				// the chain, never 0, which would read as intact.
+				return checked, max(e.Seq, lastSeq+1), nil
+			}
+			checked++
+			lastSeq, lastHash = e.Seq, e.Hash
+		}
+	}
 }
