@@ -107,7 +107,7 @@ func (a *Admin) renderCase(c *fiber.Ctx, id string, st pageState) error {
 		m := casework.MaskIdentity(id)
 		masked = &m
 	}
-	cal := a.Cases.Rules.Calendar()
+	cal, rules := a.Cases.Rules.Calendar(), a.Cases.Rules.Deadlines()
 	data := fiber.Map{
 		"Title":        "案件 " + cs.Number,
 		"Nav":          "cases",
@@ -119,7 +119,9 @@ func (a *Admin) renderCase(c *fiber.Ctx, id string, st pageState) error {
 		"Assignable":   assignable,
 		"Actions":      actions,
 		"Due":          a.due(cs.DueAt, now),
-		"AcceptDue":    a.due(cal.AcceptanceDeadline(cs.CreatedAt), now),
+		"AcceptDue":    a.due(casework.AcceptanceDue(cs.CreatedAt, cal, rules), now),
+		"NotifyDue":    a.due(casework.NotifyDue(cs.CreatedAt, cal, rules), now),
+		"Rules":        rules,
 		"Masked":       masked,
 		"Identity":     st.Identity,
 		"Flash":        st.Flash,
@@ -141,6 +143,7 @@ func (a *Admin) renderCase(c *fiber.Ctx, id string, st pageState) error {
 			due, _ := casework.ImportantCaseDeadline(cs.ImportantClass, d, cal, a.Cases.Rules.Important())
 			data["ReportDue"] = a.due(due, now)
 		}
+		data["Recipients"] = casework.ImportantRecipients(cs.ImportantClass, cs.National)
 	}
 	return a.render(c, st.Status, "case", data)
 }

@@ -85,7 +85,8 @@ func (a *Admin) templateFuncs() map[string]any {
 			v.Set("page", strconv.Itoa(page))
 			return "?" + v.Encode()
 		},
-		"add": func(a, b int) int { return a + b },
+		"newToken": web.NewToken,
+		"add":      func(a, b int) int { return a + b },
 		"sub": func(a, b int) int { return a - b },
 	}
 }

@@ -59,9 +59,6 @@ func (a *Admin) Policies() map[string]string {
 // of every POST.
 func (a *Admin) handle(r fiber.Router, method, path string, p policy, h fiber.Handler) {
 	full := web.AdminPrefix + path
-	if path == "/" {
-		full = web.AdminPrefix
-	}
 	if p.kind == 0 {
 		panic("admin: route " + method + " " + full + " has no policy")
 	}

@@ -31,22 +31,25 @@ type Service struct {
 // change. Static serves the built-in defaults.
 type RuleSource interface {
 	Calendar() *casework.Calendar
+	Deadlines() casework.DeadlineRules
 	Important() casework.ImportantCaseRules
 }
 
 // Static is a RuleSource with fixed rules.
 type Static struct {
 	Cal *casework.Calendar
+	Dl  casework.DeadlineRules
 	Imp casework.ImportantCaseRules
 }
 
 func (s Static) Calendar() *casework.Calendar           { return s.Cal }
+func (s Static) Deadlines() casework.DeadlineRules      { return s.Dl }
 func (s Static) Important() casework.ImportantCaseRules { return s.Imp }
 
 // DefaultRules are the rules built into the binary: the embedded 2024–2026
 // calendar and the thresholds of the seed notice.
 func DefaultRules() Static {
-	return Static{Cal: casework.DefaultCalendar(), Imp: casework.DefaultImportantCaseRules()}
+	return Static{Cal: casework.DefaultCalendar(), Dl: casework.DefaultDeadlineRules(), Imp: casework.DefaultImportantCaseRules()}
 }
 
 func (s *Service) now() time.Time {

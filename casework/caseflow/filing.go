@@ -62,8 +62,8 @@ func (s *Service) FileCase(ctx context.Context, f Filing) (*Receipt, error) {
 	if !f.ReceivedAt.IsZero() {
 		received = store.Truncate(f.ReceivedAt)
 	}
-	cal := s.Rules.Calendar()
-	due := cal.AcceptanceDeadline(received)
+	cal, rules := s.Rules.Calendar(), s.Rules.Deadlines()
+	due := casework.AcceptanceDue(received, cal, rules)
 	c := &store.Case{
 		ID:             store.NewID(),
 		Kind:           f.Kind,
@@ -126,7 +126,7 @@ func (s *Service) FileCase(ctx context.Context, f Filing) (*Receipt, error) {
 		Case:           c,
 		AccessCode:     code,
 		ChannelNotice:  casework.CaseRoutingNotice(c),
-		AcceptDeadline: cal.AcceptanceDeadline(c.CreatedAt),
+		AcceptDeadline: casework.AcceptanceDue(c.CreatedAt, cal, rules),
 		Repeat:         repeat,
 	}, nil
 }

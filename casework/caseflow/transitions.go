@@ -91,19 +91,36 @@ func transitionPermission(to string) casework.Permission {
 // a fresh acceptance deadline for the receiving office of a transfer, and
 // none once the case is decided.
 func (s *Service) dueAfter(c *store.Case, to string, now time.Time) time.Time {
-	cal := s.Rules.Calendar()
+	cal, rules := s.Rules.Calendar(), s.Rules.Deadlines()
 	switch to {
 	case store.StatusAccepted:
-		return cal.CalendarDaysDeadline(now, investigationDays)
+		return casework.InvestigationDue(now, 0, cal, rules)
 	case store.StatusTransferred:
-		return cal.AcceptanceDeadline(now)
+		return casework.AcceptanceDue(now, cal, rules)
 	case store.StatusInvestigating:
 		if c.Status == store.StatusAccepted && !c.DueAt.IsZero() {
 			return c.DueAt
 		}
-		return cal.CalendarDaysDeadline(now, investigationDays)
+		return casework.InvestigationDue(now, c.ExtensionDays, cal, rules)
 	}
 	return time.Time{}
+}
+
+// investigationStart is when the investigation period of c began: its last
+// acceptance, or its investigation when it went there straight from a
+// transfer. ok is false when the timeline has neither.
+func investigationStart(events []store.Event) (time.Time, bool) {
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
+		if e.Action != "" && e.Action != store.ActionStatus {
+			continue
+		}
+		if e.ToStatus == store.StatusAccepted ||
+			(e.ToStatus == store.StatusInvestigating && e.FromStatus == store.StatusTransferred) {
+			return e.At, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // OpenOnSite records that an off-site investigation found what needs an
@@ -158,9 +175,20 @@ func (s *Service) Extend(ctx context.Context, a Actor, caseID string, version in
 	case c.DueAt.IsZero():
 		return nil, store.Errorf(store.EINVALID, "本案当前没有办理期限，无需延期。")
 	}
-	days := extensionDays
-	lastDay := c.DueAt.Add(-time.Millisecond)
-	due := s.Rules.Calendar().CalendarDaysDeadline(lastDay, days)
+	rules := s.Rules.Deadlines()
+	if rules.ExtensionDays <= 0 {
+		return nil, store.Errorf(store.EINVALID, "按现行设置，调查期限不允许延长。")
+	}
+	events, err := s.Store.CaseEvents(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	start, ok := investigationStart(events)
+	if !ok {
+		return nil, store.Errorf(store.EINVALID, "本案尚未开始计算调查期限，无需延期。")
+	}
+	days := rules.ExtensionDays
+	due := casework.InvestigationDue(start, days, s.Rules.Calendar(), rules)
 	updated, err := s.Store.UpdateCase(ctx, s.internalUpdate(c, version, a, store.ActionExtend, note,
 		store.CaseChanges{ExtensionDays: &days, DueAt: &due}))
 	if err != nil {
@@ -314,10 +342,3 @@ func (s *Service) RevealIdentity(ctx context.Context, a Actor, caseID string) (*
 	}
 	return c, id, nil
 }
-
-// The investigation period and its one extension, in calendar days
-// (DOMAIN.md); they become administrators' settings with the deadline rules.
-const (
-	investigationDays = 60
-	extensionDays     = 30
-)

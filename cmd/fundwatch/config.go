@@ -72,8 +72,13 @@ func envInt(name string, def int) int {
 
 // parseConfig reads flags over environment over defaults and validates the
 // result, returning one message per bad value.
-func parseConfig(name string, args []string) (*config, error) {
+//
+// extra adds a subcommand's own flags to the same set.
+func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*config, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	for _, add := range extra {
+		add(fs)
+	}
 	c := &config{}
 	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address host:port (FUNDWATCH_ADDR)")
 	fs.StringVar(&c.DataDir, "data", env("DATA", "./data"), "data directory for the embedded store (FUNDWATCH_DATA)")

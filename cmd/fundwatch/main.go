@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"fundwatch/admin"
 	"fundwatch/casework"
 	"fundwatch/casework/caseflow"
 	"fundwatch/handlers"
@@ -43,6 +44,9 @@ usage:
   fundwatch migrate-data --from sqlite:PATH --to mongo:URI
                               copy a whole installation between stores (and back), verified
   fundwatch healthcheck       exit 0 if the local server answers /readyz (for container HEALTHCHECK)
+  fundwatch user add|passwd|disable|enable|list
+                              manage staff accounts (the first administrator comes from here)
+  fundwatch audit verify      walk the audit log's hash chain and name the first broken entry
 
 Run "fundwatch serve -h" for the flags; each has a FUNDWATCH_* variable.
 `
@@ -67,6 +71,10 @@ func run(ctx context.Context, args []string) int {
 		return healthcheck(args)
 	case "migrate-data":
 		return migrateData(ctx, args, os.Stdout)
+	case "user":
+		return userCommand(ctx, args, os.Stdin, os.Stdout, os.Stderr)
+	case "audit":
+		return auditCommand(ctx, args, os.Stdout, os.Stderr)
 	case "serve", "migrate":
 	default:
 		fmt.Fprintf(os.Stderr, "fundwatch: unknown command %q\n\n%s", cmd, usage)
@@ -188,7 +196,20 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		h.Config.DemoCases = creds
 		log.Info("demo content loaded (marked 示例 on every page)", "cases", len(creds))
 	}
+	adm := &admin.Admin{
+		Web:     w,
+		Cases:   cases,
+		Store:   st,
+		Keyring: keyring,
+		Regions: regions,
+		Config:  admin.Config{Demo: cfg.Demo, Version: version},
+	}
 	app := w.NewApp()
+	// The admin site first: its routes and middleware are its own, and the
+	// public site's CSRF middleware skips its paths.
+	if err := adm.Mount(app); err != nil {
+		return err
+	}
 	if err := h.Mount(app); err != nil {
 		return err
 	}
