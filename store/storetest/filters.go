@@ -180,15 +180,16 @@ func testFilters(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		checkCase(t, "listed case", mustGet(t, s, "f5"), got[0])
 	})
 
-	t.Run("a reassignment and a cleared deadline move a case between filters", func(t *testing.T) {
+	t.Run("a transfer, a reassignment and a cleared deadline move a case between filters", func(t *testing.T) {
 		s := open(t)
 		createInbox(t, s)
 		view := mustGet(t, s, "f1")
 		u := store.CaseUpdate{
 			CaseID: view.ID, ExpectStatus: view.Status, ExpectVersion: view.Version,
-			Event: store.Event{ID: "ev-f1-assign", At: at(20 * time.Hour), Action: store.ActionAssign,
-				FromStatus: view.Status, ToStatus: view.Status, Actor: "leader-1", Internal: true},
-			Set: store.CaseChanges{AssigneeID: ptr("u1"), DueAt: ptr(time.Time{}), ImportantClass: ptr(store.ClassMajor)},
+			Event: store.Event{ID: "ev-f1-transfer", At: at(20 * time.Hour), Action: store.ActionStatus,
+				FromStatus: view.Status, ToStatus: store.StatusTransferred, Note: "转延边州办理", Actor: "leader-1"},
+			Set: store.CaseChanges{RegionCode: ptr("222401"), AssigneeID: ptr("u1"), DueAt: ptr(time.Time{}),
+				ImportantClass: ptr(store.ClassMajor)},
 		}
 		mustUpdate(t, s, u)
 		for _, tt := range []struct {
@@ -199,14 +200,29 @@ func testFilters(t *testing.T, open func(t *testing.T) store.CaseStore) {
 			{store.CaseFilter{Unassigned: true}, []string{"f9", "f8", "f6"}},
 			{store.CaseFilter{DueBefore: at(4 * day)}, []string{"f10", "f6"}},
 			{store.CaseFilter{ImportantClass: store.ClassMajor}, []string{"f5", "f4", "f1"}},
+			{store.CaseFilter{RegionCodes: []string{"220101"}}, []string{"f8", "f4"}},
+			{store.CaseFilter{Statuses: []string{store.StatusTransferred}}, []string{"f7", "f1"}},
+			{store.CaseFilter{InsuranceType: "medical", RegionCodes: []string{"222401"}}, []string{"f1"}},
+			{store.CaseFilter{InsuranceType: "medical", RegionCodes: []string{"220101"}}, []string{"f8"}},
+			{store.CaseFilter{InsuranceType: "medical", Statuses: []string{store.StatusTransferred}}, []string{"f1"}},
+			{store.CaseFilter{InsuranceType: "medical", DueBefore: at(4 * day)}, nil},
+			{store.CaseFilter{InsuranceType: "medical", Sort: store.SortDue}, []string{"f8", "f5", "f1"}},
 		} {
-			got, _, err := s.ListCases(t.Context(), tt.filter)
+			got, total, err := s.ListCases(t.Context(), tt.filter)
 			if err != nil {
 				t.Fatalf("ListCases(%+v): %v", tt.filter, err)
 			}
-			if ids := caseIDs(got); !slices.Equal(ids, tt.want) {
-				t.Errorf("ListCases(%+v) = %v, want %v", tt.filter, ids, tt.want)
+			if ids := caseIDs(got); !slices.Equal(ids, tt.want) || total != len(tt.want) {
+				t.Errorf("ListCases(%+v) = %v of %d, want %v", tt.filter, ids, total, tt.want)
 			}
+		}
+		counts, err := s.CountCasesByStatus(t.Context(), store.CaseFilter{InsuranceType: "medical"})
+		if err != nil {
+			t.Fatalf("CountCasesByStatus: %v", err)
+		}
+		want := map[string]int{store.StatusClosed: 1, store.StatusConcluded: 1, store.StatusTransferred: 1}
+		if !maps.Equal(counts, want) {
+			t.Errorf("CountCasesByStatus(medical) = %v, want %v", counts, want)
 		}
 	})
 }
