@@ -133,6 +133,8 @@ type Case struct {
 	// ImportantClass is the 要情 class (ClassNone until classified),
 	// National whether it also goes to the national departments, and
 	// SeriousImpact whether a leader marked it serious (性质严重、造成一定社会影响).
+	// The store keeps "" as ClassNone (on create, import and update), so
+	// "unclassified" has one representation that filters can match.
 	ImportantClass string
 	National       bool
 	SeriousImpact  bool
@@ -174,7 +176,7 @@ type Event struct {
 	ID         string
 	CaseID     string
 	At         time.Time
-	Action     string // one of the Action* constants; "" is read as ActionStatus
+	Action     string // one of the Action* constants; "" is stored and read back as ActionStatus
 	FromStatus string // "" for the first event
 	ToStatus   string // equal to FromStatus for an action that does not move the case
 	Result     string // set when ToStatus is concluded
@@ -216,6 +218,11 @@ type CaseChanges struct {
 // is non-zero, still at that version: a change based on a stale view of the
 // case fails with ECONFLICT (MsgStale) and changes nothing. The case's status
 // becomes Event.ToStatus; Event.FromStatus must equal ExpectStatus.
+//
+// Event.ID, ExpectStatus and Event.ToStatus are required, and a FromStatus
+// other than ExpectStatus is a caller's mistake: each is EINVALID
+// (MsgIncomplete) and changes nothing. The store fills in Event.CaseID from
+// CaseID.
 type CaseUpdate struct {
 	CaseID        string
 	ExpectStatus  string
@@ -232,7 +239,7 @@ const (
 )
 
 // CaseFilter narrows ListCases and CountCasesByStatus. Empty fields do not
-// filter. RegionCodes is the caller's region scope and is applied by the
+// filter; the fields that are set combine with AND. RegionCodes is the caller's region scope and is applied by the
 // store's query itself; an empty RegionCodes applies no region filter and is
 // for internal callers only (the service layer always passes a scope).
 type CaseFilter struct {
@@ -244,10 +251,11 @@ type CaseFilter struct {
 	Channel        string
 	ImportantClass string    // ClassNone matches unclassified cases
 	AssigneeID     string    // cases assigned to this user
-	Unassigned     bool      // cases assigned to nobody
-	DueBefore      time.Time // cases whose DueAt is set and before this instant
+	Unassigned     bool      // cases assigned to nobody (with AssigneeID too: none match)
+	DueBefore      time.Time // cases whose DueAt is set and strictly before this instant
 	// DiscoveredFrom and DiscoveredTo (YYYY-MM-DD, inclusive) select
-	// classified cases by the day the problem was found.
+	// classified cases by the day the problem was found; either one set
+	// leaves out cases without a DiscoveredOn.
 	DiscoveredFrom string
 	DiscoveredTo   string
 	Demo           *bool
@@ -263,7 +271,9 @@ type CaseStore interface {
 	// c.CreatedAt in China Standard Time), sets Version to 1 and writes them
 	// back into c. If a case with the same IdempotencyKey exists, it returns
 	// an ECONFLICT error and changes nothing; CaseByIdempotencyKey then finds
-	// the earlier case. The method returns only after the write is durable.
+	// the earlier case. The handling fields are stored as given (the
+	// acceptance deadline runs from the start), ImportantClass "" as
+	// ClassNone. The method returns only after the write is durable.
 	CreateCase(ctx context.Context, c *Case, first Event) error
 	CaseByID(ctx context.Context, id string) (*Case, error)
 	CaseByNumber(ctx context.Context, number string) (*Case, error)
@@ -282,12 +292,18 @@ type CaseStore interface {
 	CountCasesByStatus(ctx context.Context, f CaseFilter) (map[string]int, error)
 	// UpdateCase applies u (see CaseUpdate) and returns the case as it is
 	// afterwards: UpdatedAt is u.Event.At and Version is one more. A missing
-	// case is ENOTFOUND; a stale ExpectStatus or ExpectVersion, or an event
-	// ID the case already has, is ECONFLICT and changes nothing. Of several
-	// concurrent updates from the same view exactly one wins.
+	// case is ENOTFOUND (MsgCaseNotFound). An event ID the case already has
+	// is ECONFLICT with MsgAlreadyDone, whatever else changed: it is a
+	// retried request whose first attempt went through. Otherwise a stale
+	// ExpectStatus or ExpectVersion is ECONFLICT with MsgStale. Either
+	// conflict changes nothing. Of several concurrent updates from the same
+	// view exactly one wins.
 	UpdateCase(ctx context.Context, u CaseUpdate) (*Case, error)
 	// TransitionCase is the pre-admin form of UpdateCase, kept only until
-	// both backends have moved over to UpdateCase.
+	// the service layer has moved over to UpdateCase. It is UpdateCase with
+	// ExpectStatus t.FromStatus and no version check, an ActionStatus event
+	// shown to the reporter, and Set.Result only when t.Result is non-empty
+	// (closing a concluded case keeps what the investigation found).
 	TransitionCase(ctx context.Context, t CaseTransition) (*Case, error)
 	// AddMessage appends a message to a case and bumps the case's Version. A
 	// message ID already used on the case is ECONFLICT and changes nothing, so

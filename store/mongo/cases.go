@@ -34,14 +34,12 @@ var headProjection = bson.D{{Key: fieldEvents, Value: 0}, {Key: fieldMessages, V
 // does, see DB.precheck), which leaves a gap like a crash does.
 func (db *DB) CreateCase(ctx context.Context, c *store.Case, first store.Event) error {
 	switch {
-	case c == nil:
-		return store.Errorf(store.EINVALID, "案件内容不能为空。")
-	case c.ID == "":
-		return store.Errorf(store.EINVALID, "案件标识不能为空。")
+	case c == nil || c.ID == "":
+		return incomplete("case ID")
 	case c.IdempotencyKey == "":
-		return store.Errorf(store.EINVALID, "提交标识不能为空。")
+		return incomplete("idempotency key")
 	case first.ID == "":
-		return store.Errorf(store.EINVALID, "案件记录标识不能为空。")
+		return incomplete("first event ID")
 	}
 
 	createdAt := store.Truncate(c.CreatedAt)
@@ -206,101 +204,66 @@ func (db *DB) findCase(ctx context.Context, op, field, value string) (*store.Cas
 	return head.toCase(), nil
 }
 
-// ListCases returns a page of matching cases, newest first, and the number
-// of matching cases in all. Count and page are two reads, so under
-// concurrent writes they may disagree by a case; nothing depends on them
-// agreeing exactly.
-func (db *DB) ListCases(ctx context.Context, f store.CaseFilter) ([]*store.Case, int, error) {
-	filter := bson.D{}
-	if len(f.RegionCodes) > 0 {
-		filter = append(filter, bson.E{Key: fieldRegionCode, Value: bson.D{{Key: "$in", Value: f.RegionCodes}}})
-	}
-	if len(f.Statuses) > 0 {
-		filter = append(filter, bson.E{Key: fieldStatus, Value: bson.D{{Key: "$in", Value: f.Statuses}}})
-	}
-	if f.Kind != "" {
-		filter = append(filter, bson.E{Key: fieldKind, Value: f.Kind})
-	}
-	if f.Demo != nil {
-		filter = append(filter, bson.E{Key: fieldDemo, Value: *f.Demo})
-	}
-
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = 50
-	case limit > 500:
-		limit = 500
-	}
-	offset := max(f.Offset, 0)
-
-	total, err := db.cases.CountDocuments(ctx, filter)
-	if err != nil {
-		return nil, 0, translate("count cases", err)
-	}
-	opts := options.Find().
-		SetProjection(headProjection).
-		SetSort(bson.D{{Key: fieldCreatedAt, Value: -1}, {Key: fieldSeq, Value: -1}}).
-		SetSkip(int64(offset)).
-		SetLimit(int64(limit))
-	cur, err := db.cases.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, 0, translate("list cases", err)
-	}
-	var heads []caseHead
-	if err := cur.All(ctx, &heads); err != nil {
-		return nil, 0, translate("list cases", err)
-	}
-	var out []*store.Case
-	for i := range heads {
-		out = append(out, heads[i].toCase())
-	}
-	return out, int(total), nil
-}
-
-// TransitionCase changes the status and appends the event in one update
-// whose filter holds the expected status, so of two racing transitions from
-// the same status exactly one matches. The filter also requires that the
-// event ID is new, so a replayed request cannot append its event twice.
-func (db *DB) TransitionCase(ctx context.Context, t store.CaseTransition) (*store.Case, error) {
-	switch {
-	case t.CaseID == "":
-		return nil, store.Errorf(store.ENOTFOUND, msgNotFound)
-	case t.EventID == "":
-		return nil, store.Errorf(store.EINVALID, "案件记录标识不能为空。")
-	case t.ToStatus == "":
-		return nil, store.Errorf(store.EINVALID, "目标状态不能为空。")
-	}
-	at := store.Truncate(t.At)
-	if t.At.IsZero() {
-		at = store.Now()
-	}
-	ev := eventDoc{
-		ID:         t.EventID,
-		At:         at,
-		FromStatus: t.FromStatus,
-		ToStatus:   t.ToStatus,
-		Result:     t.Result,
-		Note:       t.Note,
-		Actor:      t.Actor,
-	}
-	set := bson.D{{Key: fieldStatus, Value: t.ToStatus}, {Key: fieldUpdatedAt, Value: at}}
-	if t.Result != "" {
-		// Only a conclusion sets the result; closing a concluded case keeps it.
-		set = append(set, bson.E{Key: fieldResult, Value: t.Result})
+// CaseInRegions returns the case only if its region is one of regionCodes.
+// The scope is part of the filter, so a case outside it is not even read,
+// and the answer is the same as for a missing case.
+func (db *DB) CaseInRegions(ctx context.Context, id string, regionCodes []string) (*store.Case, error) {
+	if id == "" || len(regionCodes) == 0 {
+		return nil, store.NotFound(msgNotFound)
 	}
 	filter := bson.D{
-		{Key: fieldID, Value: t.CaseID},
-		{Key: fieldStatus, Value: t.FromStatus},
-		{Key: fieldEventID, Value: bson.D{{Key: "$ne", Value: t.EventID}}},
+		{Key: fieldID, Value: id},
+		{Key: fieldRegionCode, Value: bson.D{{Key: "$in", Value: regionCodes}}},
 	}
+	var head caseHead
+	opts := options.FindOne().SetProjection(headProjection)
+	if err := db.cases.FindOne(ctx, filter, opts).Decode(&head); err != nil {
+		return nil, translate("case in regions", err)
+	}
+	return head.toCase(), nil
+}
+
+// UpdateCase applies u in one FindOneAndUpdate whose filter holds the
+// expected status, the expected version (when given) and the absence of the
+// event's ID, so of racing updates from one view exactly one matches, and a
+// replayed request cannot append its event twice. When nothing matched, one
+// more read tells the caller why.
+func (db *DB) UpdateCase(ctx context.Context, u store.CaseUpdate) (*store.Case, error) {
+	switch {
+	case u.Event.ID == "":
+		return nil, incomplete("event ID")
+	case u.ExpectStatus == "":
+		return nil, incomplete("expected status")
+	case u.Event.ToStatus == "":
+		return nil, incomplete("new status")
+	case u.Event.FromStatus != u.ExpectStatus:
+		return nil, incomplete("event from-status equal to the expected status")
+	case u.CaseID == "":
+		return nil, store.NotFound(msgNotFound)
+	}
+	ev := newEventDoc(u.Event)
+	if u.Event.At.IsZero() {
+		ev.At = store.Now()
+	}
+	set := append(bson.D{
+		{Key: fieldStatus, Value: u.Event.ToStatus},
+		{Key: fieldUpdatedAt, Value: ev.At},
+	}, changes(u.Set)...)
+	filter := bson.D{
+		{Key: fieldID, Value: u.CaseID},
+		{Key: fieldStatus, Value: u.ExpectStatus},
+	}
+	if u.ExpectVersion != 0 {
+		filter = append(filter, bson.E{Key: fieldVersion, Value: u.ExpectVersion})
+	}
+	filter = append(filter, notHaving(fieldEventID, u.Event.ID))
 	update := bson.D{
 		{Key: "$set", Value: set},
 		{Key: "$push", Value: bson.D{{Key: fieldEvents, Value: ev}}},
 		{Key: "$inc", Value: bson.D{{Key: fieldVersion, Value: int64(1)}}},
 	}
 
-	unlock := db.gate.lockCase(t.CaseID)
+	unlock := db.gate.lockCase(u.CaseID)
 	defer unlock()
 
 	// No projection here: FerretDB does not implement one on findAndModify.
@@ -309,12 +272,98 @@ func (db *DB) TransitionCase(ctx context.Context, t store.CaseTransition) (*stor
 	opts := options.FindOneAndUpdate().SetReturnDocument(options.After)
 	err := db.cases.FindOneAndUpdate(ctx, filter, update, opts).Decode(&head)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, db.whyNoMatch(ctx, t.CaseID, msgStatusChanged)
+		return nil, db.whyNotUpdated(ctx, u.CaseID, u.Event.ID)
 	}
 	if err != nil {
-		return nil, translate("transition case", err)
+		return nil, translate("update case", err)
 	}
 	return head.toCase(), nil
+}
+
+// changes renders the non-nil fields of ch as $set pairs.
+func changes(ch store.CaseChanges) bson.D {
+	var set bson.D
+	add := func(field string, value any) { set = append(set, bson.E{Key: field, Value: value}) }
+	if ch.RegionCode != nil {
+		add(fieldRegionCode, *ch.RegionCode)
+	}
+	if ch.Channel != nil {
+		add(fieldChannel, *ch.Channel)
+	}
+	if ch.AssigneeID != nil {
+		add(fieldAssigneeID, *ch.AssigneeID)
+	}
+	if ch.DueAt != nil {
+		add(fieldDueAt, optionalTime(*ch.DueAt))
+	}
+	if ch.Result != nil {
+		add(fieldResult, *ch.Result)
+	}
+	if ch.ImportantClass != nil {
+		add(fieldImportantClass, classOrNone(*ch.ImportantClass))
+	}
+	if ch.National != nil {
+		add(fieldNational, *ch.National)
+	}
+	if ch.SeriousImpact != nil {
+		add(fieldSeriousImpact, *ch.SeriousImpact)
+	}
+	if ch.DiscoveredOn != nil {
+		add(fieldDiscoveredOn, *ch.DiscoveredOn)
+	}
+	if ch.InvestigationMode != nil {
+		add(fieldInvestigationMode, *ch.InvestigationMode)
+	}
+	if ch.ExtensionDays != nil {
+		add(fieldExtensionDays, *ch.ExtensionDays)
+	}
+	if ch.Conclusion != nil {
+		add(fieldConclusion, newConclusionDoc(*ch.Conclusion))
+	}
+	return set
+}
+
+// whyNotUpdated explains an UpdateCase whose filter matched nothing:
+// ENOTFOUND if the case does not exist, MsgAlreadyDone if it has the
+// event already, else MsgStale (the status or version moved on).
+func (db *DB) whyNotUpdated(ctx context.Context, caseID, eventID string) error {
+	var doc struct {
+		Events []struct {
+			ID string `bson:"id"`
+		} `bson:"events"`
+	}
+	opts := options.FindOne().SetProjection(bson.D{{Key: fieldEvents, Value: 1}})
+	err := db.casesLocal.FindOne(ctx, bson.D{{Key: fieldID, Value: caseID}}, opts).Decode(&doc)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return store.NotFound(msgNotFound)
+	case err != nil:
+		return translate("check case", err)
+	}
+	for _, e := range doc.Events {
+		if e.ID == eventID {
+			return store.Conflict(store.MsgAlreadyDone)
+		}
+	}
+	return store.Conflict(store.MsgStale)
+}
+
+// TransitionCase is UpdateCase with the status as the only guard (see
+// store.CaseStore.TransitionCase).
+func (db *DB) TransitionCase(ctx context.Context, t store.CaseTransition) (*store.Case, error) {
+	u := store.CaseUpdate{
+		CaseID:       t.CaseID,
+		ExpectStatus: t.FromStatus,
+		Event: store.Event{
+			ID: t.EventID, At: t.At, Action: store.ActionStatus, FromStatus: t.FromStatus,
+			ToStatus: t.ToStatus, Result: t.Result, Note: t.Note, Actor: t.Actor,
+		},
+	}
+	if t.Result != "" {
+		// Only a conclusion sets the result; closing a concluded case keeps it.
+		u.Set.Result = &t.Result
+	}
+	return db.UpdateCase(ctx, u)
 }
 
 // AddMessage appends the message to its case and bumps the case's version
@@ -322,10 +371,8 @@ func (db *DB) TransitionCase(ctx context.Context, t store.CaseTransition) (*stor
 // already has.
 func (db *DB) AddMessage(ctx context.Context, m *store.Message) error {
 	switch {
-	case m == nil:
-		return store.Errorf(store.EINVALID, "留言内容不能为空。")
-	case m.ID == "":
-		return store.Errorf(store.EINVALID, "留言标识不能为空。")
+	case m == nil || m.ID == "":
+		return incomplete("message ID")
 	case m.CaseID == "":
 		return store.Errorf(store.ENOTFOUND, msgNotFound)
 	}
@@ -333,10 +380,7 @@ func (db *DB) AddMessage(ctx context.Context, m *store.Message) error {
 		m.At = store.Now()
 	}
 	m.At = store.Truncate(m.At)
-	filter := bson.D{
-		{Key: fieldID, Value: m.CaseID},
-		{Key: fieldMessageID, Value: bson.D{{Key: "$ne", Value: m.ID}}},
-	}
+	filter := bson.D{{Key: fieldID, Value: m.CaseID}, notHaving(fieldMessageID, m.ID)}
 	update := bson.D{
 		{Key: "$set", Value: bson.D{{Key: fieldUpdatedAt, Value: m.At}}},
 		{Key: "$push", Value: bson.D{{Key: fieldMessages, Value: newMessageDoc(m)}}},
@@ -356,9 +400,19 @@ func (db *DB) AddMessage(ctx context.Context, m *store.Message) error {
 	return nil
 }
 
+// notHaving is the filter term "no element of the array has this ID" for a
+// path such as events.id. It is written {$nor: [{path: id}]} rather than
+// {path: {$ne: id}}, which means the same on MongoDB: FerretDB v1 reads
+// $ne (and $nin, and $not) on an array path as "some element differs",
+// which would let a retried request append its event or message again
+// once the case has two.
+func notHaving(path, id string) bson.E {
+	return bson.E{Key: "$nor", Value: bson.A{bson.D{{Key: path, Value: id}}}}
+}
+
 // whyNoMatch explains a conditional update that matched nothing: ENOTFOUND
-// if the case does not exist, else ECONFLICT with conflictMsg (the status
-// moved on, or the event or message ID was used already).
+// if the case does not exist, else ECONFLICT with conflictMsg (the message
+// ID was used already).
 func (db *DB) whyNoMatch(ctx context.Context, caseID, conflictMsg string) error {
 	opts := options.FindOne().SetProjection(bson.D{{Key: fieldID, Value: 1}})
 	err := db.casesLocal.FindOne(ctx, bson.D{{Key: fieldID, Value: caseID}}, opts).Err()

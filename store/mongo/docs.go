@@ -39,6 +39,19 @@ const (
 	fieldMessages       = "messages"
 	fieldEventID        = "events.id"
 	fieldMessageID      = "messages.id"
+
+	fieldCategory          = "category"
+	fieldInsuranceTypes    = "insurance_types"
+	fieldChannel           = "channel"
+	fieldAssigneeID        = "assignee_id"
+	fieldDueAt             = "due_at"
+	fieldImportantClass    = "important_class"
+	fieldNational          = "national"
+	fieldSeriousImpact     = "serious_impact"
+	fieldDiscoveredOn      = "discovered_on"
+	fieldInvestigationMode = "investigation_mode"
+	fieldExtensionDays     = "extension_days"
+	fieldConclusion        = "conclusion"
 )
 
 // partyDoc is store.Party on disk.
@@ -73,6 +86,18 @@ type caseHead struct {
 	Status string `bson:"status"`
 	Result string `bson:"result"`
 
+	AssigneeID string `bson:"assignee_id"`
+	// DueAt is null when no deadline runs: null sorts and filters as
+	// "no deadline" (see ListCases), where the zero time would be a date.
+	DueAt             *time.Time    `bson:"due_at"`
+	ImportantClass    string        `bson:"important_class"`
+	National          bool          `bson:"national"`
+	SeriousImpact     bool          `bson:"serious_impact"`
+	DiscoveredOn      string        `bson:"discovered_on"`
+	InvestigationMode string        `bson:"investigation_mode"`
+	ExtensionDays     int           `bson:"extension_days"`
+	Conclusion        conclusionDoc `bson:"conclusion"`
+
 	ReporterSealed []byte `bson:"reporter_sealed"`
 	AccessCodeHash []byte `bson:"access_code_hash"`
 	IdempotencyKey string `bson:"idempotency_key"`
@@ -84,6 +109,32 @@ type caseHead struct {
 	UpdatedAt      time.Time `bson:"updated_at"`
 	Version        int64     `bson:"version"`
 	IndexedVersion int64     `bson:"indexed_version"`
+}
+
+// conclusionDoc is store.Conclusion on disk.
+type conclusionDoc struct {
+	AmountInvolvedFen  int64  `bson:"amount_involved_fen"`
+	AmountRecoveredFen int64  `bson:"amount_recovered_fen"`
+	Measures           string `bson:"measures"`
+	RectifyBy          string `bson:"rectify_by"`
+}
+
+func newConclusionDoc(c store.Conclusion) conclusionDoc {
+	return conclusionDoc{
+		AmountInvolvedFen:  c.AmountInvolvedFen,
+		AmountRecoveredFen: c.AmountRecoveredFen,
+		Measures:           c.Measures,
+		RectifyBy:          c.RectifyBy,
+	}
+}
+
+func (d conclusionDoc) toConclusion() store.Conclusion {
+	return store.Conclusion{
+		AmountInvolvedFen:  d.AmountInvolvedFen,
+		AmountRecoveredFen: d.AmountRecoveredFen,
+		Measures:           d.Measures,
+		RectifyBy:          d.RectifyBy,
+	}
 }
 
 // caseDoc is the whole case document as inserted.
@@ -99,14 +150,20 @@ type caseDoc struct {
 
 // eventDoc is store.Event embedded in its case; CaseID is the parent's _id
 // and is not repeated.
+//
+// Events written before case handling have no action and no internal flag:
+// they were status changes shown to the reporter, which is what the
+// missing fields decode to.
 type eventDoc struct {
 	ID         string    `bson:"id"`
 	At         time.Time `bson:"at"`
+	Action     string    `bson:"action"`
 	FromStatus string    `bson:"from_status"`
 	ToStatus   string    `bson:"to_status"`
 	Result     string    `bson:"result"`
 	Note       string    `bson:"note"`
 	Actor      string    `bson:"actor"`
+	Internal   bool      `bson:"internal"`
 }
 
 // messageDoc is store.Message embedded in its case.
@@ -146,13 +203,24 @@ func newCaseHead(c *store.Case) caseHead {
 			IDNumber:   c.Subject.IDNumber,
 			Address:    c.Subject.Address,
 		},
-		AmountFen:      c.AmountFen,
-		AmountGiven:    c.AmountGiven,
-		OccurredOn:     c.OccurredOn,
-		Description:    c.Description,
-		Channel:        c.Channel,
-		Status:         c.Status,
-		Result:         c.Result,
+		AmountFen:   c.AmountFen,
+		AmountGiven: c.AmountGiven,
+		OccurredOn:  c.OccurredOn,
+		Description: c.Description,
+		Channel:     c.Channel,
+		Status:      c.Status,
+		Result:      c.Result,
+
+		AssigneeID:        c.AssigneeID,
+		DueAt:             optionalTime(c.DueAt),
+		ImportantClass:    classOrNone(c.ImportantClass),
+		National:          c.National,
+		SeriousImpact:     c.SeriousImpact,
+		DiscoveredOn:      c.DiscoveredOn,
+		InvestigationMode: c.InvestigationMode,
+		ExtensionDays:     c.ExtensionDays,
+		Conclusion:        newConclusionDoc(c.Conclusion),
+
 		ReporterSealed: nilIfEmptyBytes(c.ReporterSealed),
 		AccessCodeHash: nilIfEmptyBytes(c.AccessCodeHash),
 		IdempotencyKey: c.IdempotencyKey,
@@ -183,13 +251,24 @@ func (d *caseHead) toCase() *store.Case {
 			IDNumber:   d.Subject.IDNumber,
 			Address:    d.Subject.Address,
 		},
-		AmountFen:      d.AmountFen,
-		AmountGiven:    d.AmountGiven,
-		OccurredOn:     d.OccurredOn,
-		Description:    d.Description,
-		Channel:        d.Channel,
-		Status:         d.Status,
-		Result:         d.Result,
+		AmountFen:   d.AmountFen,
+		AmountGiven: d.AmountGiven,
+		OccurredOn:  d.OccurredOn,
+		Description: d.Description,
+		Channel:     d.Channel,
+		Status:      d.Status,
+		Result:      d.Result,
+
+		AssigneeID:        d.AssigneeID,
+		DueAt:             fromOptionalTime(d.DueAt),
+		ImportantClass:    classOrNone(d.ImportantClass),
+		National:          d.National,
+		SeriousImpact:     d.SeriousImpact,
+		DiscoveredOn:      d.DiscoveredOn,
+		InvestigationMode: d.InvestigationMode,
+		ExtensionDays:     d.ExtensionDays,
+		Conclusion:        d.Conclusion.toConclusion(),
+
 		ReporterSealed: nilIfEmptyBytes(d.ReporterSealed),
 		AccessCodeHash: nilIfEmptyBytes(d.AccessCodeHash),
 		IdempotencyKey: d.IdempotencyKey,
@@ -206,11 +285,13 @@ func newEventDoc(e store.Event) eventDoc {
 	return eventDoc{
 		ID:         e.ID,
 		At:         store.Truncate(e.At),
+		Action:     actionOrStatus(e.Action),
 		FromStatus: e.FromStatus,
 		ToStatus:   e.ToStatus,
 		Result:     e.Result,
 		Note:       e.Note,
 		Actor:      e.Actor,
+		Internal:   e.Internal,
 	}
 }
 
@@ -219,11 +300,13 @@ func (d eventDoc) toEvent(caseID string) store.Event {
 		ID:         d.ID,
 		CaseID:     caseID,
 		At:         d.At.UTC(),
+		Action:     actionOrStatus(d.Action),
 		FromStatus: d.FromStatus,
 		ToStatus:   d.ToStatus,
 		Result:     d.Result,
 		Note:       d.Note,
 		Actor:      d.Actor,
+		Internal:   d.Internal,
 	}
 }
 
@@ -246,6 +329,41 @@ func (d messageDoc) toMessage(caseID string) store.Message {
 		Body:   d.Body,
 		Actor:  d.Actor,
 	}
+}
+
+// optionalTime stores the zero time as null (no deadline), any other time
+// in the stored form; fromOptionalTime reads it back.
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	t = store.Truncate(t)
+	return &t
+}
+
+func fromOptionalTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// classOrNone keeps an empty 要情 class as store.ClassNone, so that
+// "unclassified" has one value to filter on; a document from before case
+// handling that the migration has not reached yet reads the same.
+func classOrNone(class string) string {
+	if class == "" {
+		return store.ClassNone
+	}
+	return class
+}
+
+// actionOrStatus keeps an empty event action as store.ActionStatus.
+func actionOrStatus(action string) string {
+	if action == "" {
+		return store.ActionStatus
+	}
+	return action
 }
 
 // nilIfEmpty and nilIfEmptyBytes give "absent" one representation: the

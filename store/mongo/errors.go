@@ -11,15 +11,14 @@ import (
 	"fundwatch/store"
 )
 
-// Safe messages, shown to users through store.ErrorMessage. They never
-// contain driver text.
+// Safe messages, shown to users through store.ErrorMessage: the sentences
+// of store/messages.go. They never contain driver text.
 const (
-	msgNotFound       = "案件不存在。"
-	msgDuplicate      = "该提交已受理，请勿重复提交。"
-	msgStatusChanged  = "案件状态已发生变化，请刷新后重试。"
-	msgDuplicateEntry = "该记录已存在，请勿重复提交。"
-	msgUnavailable    = "数据库暂时无法访问，请稍后再试。"
-	msgInternal       = "系统内部错误，请稍后再试。"
+	msgNotFound       = store.MsgCaseNotFound
+	msgDuplicate      = store.MsgDuplicateCase
+	msgDuplicateEntry = store.MsgConflict
+	msgUnavailable    = store.MsgUnavailable
+	msgInternal       = store.MsgInternal
 )
 
 // Server error codes that mean "not now" rather than "never": the node is

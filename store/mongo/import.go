@@ -57,7 +57,5 @@ func (db *DB) ImportCase(ctx context.Context, c *store.Case, events []store.Even
 	return db.raiseSeq(ctx, c.Year, c.Seq)
 }
 
-// incomplete is the EINVALID error for a record that lacks a required ID.
-func incomplete(what string) error {
-	return store.Wrap(store.EINVALID, fmt.Errorf("mongo: missing %s", what), "导入的案件数据不完整。")
-}
+// incomplete is the EINVALID error for a call that lacks a required field.
+func incomplete(what string) error { return store.Incomplete("mongo", what) }

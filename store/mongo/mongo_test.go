@@ -172,7 +172,11 @@ func TestMigrations(t *testing.T) {
 		for _, s := range specs {
 			seen[s.Name]++
 		}
-		for _, name := range []string{"number_unique", "idempotency_key_unique", "region_code_created_at", "status"} {
+		for _, name := range []string{"number_unique", "idempotency_key_unique", "region_code_created_at", "status",
+			"status_region_code_created_at", "kind_region_code_created_at", "category_region_code_created_at",
+			"insurance_types_region_code_created_at", "channel_region_code_created_at",
+			"important_class_region_code_created_at", "assignee_id_region_code_created_at",
+			"demo_region_code_created_at", "region_code_due_at", "region_code_discovered_on", "due_at"} {
 			if seen[name] != 1 {
 				t.Errorf("index %q present %d times, want once (indexes %v)", name, seen[name], seen)
 			}

@@ -16,13 +16,12 @@ const caseColumns = `id, number, year, seq, kind, reporter_type, anonymous, cate
 	region_code, subject_name, subject_credit_code, subject_id_number, subject_address,
 	amount_fen, amount_given, occurred_on, description, channel, status, result,
 	reporter_sealed, access_code_hash, idempotency_key, submission_hash, demo,
-	created_at, updated_at, version, indexed_version`
+	created_at, updated_at, version, indexed_version,
+	assignee_id, due_at, important_class, national, serious_impact, discovered_on, investigation_mode,
+	extension_days, conclusion_amount_involved_fen, conclusion_amount_recovered_fen, conclusion_measures,
+	conclusion_rectify_by`
 
-// List limits from store.CaseFilter.
-const (
-	defaultLimit = 50
-	maxLimit     = 500
-)
+const eventColumns = `id, case_id, at, action, from_status, to_status, result, note, actor, internal`
 
 // CreateCase stores c and its first event in one transaction together with
 // the counter update that numbers it, so a number is never handed out for a
@@ -36,27 +35,19 @@ func (db *DB) CreateCase(ctx context.Context, c *store.Case, first store.Event) 
 	case first.ID == "":
 		return incomplete("first event ID")
 	}
-	types, err := encodeTypes(c.InsuranceTypes)
-	if err != nil {
-		return translate("create case", err)
-	}
 	year := c.CreatedAt.In(store.CST).Year()
 	var seq int64
-	err = db.inWriteTx(ctx, "create case", func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, "create case", func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (year, last_seq) VALUES (?, 1)
 			ON CONFLICT (year) DO UPDATE SET last_seq = last_seq + 1
 			RETURNING last_seq`, year).Scan(&seq)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0)`,
-			c.ID, formatNumber(year, seq), year, seq, c.Kind, c.ReporterType, c.Anonymous, c.Category, types,
-			c.RegionCode, c.Subject.Name, c.Subject.CreditCode, c.Subject.IDNumber, c.Subject.Address,
-			c.AmountFen, c.AmountGiven, c.OccurredOn, c.Description, c.Channel, c.Status, c.Result,
-			blob(c.ReporterSealed), blob(c.AccessCodeHash), c.IdempotencyKey, c.SubmissionHash, c.Demo,
-			millis(c.CreatedAt), millis(c.UpdatedAt))
-		if err != nil {
+		row := *c
+		row.Number, row.Year, row.Seq = formatNumber(year, seq), year, seq
+		row.Version, row.IndexedVersion = 1, 0
+		if err := insertCase(ctx, tx, &row); err != nil {
 			return err
 		}
 		first.CaseID = c.ID
@@ -85,8 +76,8 @@ func (db *DB) CaseByIdempotencyKey(ctx context.Context, key string) (*store.Case
 	return db.caseWhere(ctx, "case by idempotency key", "idempotency_key = ?", key)
 }
 
-func (db *DB) caseWhere(ctx context.Context, op, where string, arg any) (*store.Case, error) {
-	c, err := scanCase(db.read.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+where, arg))
+func (db *DB) caseWhere(ctx context.Context, op, where string, args ...any) (*store.Case, error) {
+	c, err := scanCase(db.read.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, caseNotFound()
 	}
@@ -96,110 +87,155 @@ func (db *DB) caseWhere(ctx context.Context, op, where string, arg any) (*store.
 	return c, nil
 }
 
-// ListCases returns one page of matching cases, newest first, and the number
-// of matches in all; both come from one snapshot.
-func (db *DB) ListCases(ctx context.Context, f store.CaseFilter) ([]*store.Case, int, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultLimit
+// CaseInRegions returns the case only if its region is one of regionCodes;
+// the scope is part of the query, so a case outside it is not even read.
+func (db *DB) CaseInRegions(ctx context.Context, id string, regionCodes []string) (*store.Case, error) {
+	if len(regionCodes) == 0 {
+		return nil, caseNotFound()
 	}
-	limit = min(limit, maxLimit)
-	offset := max(f.Offset, 0)
-
-	var conds []string
-	var args []any
-	if len(f.RegionCodes) > 0 {
-		conds = append(conds, "region_code IN ("+placeholders(len(f.RegionCodes))+")")
-		for _, r := range f.RegionCodes {
-			args = append(args, r)
-		}
+	args := []any{id}
+	for _, r := range regionCodes {
+		args = append(args, r)
 	}
-	if len(f.Statuses) > 0 {
-		conds = append(conds, "status IN ("+placeholders(len(f.Statuses))+")")
-		for _, s := range f.Statuses {
-			args = append(args, s)
-		}
-	}
-	if f.Kind != "" {
-		conds = append(conds, "kind = ?")
-		args = append(args, f.Kind)
-	}
-	if f.Demo != nil {
-		conds = append(conds, "demo = ?")
-		args = append(args, *f.Demo)
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
-
-	var total int
-	cases := []*store.Case{}
-	err := db.inReadTx(ctx, "list cases", func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`+where, args...).Scan(&total); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases`+where+
-			` ORDER BY created_at DESC, seq DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			c, err := scanCase(rows)
-			if err != nil {
-				return err
-			}
-			cases = append(cases, c)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	return cases, total, nil
+	return db.caseWhere(ctx, "case in regions", "id = ? AND region_code IN ("+placeholders(len(regionCodes))+")", args...)
 }
 
-// TransitionCase changes the status only if it is still t.FromStatus, in the
-// same transaction that appends the event, so two handlers acting on the
-// same case cannot both succeed. t.Result replaces the case's result only
-// when set: closing a concluded case keeps what the investigation found.
-func (db *DB) TransitionCase(ctx context.Context, t store.CaseTransition) (*store.Case, error) {
-	if t.EventID == "" {
-		return nil, incomplete("event ID")
+// UpdateCase checks u against the case and applies it in one immediate
+// transaction: the single writer connection runs one at a time, so the
+// check and the write see the same case, and of several updates from one
+// view the first wins and the others find the case moved on.
+func (db *DB) UpdateCase(ctx context.Context, u store.CaseUpdate) (*store.Case, error) {
+	if err := checkUpdate(u); err != nil {
+		return nil, err
 	}
 	var c *store.Case
-	err := db.inWriteTx(ctx, "transition case", func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE cases
-			SET status = ?, result = CASE WHEN ? = '' THEN result ELSE ? END,
-				version = version + 1, updated_at = ?
-			WHERE id = ? AND status = ?`,
-			t.ToStatus, t.Result, t.Result, millis(t.At), t.CaseID, t.FromStatus)
-		if err != nil {
+	err := db.inWriteTx(ctx, "update case", func(tx *sql.Tx) error {
+		var status string
+		var version int64
+		err := tx.QueryRowContext(ctx, `SELECT status, version FROM cases WHERE id = ?`, u.CaseID).Scan(&status, &version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return caseNotFound()
+		} else if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
+		var done int
+		err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_events WHERE id = ? AND case_id = ?`,
+			u.Event.ID, u.CaseID).Scan(&done)
+		switch {
+		case err != nil:
 			return err
-		} else if n == 0 {
-			if err := caseExists(ctx, tx, t.CaseID); err != nil {
-				return err
-			}
-			return staleStatus()
+		case done > 0:
+			return alreadyDone()
+		case status != u.ExpectStatus || u.ExpectVersion != 0 && version != u.ExpectVersion:
+			return staleCase()
 		}
-		err = insertEvent(ctx, tx, store.Event{
-			ID: t.EventID, CaseID: t.CaseID, At: t.At, FromStatus: t.FromStatus,
-			ToStatus: t.ToStatus, Result: t.Result, Note: t.Note, Actor: t.Actor,
-		})
-		if err != nil {
+
+		set, args := changes(u.Set)
+		set = append([]string{"status = ?", "updated_at = ?", "version = version + 1"}, set...)
+		args = append([]any{u.Event.ToStatus, millis(u.Event.At)}, args...)
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET `+strings.Join(set, ", ")+` WHERE id = ?`,
+			append(args, u.CaseID)...); err != nil {
 			return err
 		}
-		c, err = scanCase(tx.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = ?`, t.CaseID))
+		ev := u.Event
+		ev.CaseID = u.CaseID
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		c, err = scanCase(tx.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = ?`, u.CaseID))
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// checkUpdate refuses an update the contract calls incomplete.
+func checkUpdate(u store.CaseUpdate) error {
+	switch {
+	case u.Event.ID == "":
+		return incomplete("event ID")
+	case u.ExpectStatus == "":
+		return incomplete("expected status")
+	case u.Event.ToStatus == "":
+		return incomplete("new status")
+	case u.Event.FromStatus != u.ExpectStatus:
+		return incomplete("event from-status equal to the expected status")
+	}
+	return nil
+}
+
+// changes renders the non-nil fields of ch as SET assignments.
+func changes(ch store.CaseChanges) ([]string, []any) {
+	var set []string
+	var args []any
+	add := func(column string, value any) {
+		set = append(set, column+" = ?")
+		args = append(args, value)
+	}
+	if ch.RegionCode != nil {
+		add("region_code", *ch.RegionCode)
+	}
+	if ch.Channel != nil {
+		add("channel", *ch.Channel)
+	}
+	if ch.AssigneeID != nil {
+		add("assignee_id", *ch.AssigneeID)
+	}
+	if ch.DueAt != nil {
+		add("due_at", optionalMillis(*ch.DueAt))
+	}
+	if ch.Result != nil {
+		add("result", *ch.Result)
+	}
+	if ch.ImportantClass != nil {
+		add("important_class", classOrNone(*ch.ImportantClass))
+	}
+	if ch.National != nil {
+		add("national", *ch.National)
+	}
+	if ch.SeriousImpact != nil {
+		add("serious_impact", *ch.SeriousImpact)
+	}
+	if ch.DiscoveredOn != nil {
+		add("discovered_on", *ch.DiscoveredOn)
+	}
+	if ch.InvestigationMode != nil {
+		add("investigation_mode", *ch.InvestigationMode)
+	}
+	if ch.ExtensionDays != nil {
+		add("extension_days", *ch.ExtensionDays)
+	}
+	if ch.Conclusion != nil {
+		add("conclusion_amount_involved_fen", ch.Conclusion.AmountInvolvedFen)
+		add("conclusion_amount_recovered_fen", ch.Conclusion.AmountRecoveredFen)
+		add("conclusion_measures", ch.Conclusion.Measures)
+		add("conclusion_rectify_by", ch.Conclusion.RectifyBy)
+	}
+	return set, args
+}
+
+// TransitionCase is UpdateCase with the status as the only guard (see
+// store.CaseStore.TransitionCase).
+func (db *DB) TransitionCase(ctx context.Context, t store.CaseTransition) (*store.Case, error) {
+	return db.UpdateCase(ctx, transitionUpdate(t))
+}
+
+// transitionUpdate is the CaseUpdate a CaseTransition stands for.
+func transitionUpdate(t store.CaseTransition) store.CaseUpdate {
+	u := store.CaseUpdate{
+		CaseID:       t.CaseID,
+		ExpectStatus: t.FromStatus,
+		Event: store.Event{
+			ID: t.EventID, At: t.At, Action: store.ActionStatus, FromStatus: t.FromStatus,
+			ToStatus: t.ToStatus, Result: t.Result, Note: t.Note, Actor: t.Actor,
+		},
+	}
+	if t.Result != "" {
+		u.Set.Result = &t.Result
+	}
+	return u
 }
 
 // AddMessage appends m to its case and bumps the case's version, so the
@@ -232,7 +268,7 @@ func (db *DB) CaseEvents(ctx context.Context, caseID string) ([]store.Event, err
 		if err := caseExists(ctx, tx, caseID); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, case_id, at, from_status, to_status, result, note, actor
+		rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+`
 			FROM case_events WHERE case_id = ? ORDER BY at, pos`, caseID)
 		if err != nil {
 			return err
@@ -241,7 +277,8 @@ func (db *DB) CaseEvents(ctx context.Context, caseID string) ([]store.Event, err
 		for rows.Next() {
 			var e store.Event
 			var at int64
-			if err := rows.Scan(&e.ID, &e.CaseID, &at, &e.FromStatus, &e.ToStatus, &e.Result, &e.Note, &e.Actor); err != nil {
+			if err := rows.Scan(&e.ID, &e.CaseID, &at, &e.Action, &e.FromStatus, &e.ToStatus, &e.Result, &e.Note,
+				&e.Actor, &e.Internal); err != nil {
 				return err
 			}
 			e.At = fromMillis(at)
@@ -285,10 +322,36 @@ func (db *DB) CaseMessages(ctx context.Context, caseID string) ([]store.Message,
 	return ms, nil
 }
 
+// insertCase writes the row of c as it is (number, version and all); a
+// trigger adds its insurance types' rows (migration 0002).
+func insertCase(ctx context.Context, tx *sql.Tx, c *store.Case) error {
+	types, err := encodeTypes(c.InsuranceTypes)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Number, c.Year, c.Seq, c.Kind, c.ReporterType, c.Anonymous, c.Category, types,
+		c.RegionCode, c.Subject.Name, c.Subject.CreditCode, c.Subject.IDNumber, c.Subject.Address,
+		c.AmountFen, c.AmountGiven, c.OccurredOn, c.Description, c.Channel, c.Status, c.Result,
+		blob(c.ReporterSealed), blob(c.AccessCodeHash), c.IdempotencyKey, c.SubmissionHash, c.Demo,
+		millis(c.CreatedAt), millis(c.UpdatedAt), c.Version, c.IndexedVersion,
+		c.AssigneeID, optionalMillis(c.DueAt), classOrNone(c.ImportantClass), c.National, c.SeriousImpact,
+		c.DiscoveredOn, c.InvestigationMode, c.ExtensionDays,
+		c.Conclusion.AmountInvolvedFen, c.Conclusion.AmountRecoveredFen, c.Conclusion.Measures, c.Conclusion.RectifyBy)
+	return err
+}
+
+// insertEvent appends e to its case's timeline, an empty Action as
+// store.ActionStatus.
 func insertEvent(ctx context.Context, tx *sql.Tx, e store.Event) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO case_events (id, case_id, at, from_status, to_status, result, note, actor)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ID, e.CaseID, millis(e.At), e.FromStatus, e.ToStatus, e.Result, e.Note, e.Actor)
+	action := e.Action
+	if action == "" {
+		action = store.ActionStatus
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO case_events (`+eventColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.CaseID, millis(e.At), action, e.FromStatus, e.ToStatus, e.Result, e.Note, e.Actor, e.Internal)
 	return err
 }
 
@@ -306,13 +369,20 @@ func scanCase(row interface{ Scan(dest ...any) error }) (*store.Case, error) {
 	var c store.Case
 	var types string
 	var created, updated int64
+	var due sql.NullInt64
 	err := row.Scan(&c.ID, &c.Number, &c.Year, &c.Seq, &c.Kind, &c.ReporterType, &c.Anonymous, &c.Category, &types,
 		&c.RegionCode, &c.Subject.Name, &c.Subject.CreditCode, &c.Subject.IDNumber, &c.Subject.Address,
 		&c.AmountFen, &c.AmountGiven, &c.OccurredOn, &c.Description, &c.Channel, &c.Status, &c.Result,
 		&c.ReporterSealed, &c.AccessCodeHash, &c.IdempotencyKey, &c.SubmissionHash, &c.Demo,
-		&created, &updated, &c.Version, &c.IndexedVersion)
+		&created, &updated, &c.Version, &c.IndexedVersion,
+		&c.AssigneeID, &due, &c.ImportantClass, &c.National, &c.SeriousImpact, &c.DiscoveredOn, &c.InvestigationMode,
+		&c.ExtensionDays, &c.Conclusion.AmountInvolvedFen, &c.Conclusion.AmountRecoveredFen, &c.Conclusion.Measures,
+		&c.Conclusion.RectifyBy)
 	if err != nil {
 		return nil, err
+	}
+	if due.Valid {
+		c.DueAt = fromMillis(due.Int64)
 	}
 	if err := json.Unmarshal([]byte(types), &c.InsuranceTypes); err != nil {
 		return nil, fmt.Errorf("case %s: insurance_types: %w", c.ID, err)
@@ -350,6 +420,22 @@ func blob(b []byte) any {
 }
 
 func millis(t time.Time) int64 { return t.UnixMilli() }
+
+// optionalMillis stores the zero time as NULL: no deadline.
+func optionalMillis(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// classOrNone keeps an empty 要情 class as store.ClassNone.
+func classOrNone(class string) string {
+	if class == "" {
+		return store.ClassNone
+	}
+	return class
+}
 
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 

@@ -14,24 +14,26 @@ import (
 	"fundwatch/store"
 )
 
-// Safe messages for users; the driver error stays in store.Error.Err for logs.
+// Safe messages for users, the sentences of store/messages.go; the driver
+// error stays in store.Error.Err for logs.
 const (
-	msgNotFound     = "记录不存在"
-	msgConflict     = "记录已存在"
-	msgUnavailable  = "数据库暂时不可用，请稍后再试"
-	msgInternal     = "系统内部错误，请稍后再试"
-	msgCaseNotFound = "案件不存在"
-	msgStaleStatus  = "案件状态已被更新，请刷新后重试"
-	msgIncomplete   = "提交的信息不完整"
+	msgNotFound    = store.MsgNotFound
+	msgConflict    = store.MsgConflict
+	msgUnavailable = store.MsgUnavailable
+	msgInternal    = store.MsgInternal
 )
 
-func caseNotFound() error { return store.Errorf(store.ENOTFOUND, msgCaseNotFound) }
+func caseNotFound() error { return store.NotFound(store.MsgCaseNotFound) }
 
-func staleStatus() error { return store.Errorf(store.ECONFLICT, msgStaleStatus) }
+// staleCase is a conditional case update whose view of the case is out of
+// date: the status or version moved on.
+func staleCase() error { return store.Conflict(store.MsgStale) }
 
-func incomplete(what string) error {
-	return store.Wrap(store.EINVALID, errors.New("sqlite: missing "+what), msgIncomplete)
-}
+// alreadyDone is a case update whose event the case already has: a retried
+// request that went through the first time.
+func alreadyDone() error { return store.Conflict(store.MsgAlreadyDone) }
+
+func incomplete(what string) error { return store.Incomplete("sqlite", what) }
 
 // translate is the one place where database/sql and driver errors become
 // store errors, so handlers see codes and never a driver message. op names

@@ -22,19 +22,10 @@ func (db *DB) ImportCase(ctx context.Context, c *store.Case, events []store.Even
 	case c.Number == "" || c.Year == 0 || c.Seq == 0:
 		return incomplete("case number")
 	}
-	types, err := encodeTypes(c.InsuranceTypes)
-	if err != nil {
-		return translate("import case", err)
-	}
+	row := *c
+	row.IndexedVersion = 0
 	return db.inWriteTx(ctx, "import case", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
-			c.ID, c.Number, c.Year, c.Seq, c.Kind, c.ReporterType, c.Anonymous, c.Category, types,
-			c.RegionCode, c.Subject.Name, c.Subject.CreditCode, c.Subject.IDNumber, c.Subject.Address,
-			c.AmountFen, c.AmountGiven, c.OccurredOn, c.Description, c.Channel, c.Status, c.Result,
-			blob(c.ReporterSealed), blob(c.AccessCodeHash), c.IdempotencyKey, c.SubmissionHash, c.Demo,
-			millis(c.CreatedAt), millis(c.UpdatedAt), c.Version)
-		if err != nil {
+		if err := insertCase(ctx, tx, &row); err != nil {
 			return err
 		}
 		for _, e := range events {
@@ -55,7 +46,7 @@ func (db *DB) ImportCase(ctx context.Context, c *store.Case, events []store.Even
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO case_counters (year, last_seq) VALUES (?, ?)
+		_, err := tx.ExecContext(ctx, `INSERT INTO case_counters (year, last_seq) VALUES (?, ?)
 			ON CONFLICT (year) DO UPDATE SET last_seq = max(last_seq, excluded.last_seq)`, c.Year, c.Seq)
 		return err
 	})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -92,6 +93,7 @@ func testCreateCase(t *testing.T, open func(t *testing.T) store.CaseStore) {
 				c.AmountFen, c.OccurredOn, c.Description = 0, "", ""
 				c.Subject = store.Party{}
 				c.Category, c.Channel, c.SubmissionHash = "", "", ""
+				unhandled(c)
 				mustCreate(t, s, c)
 				got := mustGet(t, s, c.ID)
 				checkCase(t, "CaseByID", stored(c), got)
@@ -99,8 +101,23 @@ func testCreateCase(t *testing.T, open func(t *testing.T) store.CaseStore) {
 					t.Errorf("InsuranceTypes %#v ReporterSealed %#v AccessCodeHash %#v, want all nil",
 						got.InsuranceTypes, got.ReporterSealed, got.AccessCodeHash)
 				}
+				if !got.DueAt.IsZero() || got.ImportantClass != store.ClassNone {
+					t.Errorf("DueAt %s ImportantClass %q, want zero and %q", got.DueAt, got.ImportantClass, store.ClassNone)
+				}
 			})
 		}
+	})
+
+	t.Run("a new case without handling is unclassified", func(t *testing.T) {
+		s := open(t)
+		c := newCase("case-unclassified", at(0))
+		unhandled(c)
+		mustCreate(t, s, c)
+		got := mustGet(t, s, c.ID)
+		if got.ImportantClass != store.ClassNone {
+			t.Errorf("ImportantClass %q, want %q", got.ImportantClass, store.ClassNone)
+		}
+		checkCase(t, "CaseByID", stored(c), got)
 	})
 
 	t.Run("times come back in UTC truncated to milliseconds", func(t *testing.T) {
@@ -108,6 +125,7 @@ func testCreateCase(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		created := time.Date(2026, 5, 1, 8, 0, 0, 123_456_789, store.CST)
 		c := newCase("case-times", created)
 		c.UpdatedAt = created.Add(1500*time.Microsecond + 7)
+		c.DueAt = created.Add(72*time.Hour + 999_999)
 		first := firstEvent(c)
 		first.At = created.Add(999_999)
 		if err := s.CreateCase(t.Context(), c, first); err != nil {
@@ -117,6 +135,7 @@ func testCreateCase(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		var d differ
 		d.time("CreatedAt", store.Truncate(created), got.CreatedAt)
 		d.time("UpdatedAt", store.Truncate(c.UpdatedAt), got.UpdatedAt)
+		d.time("DueAt", store.Truncate(c.DueAt), got.DueAt)
 		evs := mustEvents(t, s, c.ID)
 		if len(evs) != 1 {
 			t.Fatalf("got %d events, want 1", len(evs))
@@ -378,6 +397,28 @@ func testInvalid(t *testing.T, open func(t *testing.T) store.CaseStore) {
 			})
 			return err
 		}},
+		{"UpdateCase without event ID", func(ctx context.Context) error {
+			u := statusUpdate(existing, "", store.StatusAccepted, at(time.Hour))
+			_, err := s.UpdateCase(ctx, u)
+			return err
+		}},
+		{"UpdateCase without ExpectStatus", func(ctx context.Context) error {
+			u := statusUpdate(existing, "ev-no-expect", store.StatusAccepted, at(time.Hour))
+			u.ExpectStatus, u.Event.FromStatus = "", ""
+			_, err := s.UpdateCase(ctx, u)
+			return err
+		}},
+		{"UpdateCase without ToStatus", func(ctx context.Context) error {
+			u := statusUpdate(existing, "ev-no-to", "", at(time.Hour))
+			_, err := s.UpdateCase(ctx, u)
+			return err
+		}},
+		{"UpdateCase with FromStatus other than ExpectStatus", func(ctx context.Context) error {
+			u := statusUpdate(existing, "ev-from-differs", store.StatusInvestigating, at(time.Hour))
+			u.Event.FromStatus = store.StatusAccepted
+			_, err := s.UpdateCase(ctx, u)
+			return err
+		}},
 		{"AddMessage without message ID", func(ctx context.Context) error {
 			return s.AddMessage(ctx, &store.Message{
 				CaseID: existing.ID, At: at(time.Hour), Author: store.AuthorReporter, Body: "补充材料",
@@ -386,7 +427,11 @@ func testInvalid(t *testing.T, open func(t *testing.T) store.CaseStore) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is invalid", func(t *testing.T) {
-			wantCode(t, tt.name, tt.call(t.Context()), store.EINVALID)
+			err := tt.call(t.Context())
+			wantCode(t, tt.name, err, store.EINVALID)
+			if msg := store.ErrorMessage(err); strings.HasPrefix(tt.name, "UpdateCase") && msg != store.MsgIncomplete {
+				t.Errorf("message %q, want %q", msg, store.MsgIncomplete)
+			}
 		})
 	}
 
@@ -427,11 +472,27 @@ func testNotFound(t *testing.T, open func(t *testing.T) store.CaseStore) {
 				ToStatus: store.StatusAccepted, At: at(time.Hour),
 			})
 		}},
+		{"UpdateCase", func(ctx context.Context) (*store.Case, error) {
+			u := statusUpdate(existing, "ev-missing", store.StatusAccepted, at(time.Hour))
+			u.CaseID = missing
+			return s.UpdateCase(ctx, u)
+		}},
+		{"UpdateCase with empty ID", func(ctx context.Context) (*store.Case, error) {
+			u := statusUpdate(existing, "ev-missing", store.StatusAccepted, at(time.Hour))
+			u.CaseID = ""
+			return s.UpdateCase(ctx, u)
+		}},
+		{"CaseInRegions", func(ctx context.Context) (*store.Case, error) {
+			return s.CaseInRegions(ctx, missing, []string{existing.RegionCode})
+		}},
 	}
 	for _, g := range getters {
 		t.Run(g.name+" of a missing case is ENOTFOUND", func(t *testing.T) {
 			got, err := g.get(t.Context())
 			wantCode(t, g.name, err, store.ENOTFOUND)
+			if msg := store.ErrorMessage(err); msg != store.MsgCaseNotFound {
+				t.Errorf("%s: message %q, want %q", g.name, msg, store.MsgCaseNotFound)
+			}
 			if got != nil {
 				t.Errorf("%s returned case %q along with the error, want nil", g.name, got.ID)
 			}

@@ -43,13 +43,32 @@ func newCase(id string, createdAt time.Time) *store.Case {
 			IDNumber:   "22010219800101123X",
 			Address:    "吉林省长春市南关区人民大街 1 号 😀",
 		},
-		AmountFen:      123_456_789, // 1,234,567.89 yuan
-		AmountGiven:    true,
-		OccurredOn:     "2025-11-30",
-		Description:    unicodeText,
-		Channel:        store.ChannelMedicalSecurity,
-		Status:         store.StatusReceived,
-		Result:         "",
+		AmountFen:   123_456_789, // 1,234,567.89 yuan
+		AmountGiven: true,
+		OccurredOn:  "2025-11-30",
+		Description: unicodeText,
+		Channel:     store.ChannelMedicalSecurity,
+		Status:      store.StatusReceived,
+		Result:      "",
+
+		// A new case normally has no handling yet; these are set so that
+		// CreateCase is seen to store them (the acceptance deadline does
+		// run from the start).
+		AssigneeID:        "user-assignee-1",
+		DueAt:             createdAt.Add(5 * 24 * time.Hour),
+		ImportantClass:    store.ClassImportant,
+		National:          true,
+		SeriousImpact:     true,
+		DiscoveredOn:      "2026-03-13",
+		InvestigationMode: store.ModeOffSite,
+		ExtensionDays:     30,
+		Conclusion: store.Conclusion{
+			AmountInvolvedFen:  98_765_432,
+			AmountRecoveredFen: 1_234_500,
+			Measures:           "责令整改，追回基金 " + unicodeText,
+			RectifyBy:          "2026-06-30",
+		},
+
 		ReporterSealed: []byte{0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff, 0x00},
 		AccessCodeHash: []byte("\x00hmac-sha256 of the access code\xff"),
 		IdempotencyKey: "idem-" + id,
@@ -58,6 +77,14 @@ func newCase(id string, createdAt time.Time) *store.Case {
 		CreatedAt:      createdAt,
 		UpdatedAt:      createdAt,
 	}
+}
+
+// unhandled clears the handling fields of c, as the intake of a new case
+// leaves them.
+func unhandled(c *store.Case) {
+	c.AssigneeID, c.DueAt, c.ImportantClass = "", time.Time{}, ""
+	c.National, c.SeriousImpact, c.DiscoveredOn = false, false, ""
+	c.InvestigationMode, c.ExtensionDays, c.Conclusion = "", 0, store.Conclusion{}
 }
 
 // firstEvent is the "received" event that goes with c on CreateCase. Its
@@ -133,9 +160,37 @@ func stored(c *store.Case) *store.Case {
 	w.AccessCodeHash = nilIfEmptyBytes(c.AccessCodeHash)
 	w.CreatedAt = store.Truncate(c.CreatedAt)
 	w.UpdatedAt = store.Truncate(c.UpdatedAt)
+	w.DueAt = truncateOrZero(c.DueAt)
+	w.ImportantClass = classOrNone(c.ImportantClass)
 	w.Version = 1
 	w.IndexedVersion = 0
 	return &w
+}
+
+// classOrNone is how the store keeps a 要情 class: "" as store.ClassNone.
+func classOrNone(class string) string {
+	if class == "" {
+		return store.ClassNone
+	}
+	return class
+}
+
+// actionOrStatus is how the store keeps an event's action: "" as
+// store.ActionStatus.
+func actionOrStatus(action string) string {
+	if action == "" {
+		return store.ActionStatus
+	}
+	return action
+}
+
+// truncateOrZero is the stored form of an optional time: the zero time stays
+// zero (in UTC), any other is truncated.
+func truncateOrZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return store.Truncate(t)
 }
 
 func nilIfEmpty(s []string) []string {
@@ -201,6 +256,19 @@ func (d *differ) time(name string, want, got time.Time) {
 	}
 }
 
+// optionalTime compares a time that may be unset: zero must come back zero,
+// anything else as d.time does.
+func (d *differ) optionalTime(name string, want, got time.Time) {
+	if want.IsZero() || got.IsZero() {
+		if !want.IsZero() || !got.IsZero() {
+			d.diffs = append(d.diffs, fmt.Sprintf("%s: got %s, want %s", name,
+				got.Format(time.RFC3339Nano), want.Format(time.RFC3339Nano)))
+		}
+		return
+	}
+	d.time(name, want, got)
+}
+
 func (d *differ) String() string { return strings.Join(d.diffs, "\n\t") }
 
 func caseDiff(want, got *store.Case) string {
@@ -226,6 +294,15 @@ func caseDiff(want, got *store.Case) string {
 	d.field("Channel", want.Channel, got.Channel)
 	d.field("Status", want.Status, got.Status)
 	d.field("Result", want.Result, got.Result)
+	d.field("AssigneeID", want.AssigneeID, got.AssigneeID)
+	d.optionalTime("DueAt", want.DueAt, got.DueAt)
+	d.field("ImportantClass", want.ImportantClass, got.ImportantClass)
+	d.field("National", want.National, got.National)
+	d.field("SeriousImpact", want.SeriousImpact, got.SeriousImpact)
+	d.field("DiscoveredOn", want.DiscoveredOn, got.DiscoveredOn)
+	d.field("InvestigationMode", want.InvestigationMode, got.InvestigationMode)
+	d.field("ExtensionDays", want.ExtensionDays, got.ExtensionDays)
+	d.field("Conclusion", want.Conclusion, got.Conclusion)
 	d.field("ReporterSealed", want.ReporterSealed, got.ReporterSealed)
 	d.field("AccessCodeHash", want.AccessCodeHash, got.AccessCodeHash)
 	d.field("IdempotencyKey", want.IdempotencyKey, got.IdempotencyKey)
@@ -243,11 +320,13 @@ func eventDiff(want, got store.Event) string {
 	d.field("ID", want.ID, got.ID)
 	d.field("CaseID", want.CaseID, got.CaseID)
 	d.time("At", store.Truncate(want.At), got.At)
+	d.field("Action", actionOrStatus(want.Action), got.Action)
 	d.field("FromStatus", want.FromStatus, got.FromStatus)
 	d.field("ToStatus", want.ToStatus, got.ToStatus)
 	d.field("Result", want.Result, got.Result)
 	d.field("Note", want.Note, got.Note)
 	d.field("Actor", want.Actor, got.Actor)
+	d.field("Internal", want.Internal, got.Internal)
 	return d.String()
 }
 

@@ -24,6 +24,14 @@ func testImportCase(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		if err := s.AddMessage(t.Context(), m); err != nil {
 			t.Fatal(err)
 		}
+		view := mustGet(t, s, c.ID)
+		mustUpdate(t, s, store.CaseUpdate{
+			CaseID: c.ID, ExpectStatus: view.Status, ExpectVersion: view.Version,
+			Event: store.Event{ID: "ev-" + id + "-classify", At: createdAt.Add(3 * time.Hour), Action: store.ActionClassify,
+				FromStatus: view.Status, ToStatus: view.Status, Note: "定为重大要情", Actor: "leader-1", Internal: true},
+			Set: store.CaseChanges{ImportantClass: ptr(store.ClassMajor), DiscoveredOn: ptr("2026-03-14"),
+				DueAt: ptr(createdAt.Add(72 * time.Hour)), AssigneeID: ptr("user-7")},
+		})
 		return mustGet(t, s, c.ID), mustEvents(t, s, c.ID), mustMessages(t, s, c.ID)
 	}
 
@@ -42,6 +50,63 @@ func testImportCase(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		}
 		checkEvents(t, "CaseEvents after import", events, mustEvents(t, dst, c.ID))
 		checkMessages(t, "CaseMessages after import", msgs, mustMessages(t, dst, c.ID))
+	})
+
+	t.Run("carries the handling fields and the events' action and internal flag", func(t *testing.T) {
+		c := stored(newCase("case-import-handling", at(0)))
+		c.Number, c.Year, c.Seq = "2026-000017", 2026, 17
+		c.Status, c.Result = store.StatusConcluded, store.ResultPartly
+		c.Version = 6
+		c.IndexedVersion = 4
+		events := []store.Event{
+			{ID: "ev-h0", At: at(0), Action: store.ActionStatus, ToStatus: store.StatusReceived, Note: "收到", Actor: "system"},
+			{ID: "ev-h1", At: at(time.Hour), Action: "", FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted, Note: "受理"},
+			{ID: "ev-h2", At: at(time.Hour), Action: store.ActionAssign, FromStatus: store.StatusAccepted,
+				ToStatus: store.StatusAccepted, Note: "分配", Actor: "leader-1", Internal: true},
+			{ID: "ev-h3", At: at(2 * time.Hour), Action: store.ActionOnSite, FromStatus: store.StatusAccepted,
+				ToStatus: store.StatusAccepted, Note: "现场", Actor: "user-1", Internal: true},
+			{ID: "ev-h4", At: at(3 * time.Hour), Action: store.ActionStatus, FromStatus: store.StatusAccepted,
+				ToStatus: store.StatusConcluded, Result: store.ResultPartly, Note: "部分属实", Actor: "user-1"},
+		}
+		dst := open(t)
+		if err := dst.ImportCase(t.Context(), c, events, nil); err != nil {
+			t.Fatalf("ImportCase: %v", err)
+		}
+		want := *c
+		want.IndexedVersion = 0
+		checkCase(t, "CaseByID after import", &want, mustGet(t, dst, c.ID))
+		for i := range events {
+			events[i].CaseID = c.ID
+		}
+		checkEvents(t, "CaseEvents after import", events, mustEvents(t, dst, c.ID))
+
+		for _, f := range []store.CaseFilter{
+			{InsuranceType: "maternity"}, {AssigneeID: c.AssigneeID}, {ImportantClass: c.ImportantClass},
+			{DueBefore: c.DueAt.Add(time.Millisecond)}, {DiscoveredFrom: c.DiscoveredOn, DiscoveredTo: c.DiscoveredOn},
+			{Statuses: []string{store.StatusConcluded}, RegionCodes: []string{c.RegionCode}},
+		} {
+			got, total, err := dst.ListCases(t.Context(), f)
+			if err != nil || total != 1 || len(got) != 1 || got[0].ID != c.ID {
+				t.Errorf("ListCases(%+v) = %v of %d, %v; want the imported case", f, caseIDs(got), total, err)
+			}
+		}
+	})
+
+	t.Run("an imported case without a class is unclassified", func(t *testing.T) {
+		c := stored(newCase("case-import-none", at(0)))
+		c.Number, c.Year, c.Seq = "2026-000001", 2026, 1
+		unhandled(c)
+		dst := open(t)
+		if err := dst.ImportCase(t.Context(), c, []store.Event{firstEvent(c)}, nil); err != nil {
+			t.Fatalf("ImportCase: %v", err)
+		}
+		want := *c
+		want.ImportantClass = store.ClassNone
+		checkCase(t, "CaseByID after import", &want, mustGet(t, dst, c.ID))
+		got, _, err := dst.ListCases(t.Context(), store.CaseFilter{ImportantClass: store.ClassNone, Unassigned: true})
+		if err != nil || len(got) != 1 {
+			t.Errorf("ListCases(none, unassigned) = %v, %v; want the imported case", caseIDs(got), err)
+		}
 	})
 
 	t.Run("new cases continue numbering after the imported ones", func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"fundwatch/store"
 	"fundwatch/store/storetest"
@@ -39,9 +40,11 @@ func newMemStore() *memStore {
 }
 
 var (
-	errNotFound = store.Errorf(store.ENOTFOUND, "记录不存在")
-	errConflict = store.Errorf(store.ECONFLICT, "记录已存在")
-	errInvalid  = store.Errorf(store.EINVALID, "参数不完整")
+	errNotFound    = store.NotFound(store.MsgCaseNotFound)
+	errConflict    = store.Conflict(store.MsgConflict)
+	errStale       = store.Conflict(store.MsgStale)
+	errAlreadyDone = store.Conflict(store.MsgAlreadyDone)
+	errInvalid     = store.Incomplete("memstore", "a required field")
 )
 
 func ctxErr(ctx context.Context) error {
@@ -57,6 +60,41 @@ func copyCase(c *store.Case) *store.Case {
 	out.ReporterSealed = slices.Clone(c.ReporterSealed)
 	out.AccessCodeHash = slices.Clone(c.AccessCodeHash)
 	return &out
+}
+
+// storedForm is c as the store keeps it: empty slices nil, times truncated,
+// "" class as none.
+func storedForm(c *store.Case) *store.Case {
+	out := copyCase(c)
+	if len(out.InsuranceTypes) == 0 {
+		out.InsuranceTypes = nil
+	}
+	if len(out.ReporterSealed) == 0 {
+		out.ReporterSealed = nil
+	}
+	if len(out.AccessCodeHash) == 0 {
+		out.AccessCodeHash = nil
+	}
+	out.CreatedAt = store.Truncate(c.CreatedAt)
+	out.UpdatedAt = store.Truncate(c.UpdatedAt)
+	out.DueAt = optionalTime(c.DueAt)
+	out.ImportantClass = cmp.Or(c.ImportantClass, store.ClassNone)
+	return out
+}
+
+func optionalTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return store.Truncate(t)
+}
+
+// storedEvent is e as the store keeps it.
+func storedEvent(e store.Event, caseID string) store.Event {
+	e.CaseID = caseID
+	e.At = store.Truncate(e.At)
+	e.Action = cmp.Or(e.Action, store.ActionStatus)
+	return e
 }
 
 func (s *memStore) CreateCase(ctx context.Context, c *store.Case, first store.Event) error {
@@ -82,23 +120,9 @@ func (s *memStore) CreateCase(ctx context.Context, c *store.Case, first store.Ev
 	c.Number = store.FormatNumber(c.Year, c.Seq)
 	c.Version, c.IndexedVersion = 1, 0
 
-	stored := copyCase(c)
-	if len(stored.InsuranceTypes) == 0 {
-		stored.InsuranceTypes = nil
-	}
-	if len(stored.ReporterSealed) == 0 {
-		stored.ReporterSealed = nil
-	}
-	if len(stored.AccessCodeHash) == 0 {
-		stored.AccessCodeHash = nil
-	}
-	stored.CreatedAt = store.Truncate(c.CreatedAt)
-	stored.UpdatedAt = store.Truncate(c.UpdatedAt)
-	s.cases[c.ID] = stored
+	s.cases[c.ID] = storedForm(c)
 	s.order = append(s.order, c.ID)
-	first.CaseID = c.ID
-	first.At = store.Truncate(first.At)
-	s.events[c.ID] = []store.Event{first}
+	s.events[c.ID] = []store.Event{storedEvent(first, c.ID)}
 	return nil
 }
 
@@ -128,6 +152,53 @@ func (s *memStore) CaseByIdempotencyKey(ctx context.Context, key string) (*store
 	return s.find(ctx, func(c *store.Case) bool { return c.IdempotencyKey == key })
 }
 
+// matches tells whether c passes every filter of f but Statuses, Sort and
+// paging.
+func matches(c *store.Case, f store.CaseFilter) bool {
+	switch {
+	case len(f.RegionCodes) > 0 && !slices.Contains(f.RegionCodes, c.RegionCode),
+		f.Kind != "" && c.Kind != f.Kind,
+		f.Category != "" && c.Category != f.Category,
+		f.InsuranceType != "" && !slices.Contains(c.InsuranceTypes, f.InsuranceType),
+		f.Channel != "" && c.Channel != f.Channel,
+		f.ImportantClass != "" && c.ImportantClass != f.ImportantClass,
+		f.AssigneeID != "" && c.AssigneeID != f.AssigneeID,
+		f.Unassigned && c.AssigneeID != "",
+		!f.DueBefore.IsZero() && (c.DueAt.IsZero() || !c.DueAt.Before(f.DueBefore)),
+		(f.DiscoveredFrom != "" || f.DiscoveredTo != "") && c.DiscoveredOn == "",
+		f.DiscoveredFrom != "" && c.DiscoveredOn < f.DiscoveredFrom,
+		f.DiscoveredTo != "" && c.DiscoveredOn > f.DiscoveredTo,
+		f.Demo != nil && c.Demo != *f.Demo:
+		return false
+	}
+	return true
+}
+
+func newestFirst(a, b *store.Case) int {
+	if n := b.CreatedAt.Compare(a.CreatedAt); n != 0 {
+		return n
+	}
+	return cmp.Compare(b.Seq, a.Seq)
+}
+
+// orders are the sort orders of ListCases.
+var orders = map[string]func(a, b *store.Case) int{
+	store.SortNewest: newestFirst,
+	store.SortOldest: func(a, b *store.Case) int { return newestFirst(b, a) },
+	store.SortDue: func(a, b *store.Case) int {
+		switch {
+		case a.DueAt.IsZero() != b.DueAt.IsZero():
+			if a.DueAt.IsZero() {
+				return 1
+			}
+			return -1
+		case !a.DueAt.Equal(b.DueAt):
+			return a.DueAt.Compare(b.DueAt)
+		}
+		return newestFirst(a, b)
+	},
+}
+
 func (s *memStore) ListCases(ctx context.Context, f store.CaseFilter) ([]*store.Case, int, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, 0, err
@@ -137,26 +208,16 @@ func (s *memStore) ListCases(ctx context.Context, f store.CaseFilter) ([]*store.
 	var matched []*store.Case
 	for _, id := range s.order {
 		c := s.cases[id]
-		if len(f.RegionCodes) > 0 && !slices.Contains(f.RegionCodes, c.RegionCode) ||
-			len(f.Statuses) > 0 && !slices.Contains(f.Statuses, c.Status) ||
-			f.Kind != "" && c.Kind != f.Kind ||
-			f.Demo != nil && c.Demo != *f.Demo {
-			continue
+		if matches(c, f) && (len(f.Statuses) == 0 || slices.Contains(f.Statuses, c.Status)) {
+			matched = append(matched, c)
 		}
-		matched = append(matched, c)
 	}
-	slices.SortFunc(matched, func(a, b *store.Case) int {
-		if n := b.CreatedAt.Compare(a.CreatedAt); n != 0 {
-			return n
-		}
-		return cmp.Compare(b.Seq, a.Seq)
-	})
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
+	order, ok := orders[f.Sort]
+	if !ok {
+		order = newestFirst
 	}
-	limit = min(limit, 500)
-	offset := max(f.Offset, 0)
+	slices.SortFunc(matched, order)
+	limit, offset := store.PageBounds(f.Limit, f.Offset)
 	var page []*store.Case
 	for i := offset; i < len(matched) && i < offset+limit; i++ {
 		page = append(page, copyCase(matched[i]))
@@ -164,34 +225,88 @@ func (s *memStore) ListCases(ctx context.Context, f store.CaseFilter) ([]*store.
 	return page, len(matched), nil
 }
 
-func (s *memStore) TransitionCase(ctx context.Context, t store.CaseTransition) (*store.Case, error) {
+func (s *memStore) CountCasesByStatus(ctx context.Context, f store.CaseFilter) (map[string]int, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err
 	}
-	if t.EventID == "" {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	counts := map[string]int{}
+	for _, c := range s.cases {
+		if matches(c, f) {
+			counts[c.Status]++
+		}
+	}
+	return counts, nil
+}
+
+func (s *memStore) CaseInRegions(ctx context.Context, id string, regionCodes []string) (*store.Case, error) {
+	return s.find(ctx, func(c *store.Case) bool { return c.ID == id && slices.Contains(regionCodes, c.RegionCode) })
+}
+
+func (s *memStore) UpdateCase(ctx context.Context, u store.CaseUpdate) (*store.Case, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	if u.Event.ID == "" || u.ExpectStatus == "" || u.Event.ToStatus == "" || u.Event.FromStatus != u.ExpectStatus {
 		return nil, errInvalid
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c, ok := s.cases[t.CaseID]
+	c, ok := s.cases[u.CaseID]
 	if !ok {
 		return nil, errNotFound
 	}
-	if c.Status != t.FromStatus {
-		return nil, errConflict
+	if slices.ContainsFunc(s.events[c.ID], func(e store.Event) bool { return e.ID == u.Event.ID }) {
+		return nil, errAlreadyDone
 	}
-	c.Status = t.ToStatus
-	if t.Result != "" {
-		c.Result = t.Result
+	if c.Status != u.ExpectStatus || u.ExpectVersion != 0 && c.Version != u.ExpectVersion {
+		return nil, errStale
 	}
+	set := u.Set
+	setIf(&c.RegionCode, set.RegionCode)
+	setIf(&c.Channel, set.Channel)
+	setIf(&c.AssigneeID, set.AssigneeID)
+	if set.DueAt != nil {
+		c.DueAt = optionalTime(*set.DueAt)
+	}
+	setIf(&c.Result, set.Result)
+	if set.ImportantClass != nil {
+		c.ImportantClass = cmp.Or(*set.ImportantClass, store.ClassNone)
+	}
+	setIf(&c.National, set.National)
+	setIf(&c.SeriousImpact, set.SeriousImpact)
+	setIf(&c.DiscoveredOn, set.DiscoveredOn)
+	setIf(&c.InvestigationMode, set.InvestigationMode)
+	setIf(&c.ExtensionDays, set.ExtensionDays)
+	setIf(&c.Conclusion, set.Conclusion)
+	c.Status = u.Event.ToStatus
 	c.Version++
-	c.UpdatedAt = store.Truncate(t.At)
-	s.events[c.ID] = append(s.events[c.ID], store.Event{
-		ID: t.EventID, CaseID: t.CaseID, At: store.Truncate(t.At), FromStatus: t.FromStatus,
-		ToStatus: t.ToStatus, Result: t.Result, Note: t.Note, Actor: t.Actor,
-	})
+	c.UpdatedAt = store.Truncate(u.Event.At)
+	s.events[c.ID] = append(s.events[c.ID], storedEvent(u.Event, c.ID))
 	slices.SortStableFunc(s.events[c.ID], func(a, b store.Event) int { return a.At.Compare(b.At) })
 	return copyCase(c), nil
+}
+
+func setIf[T any](field *T, value *T) {
+	if value != nil {
+		*field = *value
+	}
+}
+
+func (s *memStore) TransitionCase(ctx context.Context, t store.CaseTransition) (*store.Case, error) {
+	u := store.CaseUpdate{
+		CaseID:       t.CaseID,
+		ExpectStatus: t.FromStatus,
+		Event: store.Event{
+			ID: t.EventID, At: t.At, Action: store.ActionStatus, FromStatus: t.FromStatus,
+			ToStatus: t.ToStatus, Result: t.Result, Note: t.Note, Actor: t.Actor,
+		},
+	}
+	if t.Result != "" {
+		u.Set.Result = &t.Result
+	}
+	return s.UpdateCase(ctx, u)
 }
 
 func (s *memStore) AddMessage(ctx context.Context, m *store.Message) error {
@@ -266,15 +381,12 @@ func (s *memStore) ImportCase(ctx context.Context, c *store.Case, events []store
 			return errConflict
 		}
 	}
-	stored := copyCase(c)
+	stored := storedForm(c)
 	stored.IndexedVersion = 0
-	stored.CreatedAt = store.Truncate(c.CreatedAt)
-	stored.UpdatedAt = store.Truncate(c.UpdatedAt)
 	s.cases[c.ID] = stored
 	s.order = append(s.order, c.ID)
 	for _, e := range events {
-		e.CaseID = c.ID
-		s.events[c.ID] = append(s.events[c.ID], e)
+		s.events[c.ID] = append(s.events[c.ID], storedEvent(e, c.ID))
 	}
 	for _, m := range messages {
 		m.CaseID = c.ID
@@ -282,18 +394,4 @@ func (s *memStore) ImportCase(ctx context.Context, c *store.Case, events []store
 	}
 	s.counters[c.Year] = max(s.counters[c.Year], c.Seq)
 	return nil
-}
-
-// Placeholders until the reference store follows the case-handling contract.
-
-func (m *memStore) CaseInRegions(ctx context.Context, id string, regionCodes []string) (*store.Case, error) {
-	return nil, errInvalid
-}
-
-func (m *memStore) CountCasesByStatus(ctx context.Context, f store.CaseFilter) (map[string]int, error) {
-	return nil, errInvalid
-}
-
-func (m *memStore) UpdateCase(ctx context.Context, u store.CaseUpdate) (*store.Case, error) {
-	return nil, errInvalid
 }

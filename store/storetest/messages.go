@@ -59,6 +59,32 @@ func testAddMessage(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		}
 	})
 
+	t.Run("a retried message is refused after later messages too", func(t *testing.T) {
+		// The first message's ID is no longer the case's last one: a store
+		// that compares it with any one message only (FerretDB v1 reads
+		// {"messages.id": {"$ne": id}} so) would post the retry.
+		s := open(t)
+		c := mustCreate(t, s, newCase("case-retry-later", at(0)))
+		var want []store.Message
+		for i, id := range []string{"msg-1", "msg-2", "msg-3"} {
+			m := store.Message{ID: id, CaseID: c.ID, At: at(time.Duration(i+1) * time.Hour), Author: store.AuthorHandler,
+				Body: "答复 " + id, Actor: "user-1"}
+			stored := m
+			if err := s.AddMessage(t.Context(), &stored); err != nil {
+				t.Fatalf("AddMessage(%s): %v", id, err)
+			}
+			want = append(want, m)
+		}
+		for _, id := range []string{"msg-1", "msg-2"} {
+			again := store.Message{ID: id, CaseID: c.ID, At: at(5 * time.Hour), Author: store.AuthorHandler, Body: "重复"}
+			wantCode(t, "AddMessage with the used ID "+id, s.AddMessage(t.Context(), &again), store.ECONFLICT)
+		}
+		checkMessages(t, "CaseMessages", want, mustMessages(t, s, c.ID))
+		if got := mustGet(t, s, c.ID); got.Version != 4 {
+			t.Errorf("Version = %d after rejected retries, want 4", got.Version)
+		}
+	})
+
 	t.Run("orders messages by At, then by insertion", func(t *testing.T) {
 		s := open(t)
 		c := mustCreate(t, s, newCase("case-order", at(0)))

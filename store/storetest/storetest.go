@@ -24,23 +24,62 @@
 //     put in those fields, and writes Number, Year, Seq and Version back into
 //     the passed *Case. Sequences have no gaps under concurrent creation.
 //   - The store fills in the first event's CaseID from the case.
+//   - CreateCase and ImportCase store the handling fields (AssigneeID,
+//     DueAt, the 要情 class and flags, DiscoveredOn, InvestigationMode,
+//     ExtensionDays, Conclusion) as given. An ImportantClass of "" is kept
+//     as store.ClassNone, on create, import and update alike, so a new case
+//     reads back "none". A zero DueAt means no deadline and reads back as
+//     the zero time.
+//   - An event's Action of "" is kept as store.ActionStatus (the backends
+//     normalise it when writing, so old and new rows read alike); Internal
+//     is kept as given.
 //   - Case ID, IdempotencyKey, the first event's ID, a transition's EventID
 //     and a message's ID are required: empty ones are EINVALID. (An empty
 //     IdempotencyKey would otherwise make every second key-less case an
-//     idempotency conflict.)
+//     idempotency conflict.) UpdateCase also requires ExpectStatus and
+//     Event.ToStatus, and Event.FromStatus equal to ExpectStatus; each
+//     failure is EINVALID with store.MsgIncomplete.
 //   - A duplicate case ID or IdempotencyKey is ECONFLICT and leaves no trace.
 //   - TransitionCase sets UpdatedAt to t.At and bumps Version. It replaces the
 //     case's Result only when t.Result is non-empty, so closing a concluded
 //     case keeps its investigation result. A missing case is ENOTFOUND; a
 //     FromStatus that no longer matches is ECONFLICT. Of several concurrent
-//     transitions from the same status exactly one wins.
+//     transitions from the same status exactly one wins. Its events and
+//     UpdateCase's share one timeline and one set of event IDs.
+//   - UpdateCase sets exactly the non-nil fields of CaseChanges; a pointer
+//     to the zero time clears DueAt. A missing case (or an empty CaseID) is
+//     ENOTFOUND with store.MsgCaseNotFound. An event ID the case already
+//     has is ECONFLICT with store.MsgAlreadyDone even when the view is also
+//     stale (a retried request is told it went through); otherwise a stale
+//     ExpectStatus or non-zero ExpectVersion is ECONFLICT with
+//     store.MsgStale. A conflict changes neither the case nor its timeline.
+//     ExpectVersion 0 checks the status only. Of several concurrent
+//     updates from one view exactly one wins, the others get MsgStale.
+//   - CaseInRegions answers a case outside the scope, an empty or nil
+//     scope, a missing case and an empty ID alike: ENOTFOUND with
+//     store.MsgCaseNotFound. Region codes match exactly, never as prefixes.
+//   - Error messages of the case area are the sentences of store/messages.go
+//     where the suite names one (MsgCaseNotFound, MsgStale, MsgAlreadyDone,
+//     MsgIncomplete).
 //   - AddMessage sets UpdatedAt to m.At and bumps Version. CaseEvents and
 //     CaseMessages order by At, then by insertion; a case without messages
 //     has an empty list, a missing case is ENOTFOUND.
-//   - ListCases orders by CreatedAt, then Seq, both descending. RegionCodes
-//     matches region codes exactly (the caller expands a region tree into
-//     the codes of its scope); an empty list means no region filter. Limit 0
-//     means 50, more than 500 means 500. The total ignores Limit and Offset.
+//   - ListCases orders by CreatedAt, then Seq, both descending (SortNewest);
+//     SortOldest is the exact reverse; SortDue puts cases with a DueAt
+//     first, soonest first, ties and the cases without a deadline newest
+//     first. RegionCodes matches region codes exactly (the caller expands a
+//     region tree into the codes of its scope); an empty list means no
+//     region filter. Limit 0 means 50, more than 500 means 500. The total
+//     ignores Limit and Offset.
+//   - Every filter of CaseFilter combines with the others by AND.
+//     InsuranceType matches one whole code of InsuranceTypes. ClassNone
+//     matches unclassified cases. AssigneeID together with Unassigned
+//     matches nothing. DueBefore is strict and leaves out cases without a
+//     deadline. DiscoveredFrom and DiscoveredTo are inclusive and leave out
+//     cases without a DiscoveredOn.
+//   - CountCasesByStatus agrees with ListCases: for any filter, its counts
+//     are those of the cases ListCases returns for the same filter without
+//     Statuses. Statuses without cases are absent.
 //   - Every non-nil error is (or wraps) a *store.Error with a non-empty Code
 //     and a non-empty Message.
 //
@@ -97,8 +136,13 @@ func RunCases(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		{"Invalid", testInvalid},
 		{"NotFound", testNotFound},
 		{"TransitionCase", testTransitionCase},
+		{"UpdateCase", testUpdateCase},
+		{"CaseInRegions", testCaseInRegions},
 		{"AddMessage", testAddMessage},
 		{"ListCases", testListCases},
+		{"Filters", testFilters},
+		{"Sort", testSortCases},
+		{"CountCasesByStatus", testCountCasesByStatus},
 		{"ImportCase", testImportCase},
 	})
 }
