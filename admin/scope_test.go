@@ -17,7 +17,7 @@ var volatile = regexp.MustCompile(`<code>[0-9a-f]{16}</code>|name="_csrf" value=
 // exactly as for an id that does not exist, and nothing changes.
 func TestAnotherCitysCaseAnswersLikeAMissingOne(t *testing.T) {
 	e := newAdminEnv(t)
-	changchun := e.addUser("cc", store.RoleHandler, "220100")
+	changchun := e.addUser("cchandler", store.RoleHandler, "220100")
 	jilinCase := e.fileCase("220202", "embezzlement", 120_000_00) // 吉林市昌邑区
 	ownCase := e.fileCase("220102", "embezzlement", 0)
 	cl := e.client()

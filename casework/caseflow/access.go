@@ -23,3 +23,12 @@ func (s *Service) require(a Actor, perm casework.Permission) error {
 func SystemActor(name string, regions *casework.Regions) Actor {
 	return Actor{Username: name, Name: name, System: true, Scope: regions.Descendants(regions.Root().Code)}
 }
+
+// recordedAs is what an event or a message records as its actor: the
+// user's id, or the system actor's name.
+func (a Actor) recordedAs() string {
+	if a.UserID != "" {
+		return a.UserID
+	}
+	return a.Username
+}

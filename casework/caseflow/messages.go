@@ -112,7 +112,7 @@ func (s *Service) addStaffMessage(ctx context.Context, a Actor, caseID, body, id
 	if author == store.AuthorHandler && (c.Status == store.StatusClosed || c.Status == store.StatusRejected) {
 		return nil, store.Errorf(store.EINVALID, "本件%s，不能再答复举报人。", casework.StatusLabel(c.Status))
 	}
-	m := &store.Message{ID: messageID(c.ID, idem), CaseID: c.ID, At: s.now(), Author: author, Body: body, Actor: a.UserID}
+	m := &store.Message{ID: messageID(c.ID, idem), CaseID: c.ID, At: s.now(), Author: author, Body: body, Actor: a.recordedAs()}
 	err = s.Store.AddMessage(ctx, m)
 	if store.ErrorCode(err) == store.ECONFLICT && idem != "" {
 		return m, nil // a retry of a message already stored

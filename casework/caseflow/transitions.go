@@ -40,7 +40,7 @@ func (s *Service) Transition(ctx context.Context, a Actor, caseID string, in Tra
 	u, err := casework.PlanTransition(c, casework.TransitionRequest{
 		To: in.To, Note: in.Note, Result: in.Result, Mode: in.Mode,
 		TransferRegion: in.TransferRegion, TransferChannel: in.TransferChannel, Conclusion: in.Conclusion,
-		ExpectVersion: in.Version, Actor: a.UserID, At: now, EventID: store.NewID(),
+		ExpectVersion: in.Version, Actor: a.recordedAs(), At: now, EventID: store.NewID(),
 	}, s.Regions)
 	if err != nil {
 		return nil, err
@@ -298,7 +298,7 @@ func (s *Service) internalUpdate(c *store.Case, version int64, a Actor, action, 
 		ExpectVersion: version,
 		Event: store.Event{
 			ID: store.NewID(), CaseID: c.ID, At: s.now(), Action: action,
-			FromStatus: c.Status, ToStatus: c.Status, Note: note, Actor: a.UserID, Internal: true,
+			FromStatus: c.Status, ToStatus: c.Status, Note: note, Actor: a.recordedAs(), Internal: true,
 		},
 		Set: set,
 	}

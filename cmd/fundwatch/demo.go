@@ -31,6 +31,7 @@ type demoCase struct {
 type demoStep struct {
 	to, result, note string
 	mode             string
+	transferRegion   string
 	transferChannel  string
 	conclusion       store.Conclusion
 	afterDays        int
@@ -81,8 +82,8 @@ var demoCases = []demoCase{
 		description: "（示例）该诊所以为老人免费体检为名收集医保卡，虚构诊疗项目刷卡结算。",
 		anonymous:   true,
 		steps: []demoStep{
-			{to: store.StatusTransferred, note: "本件涉及基本医疗保险基金，已转医疗保障部门办理。",
-				transferChannel: store.ChannelMedicalSecurity, afterDays: 1},
+			{to: store.StatusTransferred, note: "本件涉及辖区内多家定点医疗机构，已转延边朝鲜族自治州本级统一办理。",
+				transferRegion: "222400", afterDays: 1},
 		},
 	},
 	{
@@ -136,7 +137,7 @@ func loadDemo(ctx context.Context, svc *caseflow.Service, now time.Time) ([]hand
 			}
 			c, err = at(st.afterDays).Transition(ctx, actor, c.ID, caseflow.TransitionInput{
 				To: st.to, Note: st.note, Result: st.result, Mode: st.mode,
-				TransferChannel: st.transferChannel, Conclusion: st.conclusion, Version: c.Version,
+				TransferRegion: st.transferRegion, TransferChannel: st.transferChannel, Conclusion: st.conclusion, Version: c.Version,
 			})
 			if err != nil {
 				return nil, fmt.Errorf("demo case %s: %s: %w", d.key, st.to, err)
