@@ -239,9 +239,10 @@ const (
 )
 
 // CaseFilter narrows ListCases and CountCasesByStatus. Empty fields do not
-// filter; the fields that are set combine with AND. RegionCodes is the caller's region scope and is applied by the
-// store's query itself; an empty RegionCodes applies no region filter and is
-// for internal callers only (the service layer always passes a scope).
+// filter; the fields that are set combine with AND. RegionCodes is the
+// caller's region scope and is applied by the store's query itself; an
+// empty RegionCodes applies no region filter and is for internal callers
+// only (the service layer always passes a scope).
 type CaseFilter struct {
 	RegionCodes    []string
 	Statuses       []string
@@ -259,7 +260,7 @@ type CaseFilter struct {
 	DiscoveredFrom string
 	DiscoveredTo   string
 	Demo           *bool
-	Sort           string // SortNewest, SortOldest or SortDue
+	Sort           string // SortNewest, SortOldest or SortDue; any other value sorts as SortNewest
 	Limit          int    // see PageBounds
 	Offset         int
 }

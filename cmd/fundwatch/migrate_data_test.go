@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +44,27 @@ func seedCases(t *testing.T, s store.Store, n int) {
 		if err := s.AddMessage(ctx, &store.Message{ID: c.ID + "-m1", CaseID: c.ID, At: at.Add(2 * time.Minute),
 			Author: store.AuthorReporter, Body: "补充信息"}); err != nil {
 			t.Fatal(err)
+		}
+		if i%3 == 0 {
+			// Handled: assigned, classified, with a deadline and a conclusion
+			// so far, recorded by an internal event.
+			cur, err := s.CaseByID(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			due := at.Add(60 * 24 * time.Hour)
+			assignee, class, national, discovered := fmt.Sprintf("user-%d", i), store.ClassMajor, i%2 == 0, "2026-03-01"
+			mode, extension := store.ModeOnSite, 30
+			conclusion := store.Conclusion{AmountInvolvedFen: int64(i) * 1000, Measures: "责令整改", RectifyBy: "2026-06-30"}
+			if _, err := s.UpdateCase(ctx, store.CaseUpdate{CaseID: c.ID, ExpectStatus: cur.Status, ExpectVersion: cur.Version,
+				Event: store.Event{ID: c.ID + "-e2", At: at.Add(3 * time.Minute), Action: store.ActionClassify,
+					FromStatus: cur.Status, ToStatus: cur.Status, Note: "定为重大要情", Actor: "leader-1", Internal: true},
+				Set: store.CaseChanges{AssigneeID: &assignee, DueAt: &due, ImportantClass: &class, National: &national,
+					SeriousImpact: &national, DiscoveredOn: &discovered, InvestigationMode: &mode,
+					ExtensionDays: &extension, Conclusion: &conclusion},
+			}); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }
@@ -105,6 +128,20 @@ func TestMigrateDataRoundTripSQLiteToMongoAndBack(t *testing.T) {
 		}
 	}
 
+	// The handling of a case came through, not only equal hashes of nothing.
+	handled, err := b.CaseByID(context.Background(), "case-003")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if handled.AssigneeID != "user-3" || handled.ImportantClass != store.ClassMajor || handled.DueAt.IsZero() ||
+		handled.ExtensionDays != 30 || handled.Conclusion.AmountInvolvedFen != 3000 {
+		t.Errorf("handled case after the round trip: %+v", handled)
+	}
+	evs, err := b.CaseEvents(context.Background(), "case-003")
+	if err != nil || len(evs) != 3 || evs[2].Action != store.ActionClassify || !evs[2].Internal {
+		t.Errorf("handled case's events after the round trip: %+v, %v", evs, err)
+	}
+
 	// New cases in the copy continue numbering after the copied ones.
 	next := &store.Case{ID: "after", Kind: store.KindReport, Status: store.StatusReceived, IdempotencyKey: "after-key",
 		CreatedAt: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), UpdatedAt: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)}
@@ -114,6 +151,76 @@ func TestMigrateDataRoundTripSQLiteToMongoAndBack(t *testing.T) {
 	if next.Number != "2026-000026" {
 		t.Errorf("first new case after migration got %s, want 2026-000026", next.Number)
 	}
+}
+
+// TestMigrateDataHashCoversEveryField guards the verification of migrate-data: a
+// field of a case, an event or a message that the content hash left out
+// could differ between source and destination unnoticed.
+func TestMigrateDataHashCoversEveryField(t *testing.T) {
+	at := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
+	c := &store.Case{ID: "c", Number: "2026-000001", Year: 2026, Seq: 1, Kind: store.KindReport,
+		InsuranceTypes: []string{"pension"}, ReporterSealed: []byte{1}, AccessCodeHash: []byte{2},
+		DueAt: at, CreatedAt: at, UpdatedAt: at, Version: 3}
+	events := []store.Event{{ID: "e", CaseID: "c", At: at, Action: store.ActionAssign, Internal: true}}
+	msgs := []store.Message{{ID: "m", CaseID: "c", At: at, Author: store.AuthorNote, Body: "内部"}}
+	want := caseHash(c, events, msgs)
+
+	check := func(what string, v reflect.Value, hash func() string, skip ...string) {
+		t.Helper()
+		for i := range v.NumField() {
+			name := v.Type().Field(i).Name
+			if slices.Contains(skip, name) {
+				continue
+			}
+			f := v.Field(i)
+			saved := reflect.New(f.Type()).Elem()
+			saved.Set(f)
+			if !perturb(f) {
+				t.Errorf("%s.%s: cannot change a %s; extend perturb", what, name, f.Type())
+				continue
+			}
+			if hash() == want {
+				t.Errorf("a change of %s.%s leaves the content hash as it was", what, name)
+			}
+			f.Set(saved)
+		}
+	}
+	h := func() string { return caseHash(c, events, msgs) }
+	// IndexedVersion belongs to each installation's own search index.
+	check("Case", reflect.ValueOf(c).Elem(), h, "IndexedVersion")
+	check("Event", reflect.ValueOf(&events[0]).Elem(), h)
+	check("Message", reflect.ValueOf(&msgs[0]).Elem(), h)
+	c.IndexedVersion++
+	if h() != want {
+		t.Error("IndexedVersion changes the content hash")
+	}
+}
+
+// perturb changes f to a different value of its type.
+func perturb(f reflect.Value) bool {
+	if f.Type() == reflect.TypeFor[time.Time]() {
+		f.Set(reflect.ValueOf(f.Interface().(time.Time).Add(time.Millisecond)))
+		return true
+	}
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(f.String() + "x")
+	case reflect.Bool:
+		f.SetBool(!f.Bool())
+	case reflect.Int, reflect.Int64:
+		f.SetInt(f.Int() + 1)
+	case reflect.Slice:
+		f.Set(reflect.Append(f, reflect.Zero(f.Type().Elem())))
+	case reflect.Struct:
+		for i := range f.NumField() {
+			if !perturb(f.Field(i)) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 func TestMigrateDataReportsAChangedDestinationCaseAndDoesNotOverwriteIt(t *testing.T) {

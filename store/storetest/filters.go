@@ -336,6 +336,7 @@ func testSortCases(t *testing.T, open func(t *testing.T) store.CaseStore) {
 	}{
 		{"newest first, Seq breaking ties", store.CaseFilter{}, newest},
 		{"newest first by name", store.CaseFilter{Sort: store.SortNewest}, newest},
+		{"an unknown sort is newest first", store.CaseFilter{Sort: "bogus"}, newest},
 		{"oldest first, Seq breaking ties", store.CaseFilter{Sort: store.SortOldest}, oldest},
 		{"due soonest first, then newest, then cases without a deadline newest first", store.CaseFilter{Sort: store.SortDue}, due},
 		{"newest, a page", store.CaseFilter{Limit: 2, Offset: 2}, newest[2:4]},

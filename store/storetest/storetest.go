@@ -58,16 +58,13 @@
 //   - CaseInRegions answers a case outside the scope, an empty or nil
 //     scope, a missing case and an empty ID alike: ENOTFOUND with
 //     store.MsgCaseNotFound. Region codes match exactly, never as prefixes.
-//   - Error messages of the case area are the sentences of store/messages.go
-//     where the suite names one (MsgCaseNotFound, MsgStale, MsgAlreadyDone,
-//     MsgIncomplete).
 //   - AddMessage sets UpdatedAt to m.At and bumps Version. CaseEvents and
 //     CaseMessages order by At, then by insertion; a case without messages
 //     has an empty list, a missing case is ENOTFOUND.
 //   - ListCases orders by CreatedAt, then Seq, both descending (SortNewest);
 //     SortOldest is the exact reverse; SortDue puts cases with a DueAt
 //     first, soonest first, ties and the cases without a deadline newest
-//     first. RegionCodes matches region codes exactly (the caller expands a
+//     first; any other Sort sorts as SortNewest. RegionCodes matches region codes exactly (the caller expands a
 //     region tree into the codes of its scope); an empty list means no
 //     region filter. Limit 0 means 50, more than 500 means 500. The total
 //     ignores Limit and Offset.
@@ -81,7 +78,10 @@
 //     are those of the cases ListCases returns for the same filter without
 //     Statuses. Statuses without cases are absent.
 //   - Every non-nil error is (or wraps) a *store.Error with a non-empty Code
-//     and a non-empty Message.
+//     and a non-empty Message. A missing case is ENOTFOUND with
+//     store.MsgCaseNotFound from every lookup and update of a case; the
+//     other sentences the suite names (MsgStale, MsgAlreadyDone,
+//     MsgIncomplete) are those of store/messages.go too.
 //
 // Subtests do not run in parallel, because open is not promised to be safe
 // for concurrent use.
