@@ -216,8 +216,8 @@ func TestMigrations(t *testing.T) {
 			}
 		}
 		r := raw(t, uri, name)
-		if n := countDocs(t, r, "migrations", bson.D{}); n != 2 {
-			t.Errorf("%d migration records, want 2", n)
+		if n := countDocs(t, r, "migrations", bson.D{}); n != int64(mongostore.MigrationSteps) {
+			t.Errorf("%d migration records, want %d", n, mongostore.MigrationSteps)
 		}
 	})
 }
