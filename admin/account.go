@@ -111,4 +111,3 @@ func (a *Admin) accountEnrolTOTP(c *fiber.Ctx) error {
 	}
 	return c.Redirect(web.AdminPrefix+"/account?done=totp", fiber.StatusSeeOther)
 }
-

@@ -21,7 +21,7 @@ const inboxPageSize = 50
 // store.
 type inboxFilter struct {
 	Status, Region, Category, Insurance, Channel, Class, Assignee, Due, Demo, Sort string
-	Page                                                                         int
+	Page                                                                           int
 }
 
 func parseInboxFilter(c *fiber.Ctx) inboxFilter {

@@ -87,7 +87,7 @@ func (a *Admin) templateFuncs() map[string]any {
 		},
 		"newToken": web.NewToken,
 		"add":      func(a, b int) int { return a + b },
-		"sub": func(a, b int) int { return a - b },
+		"sub":      func(a, b int) int { return a - b },
 	}
 }
 

@@ -20,7 +20,7 @@ type policy struct {
 }
 
 const (
-	kindPublic = iota + 1
+	kindPublic    = iota + 1
 	kindPending   // a session between password and second factor
 	kindSignedIn  // any fully signed-in user
 	kindPermitted // a signed-in user whose role has perm
