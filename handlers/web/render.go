@@ -49,7 +49,10 @@ func (r *Renderer) Render(c *fiber.Ctx, status int, name string, data any) error
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Send(buf.Bytes())
+	// SetBody copies: c.Send would keep a reference to the pooled buffer,
+	// which the next render reuses while this answer is still being sent.
+	c.Response().SetBody(buf.Bytes())
+	return nil
 }
 
 // AssetVersion turns the program version into a cache-busting query value.
