@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"fundwatch/store"
-
-	mongodrv "go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // Placeholders until this area is implemented; they keep the package
@@ -28,7 +26,3 @@ func (db *DB) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.Audit
 func (db *DB) AuditEntries(ctx context.Context, afterSeq int64, limit int) ([]store.AuditEntry, error) {
 	return nil, todoAudit()
 }
-
-// migrateAuditSettingsOutbox is the migration step of the audit, settings
-// and outbox areas (see migrate.go).
-func migrateAuditSettingsOutbox(ctx context.Context, db *mongodrv.Database) error { return nil }
