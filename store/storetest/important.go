@@ -23,9 +23,9 @@ func testImportant(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("QuarterlyReports", func(t *testing.T) { testQuarterlyReports(t, open) })
 }
 
-// sloppy returns base plus d as a caller might pass it: in China Standard
+// callerTime returns base plus d as a caller might pass it: in China Standard
 // Time and with sub-millisecond digits the store must drop.
-func sloppy(d time.Duration) time.Time {
+func callerTime(d time.Duration) time.Time {
 	return base.Add(d + 456_789*time.Nanosecond).In(store.CST)
 }
 
@@ -44,7 +44,7 @@ func newReport(id, caseID, region string, due, created time.Duration) *store.Imp
 		Class:          store.ClassMajor,
 		National:       true,
 		DiscoveredOn:   "2026-03-13",
-		DueAt:          sloppy(due),
+		DueAt:          callerTime(due),
 		AmountFen:      50_000_000, // 500,000.00 yuan: goes national
 		Category:       "embezzlement",
 		InsuranceTypes: []string{"pension", "work_injury"},
@@ -53,8 +53,8 @@ func newReport(id, caseID, region string, due, created time.Duration) *store.Imp
 		Recipients:     []string{"吉林省社会保险基金监督委员会", "人力资源社会保障部"},
 		Status:         store.ReportDraft,
 		DraftedBy:      "user-handler-1",
-		CreatedAt:      sloppy(created),
-		UpdatedAt:      sloppy(created),
+		CreatedAt:      callerTime(created),
+		UpdatedAt:      callerTime(created),
 	}
 }
 
@@ -137,8 +137,9 @@ func checkReport(t *testing.T, what string, want, got *store.ImportantReport) {
 	}
 }
 
-// wantError checks both the code and the exact sentence of a store error.
-func wantError(t *testing.T, what string, err error, code, message string) {
+// wantCodeAndMessage checks both the code and the exact sentence of a
+// store error.
+func wantCodeAndMessage(t *testing.T, what string, err error, code, message string) {
 	t.Helper()
 	wantCode(t, what, err, code)
 	if got := store.ErrorMessage(err); err != nil && got != message {
@@ -213,7 +214,7 @@ func testCreateImportantReport(t *testing.T, open func(t *testing.T) store.Store
 				s := open(t)
 				r := newReport("rep-bad", "case-1", "220102", time.Hour, 0)
 				tc.change(r)
-				wantError(t, "CreateImportantReport", s.CreateImportantReport(t.Context(), r), store.EINVALID, store.MsgIncomplete)
+				wantCodeAndMessage(t, "CreateImportantReport", s.CreateImportantReport(t.Context(), r), store.EINVALID, store.MsgIncomplete)
 				if n := countReports(t, s); n != 0 {
 					t.Errorf("%d reports stored, want 0", n)
 				}
@@ -234,7 +235,7 @@ func testCreateImportantReport(t *testing.T, open func(t *testing.T) store.Store
 				first := mustCreateReport(t, s, newReport("rep-1", "case-1", "220102", time.Hour, 0))
 				want := storedReport(first)
 				tc.second.Title = "第二份"
-				wantError(t, "second CreateImportantReport", s.CreateImportantReport(t.Context(), tc.second), store.ECONFLICT, store.MsgConflict)
+				wantCodeAndMessage(t, "second CreateImportantReport", s.CreateImportantReport(t.Context(), tc.second), store.ECONFLICT, store.MsgConflict)
 				if n := countReports(t, s); n != 1 {
 					t.Errorf("%d reports stored, want 1", n)
 				}
@@ -275,7 +276,7 @@ func testImportantReportInRegions(t *testing.T, open func(t *testing.T) store.St
 			}
 			// Another region and a missing report answer alike, so a
 			// handler cannot tell whether a report exists out of scope.
-			wantError(t, "ImportantReportInRegions", err, store.ENOTFOUND, store.MsgReportNotFound)
+			wantCodeAndMessage(t, "ImportantReportInRegions", err, store.ENOTFOUND, store.MsgReportNotFound)
 		})
 	}
 }
@@ -294,13 +295,13 @@ func testUpdateImportantDraft(t *testing.T, open func(t *testing.T) store.Store)
 		edit.InsuranceTypes = []string{"unemployment"}
 		edit.Class, edit.National = store.ClassImportant, false
 		edit.DiscoveredOn = "2026-03-12"
-		edit.DueAt = sloppy(24 * time.Hour)
+		edit.DueAt = callerTime(24 * time.Hour)
 		edit.ChangeNote = "补充核实情况"
-		edit.UpdatedAt = sloppy(30 * time.Minute)
+		edit.UpdatedAt = callerTime(30 * time.Minute)
 		// Not editable: the store keeps what it has.
 		edit.CaseID, edit.CaseNumber, edit.RegionCode = "case-other", "2026-999999", "220200"
 		edit.Revision, edit.Supersedes, edit.DraftedBy = 9, "rep-0", "user-other"
-		edit.CreatedAt = sloppy(time.Hour)
+		edit.CreatedAt = callerTime(time.Hour)
 		edit.Status = store.ReportSubmitted
 		edit.SignedBy, edit.SignedHash = "user-leader", hashA
 		if err := s.UpdateImportantDraft(t.Context(), &edit); err != nil {
@@ -336,7 +337,7 @@ func testUpdateImportantDraft(t *testing.T, open func(t *testing.T) store.Store)
 		}
 		want := mustGetReport(t, s, r.ID, r.RegionCode)
 		mine.Title = "我的修改"
-		wantError(t, "UpdateImportantDraft from version 1", s.UpdateImportantDraft(t.Context(), &mine), store.ECONFLICT, store.MsgStaleRecord)
+		wantCodeAndMessage(t, "UpdateImportantDraft from version 1", s.UpdateImportantDraft(t.Context(), &mine), store.ECONFLICT, store.MsgStaleRecord)
 		if mine.Version != 1 {
 			t.Errorf("a refused update wrote back Version %d, want 1 kept", mine.Version)
 		}
@@ -347,7 +348,7 @@ func testUpdateImportantDraft(t *testing.T, open func(t *testing.T) store.Store)
 		s := open(t)
 		r := newReport("rep-missing", "case-1", "220102", time.Hour, 0)
 		r.Version = 1
-		wantError(t, "UpdateImportantDraft", s.UpdateImportantDraft(t.Context(), r), store.ENOTFOUND, store.MsgReportNotFound)
+		wantCodeAndMessage(t, "UpdateImportantDraft", s.UpdateImportantDraft(t.Context(), r), store.ENOTFOUND, store.MsgReportNotFound)
 	})
 }
 
@@ -356,7 +357,7 @@ func testSignImportantReport(t *testing.T, open func(t *testing.T) store.Store) 
 		s := open(t)
 		r := mustCreateReport(t, s, newReport("rep-1", "case-1", "220102", time.Hour, 0))
 		want := storedReport(r)
-		signedAt := sloppy(40 * time.Minute)
+		signedAt := callerTime(40 * time.Minute)
 		got, err := s.SignImportantReport(t.Context(), r.ID, 1, "user-leader", "王局长", signedAt, hashA)
 		if err != nil {
 			t.Fatalf("SignImportantReport: %v", err)
@@ -370,11 +371,11 @@ func testSignImportantReport(t *testing.T, open func(t *testing.T) store.Store) 
 
 		edit := *got
 		edit.Body = "签发后篡改"
-		wantError(t, "UpdateImportantDraft of a signed report", s.UpdateImportantDraft(t.Context(), &edit), store.ECONFLICT, store.MsgReportFrozen)
+		wantCodeAndMessage(t, "UpdateImportantDraft of a signed report", s.UpdateImportantDraft(t.Context(), &edit), store.ECONFLICT, store.MsgReportFrozen)
 		stale := *r
-		wantError(t, "UpdateImportantDraft of a signed report at its draft version", s.UpdateImportantDraft(t.Context(), &stale), store.ECONFLICT, store.MsgReportFrozen)
-		_, err = s.SignImportantReport(t.Context(), r.ID, 2, "user-leader-2", "李局长", sloppy(time.Hour), "other")
-		wantError(t, "SignImportantReport of a signed report", err, store.ECONFLICT, store.MsgReportFrozen)
+		wantCodeAndMessage(t, "UpdateImportantDraft of a signed report at its draft version", s.UpdateImportantDraft(t.Context(), &stale), store.ECONFLICT, store.MsgReportFrozen)
+		_, err = s.SignImportantReport(t.Context(), r.ID, 2, "user-leader-2", "李局长", callerTime(time.Hour), "other")
+		wantCodeAndMessage(t, "SignImportantReport of a signed report", err, store.ECONFLICT, store.MsgReportFrozen)
 		checkReport(t, "report after the refused changes", want, mustGetReport(t, s, r.ID, r.RegionCode))
 	})
 
@@ -386,8 +387,8 @@ func testSignImportantReport(t *testing.T, open func(t *testing.T) store.Store) 
 		if err := s.UpdateImportantDraft(t.Context(), &edit); err != nil {
 			t.Fatalf("UpdateImportantDraft: %v", err)
 		}
-		_, err := s.SignImportantReport(t.Context(), r.ID, 1, "user-leader", "王局长", sloppy(time.Hour), hashA)
-		wantError(t, "SignImportantReport at version 1", err, store.ECONFLICT, store.MsgStaleRecord)
+		_, err := s.SignImportantReport(t.Context(), r.ID, 1, "user-leader", "王局长", callerTime(time.Hour), hashA)
+		wantCodeAndMessage(t, "SignImportantReport at version 1", err, store.ECONFLICT, store.MsgStaleRecord)
 		if got := mustGetReport(t, s, r.ID, r.RegionCode); got.Status != store.ReportDraft || got.SignedBy != "" || !got.SignedAt.IsZero() {
 			t.Errorf("after a stale sign: Status %q SignedBy %q SignedAt %s, want an unsigned draft", got.Status, got.SignedBy, got.SignedAt)
 		}
@@ -395,8 +396,8 @@ func testSignImportantReport(t *testing.T, open func(t *testing.T) store.Store) 
 
 	t.Run("a missing report is not found", func(t *testing.T) {
 		s := open(t)
-		_, err := s.SignImportantReport(t.Context(), "rep-missing", 1, "user-leader", "王局长", sloppy(0), hashA)
-		wantError(t, "SignImportantReport", err, store.ENOTFOUND, store.MsgReportNotFound)
+		_, err := s.SignImportantReport(t.Context(), "rep-missing", 1, "user-leader", "王局长", callerTime(0), hashA)
+		wantCodeAndMessage(t, "SignImportantReport", err, store.ENOTFOUND, store.MsgReportNotFound)
 	})
 
 	t.Run("of concurrent signs from one version exactly one wins", func(t *testing.T) {
@@ -407,7 +408,7 @@ func testSignImportantReport(t *testing.T, open func(t *testing.T) store.Store) 
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				_, errs[i] = s.SignImportantReport(t.Context(), r.ID, 1, fmt.Sprintf("leader-%d", i), "领导", sloppy(time.Hour), hashA)
+				_, errs[i] = s.SignImportantReport(t.Context(), r.ID, 1, fmt.Sprintf("leader-%d", i), "领导", callerTime(time.Hour), hashA)
 			})
 		}
 		wg.Wait()
@@ -435,11 +436,11 @@ func testSubmitImportantReport(t *testing.T, open func(t *testing.T) store.Store
 	t.Run("moves a signed report to submitted, once", func(t *testing.T) {
 		s := open(t)
 		r := mustCreateReport(t, s, newReport("rep-1", "case-1", "220102", time.Hour, 0))
-		signed, err := s.SignImportantReport(t.Context(), r.ID, 1, "user-leader", "王局长", sloppy(40*time.Minute), hashA)
+		signed, err := s.SignImportantReport(t.Context(), r.ID, 1, "user-leader", "王局长", callerTime(40*time.Minute), hashA)
 		if err != nil {
 			t.Fatalf("SignImportantReport: %v", err)
 		}
-		submittedAt := sloppy(50 * time.Minute)
+		submittedAt := callerTime(50 * time.Minute)
 		got, err := s.SubmitImportantReport(t.Context(), r.ID, "user-clerk", submittedAt)
 		if err != nil {
 			t.Fatalf("SubmitImportantReport: %v", err)
@@ -452,20 +453,20 @@ func testSubmitImportantReport(t *testing.T, open func(t *testing.T) store.Store
 		checkReport(t, "returned report", &want, got)
 		checkReport(t, "stored report", &want, mustGetReport(t, s, r.ID, r.RegionCode))
 
-		_, err = s.SubmitImportantReport(t.Context(), r.ID, "user-clerk-2", sloppy(time.Hour))
-		wantError(t, "second SubmitImportantReport", err, store.ECONFLICT, store.MsgAlreadyDone)
+		_, err = s.SubmitImportantReport(t.Context(), r.ID, "user-clerk-2", callerTime(time.Hour))
+		wantCodeAndMessage(t, "second SubmitImportantReport", err, store.ECONFLICT, store.MsgAlreadyDone)
 		edit := *got
-		wantError(t, "UpdateImportantDraft of a submitted report", s.UpdateImportantDraft(t.Context(), &edit), store.ECONFLICT, store.MsgReportFrozen)
-		_, err = s.SignImportantReport(t.Context(), r.ID, 3, "user-leader", "王局长", sloppy(time.Hour), hashA)
-		wantError(t, "SignImportantReport of a submitted report", err, store.ECONFLICT, store.MsgReportFrozen)
+		wantCodeAndMessage(t, "UpdateImportantDraft of a submitted report", s.UpdateImportantDraft(t.Context(), &edit), store.ECONFLICT, store.MsgReportFrozen)
+		_, err = s.SignImportantReport(t.Context(), r.ID, 3, "user-leader", "王局长", callerTime(time.Hour), hashA)
+		wantCodeAndMessage(t, "SignImportantReport of a submitted report", err, store.ECONFLICT, store.MsgReportFrozen)
 		checkReport(t, "report after the refused changes", &want, mustGetReport(t, s, r.ID, r.RegionCode))
 	})
 
 	t.Run("a draft cannot be submitted", func(t *testing.T) {
 		s := open(t)
 		r := mustCreateReport(t, s, newReport("rep-1", "case-1", "220102", time.Hour, 0))
-		_, err := s.SubmitImportantReport(t.Context(), r.ID, "user-clerk", sloppy(time.Hour))
-		wantError(t, "SubmitImportantReport of a draft", err, store.ECONFLICT, store.MsgAlreadyDone)
+		_, err := s.SubmitImportantReport(t.Context(), r.ID, "user-clerk", callerTime(time.Hour))
+		wantCodeAndMessage(t, "SubmitImportantReport of a draft", err, store.ECONFLICT, store.MsgAlreadyDone)
 		if got := mustGetReport(t, s, r.ID, r.RegionCode); got.Status != store.ReportDraft || got.Version != 1 || got.SubmittedBy != "" {
 			t.Errorf("Status %q Version %d SubmittedBy %q, want an untouched draft", got.Status, got.Version, got.SubmittedBy)
 		}
@@ -473,15 +474,15 @@ func testSubmitImportantReport(t *testing.T, open func(t *testing.T) store.Store
 
 	t.Run("a missing report is not found", func(t *testing.T) {
 		s := open(t)
-		_, err := s.SubmitImportantReport(t.Context(), "rep-missing", "user-clerk", sloppy(0))
-		wantError(t, "SubmitImportantReport", err, store.ENOTFOUND, store.MsgReportNotFound)
+		_, err := s.SubmitImportantReport(t.Context(), "rep-missing", "user-clerk", callerTime(0))
+		wantCodeAndMessage(t, "SubmitImportantReport", err, store.ENOTFOUND, store.MsgReportNotFound)
 	})
 }
 
 func testReportRevisions(t *testing.T, open func(t *testing.T) store.Store) {
 	s := open(t)
 	first := mustCreateReport(t, s, newReport("rep-1", "case-1", "220102", time.Hour, 0))
-	if _, err := s.SignImportantReport(t.Context(), first.ID, 1, "user-leader", "王局长", sloppy(10*time.Minute), hashA); err != nil {
+	if _, err := s.SignImportantReport(t.Context(), first.ID, 1, "user-leader", "王局长", callerTime(10*time.Minute), hashA); err != nil {
 		t.Fatalf("SignImportantReport: %v", err)
 	}
 	correction := newReport("rep-2", "case-1", "220102", time.Hour, 20*time.Minute)
@@ -525,12 +526,12 @@ func testListImportantReports(t *testing.T, open func(t *testing.T) store.Store)
 		r.Revision = f.revision
 		mustCreateReport(t, s, r)
 		if f.sign {
-			if _, err := s.SignImportantReport(t.Context(), f.id, 1, "user-leader", "王局长", sloppy(time.Hour), hashA); err != nil {
+			if _, err := s.SignImportantReport(t.Context(), f.id, 1, "user-leader", "王局长", callerTime(time.Hour), hashA); err != nil {
 				t.Fatalf("SignImportantReport(%q): %v", f.id, err)
 			}
 		}
 		if f.submit {
-			if _, err := s.SubmitImportantReport(t.Context(), f.id, "user-clerk", sloppy(2*time.Hour)); err != nil {
+			if _, err := s.SubmitImportantReport(t.Context(), f.id, "user-clerk", callerTime(2*time.Hour)); err != nil {
 				t.Fatalf("SubmitImportantReport(%q): %v", f.id, err)
 			}
 		}
@@ -595,10 +596,10 @@ func newQuarterly(city string, year, quarter int) *store.QuarterlyReport {
 			{Class: store.ClassImportant, Category: "fraudulent_claims", InsuranceType: "medical", Count: 17, AmountFen: 9_999_999},
 			{Class: store.ClassImportant, Category: "embezzlement", InsuranceType: "其他", Count: 0, AmountFen: 0},
 		},
-		DueAt:           sloppy(15 * 24 * time.Hour),
+		DueAt:           callerTime(15 * 24 * time.Hour),
 		SubmittedBy:     "user-city-" + city,
 		SubmittedByName: "市局统计员",
-		SubmittedAt:     sloppy(10 * 24 * time.Hour),
+		SubmittedAt:     callerTime(10 * 24 * time.Hour),
 	}
 }
 
@@ -680,7 +681,7 @@ func testQuarterlyReports(t *testing.T, open func(t *testing.T) store.Store) {
 				second.ID = tc.id
 				second.Rows = second.Rows[:1]
 				second.SubmittedBy = "user-late"
-				wantError(t, "second SubmitQuarterlyReport", s.SubmitQuarterlyReport(t.Context(), second), store.ECONFLICT, store.MsgAlreadyDone)
+				wantCodeAndMessage(t, "second SubmitQuarterlyReport", s.SubmitQuarterlyReport(t.Context(), second), store.ECONFLICT, store.MsgAlreadyDone)
 				got, err := s.QuarterlyReports(t.Context(), 2026, 1, nil)
 				if err != nil || len(got) != 1 {
 					t.Fatalf("QuarterlyReports: %d reports, %v", len(got), err)
@@ -706,7 +707,7 @@ func testQuarterlyReports(t *testing.T, open func(t *testing.T) store.Store) {
 				s := open(t)
 				q := newQuarterly("220100", 2026, 1)
 				tc.change(q)
-				wantError(t, "SubmitQuarterlyReport", s.SubmitQuarterlyReport(t.Context(), q), store.EINVALID, store.MsgIncomplete)
+				wantCodeAndMessage(t, "SubmitQuarterlyReport", s.SubmitQuarterlyReport(t.Context(), q), store.EINVALID, store.MsgIncomplete)
 			})
 		}
 	})

@@ -34,7 +34,7 @@ func newMail(id, region string, created time.Duration) *store.Mail {
 		Kind:       "case.new",
 		CaseID:     "case-" + id,
 		RegionCode: region,
-		CreatedAt:  sloppy(created),
+		CreatedAt:  callerTime(created),
 	}
 }
 
@@ -131,7 +131,7 @@ func testEnqueueMail(t *testing.T, open func(t *testing.T) store.Store) {
 		m := newMail("mail-1", "220102", 0)
 		// What the caller put in the worker's fields does not count.
 		m.Status, m.Attempts, m.LastError = store.MailSent, 3, "old"
-		m.LeaseUntil, m.SentAt, m.NextAttemptAt = sloppy(time.Hour), sloppy(time.Hour), sloppy(time.Hour)
+		m.LeaseUntil, m.SentAt, m.NextAttemptAt = callerTime(time.Hour), callerTime(time.Hour), callerTime(time.Hour)
 		want := storedMail(m)
 		mustEnqueue(t, s, m)
 		if m.Status != store.MailPending || !m.NextAttemptAt.Equal(want.CreatedAt) {
@@ -161,7 +161,7 @@ func testEnqueueMail(t *testing.T, open func(t *testing.T) store.Store) {
 				s := open(t)
 				m := newMail("mail-bad", "220102", 0)
 				tc.change(m)
-				wantError(t, "EnqueueMail", s.EnqueueMail(t.Context(), m), store.EINVALID, store.MsgIncomplete)
+				wantCodeAndMessage(t, "EnqueueMail", s.EnqueueMail(t.Context(), m), store.EINVALID, store.MsgIncomplete)
 				if _, total, err := s.ListMail(t.Context(), store.MailFilter{}); err != nil || total != 0 {
 					t.Errorf("ListMail: total %d, %v; want 0 mails", total, err)
 				}
@@ -174,7 +174,7 @@ func testEnqueueMail(t *testing.T, open func(t *testing.T) store.Store) {
 		first := mustEnqueue(t, s, newMail("mail-1", "220102", 0))
 		second := newMail("mail-1", "220200", time.Minute)
 		second.Subject = "第二封"
-		wantError(t, "second EnqueueMail", s.EnqueueMail(t.Context(), second), store.ECONFLICT, store.MsgConflict)
+		wantCodeAndMessage(t, "second EnqueueMail", s.EnqueueMail(t.Context(), second), store.ECONFLICT, store.MsgConflict)
 		checkMail(t, "stored mail", storedMail(first), mustMail(t, s, "mail-1"))
 	})
 }
@@ -186,7 +186,7 @@ func testClaimMail(t *testing.T, open func(t *testing.T) store.Store) {
 		c := mustEnqueue(t, s, newMail("mail-c", "220102", time.Hour))
 		mustEnqueue(t, s, newMail("mail-b", "220102", 2*time.Minute))
 		a := mustEnqueue(t, s, newMail("mail-a", "220102", time.Minute))
-		now, lease := sloppy(10*time.Minute), 5*time.Minute
+		now, lease := callerTime(10*time.Minute), 5*time.Minute
 		until := store.Truncate(now.Add(lease))
 
 		if got := mustClaim(t, s, now, lease, 0); len(got) != 0 {
@@ -287,7 +287,7 @@ func testMarkMail(t *testing.T, open func(t *testing.T) store.Store) {
 		s := open(t)
 		m := mustEnqueue(t, s, newMail("mail-1", "220102", 0))
 		mustClaim(t, s, at(time.Minute), time.Hour, 1)
-		sentAt := sloppy(2 * time.Minute)
+		sentAt := callerTime(2 * time.Minute)
 		if err := s.MarkMailSent(t.Context(), m.ID, sentAt); err != nil {
 			t.Fatalf("MarkMailSent: %v", err)
 		}
@@ -295,8 +295,8 @@ func testMarkMail(t *testing.T, open func(t *testing.T) store.Store) {
 		want.Status, want.SentAt, want.Attempts = store.MailSent, store.Truncate(sentAt), 1
 		checkMail(t, "sent mail", want, mustMail(t, s, m.ID))
 
-		wantError(t, "second MarkMailSent", s.MarkMailSent(t.Context(), m.ID, sloppy(3*time.Minute)), store.ECONFLICT, store.MsgAlreadyDone)
-		wantError(t, "MarkMailFailed of a sent mail", s.MarkMailFailed(t.Context(), m.ID, "late", at(time.Hour), false), store.ECONFLICT, store.MsgAlreadyDone)
+		wantCodeAndMessage(t, "second MarkMailSent", s.MarkMailSent(t.Context(), m.ID, callerTime(3*time.Minute)), store.ECONFLICT, store.MsgAlreadyDone)
+		wantCodeAndMessage(t, "MarkMailFailed of a sent mail", s.MarkMailFailed(t.Context(), m.ID, "late", at(time.Hour), false), store.ECONFLICT, store.MsgAlreadyDone)
 		checkMail(t, "mail after the refused marks", want, mustMail(t, s, m.ID))
 	})
 
@@ -305,7 +305,7 @@ func testMarkMail(t *testing.T, open func(t *testing.T) store.Store) {
 		m := mustEnqueue(t, s, newMail("mail-1", "220102", 0))
 		now := at(time.Minute)
 		mustClaim(t, s, now, time.Hour, 1)
-		next := sloppy(11 * time.Minute)
+		next := callerTime(11 * time.Minute)
 		if err := s.MarkMailFailed(t.Context(), m.ID, "421 服务暂时不可用", next, false); err != nil {
 			t.Fatalf("MarkMailFailed: %v", err)
 		}
@@ -329,15 +329,15 @@ func testMarkMail(t *testing.T, open func(t *testing.T) store.Store) {
 			t.Errorf("a failed mail was claimed: %v", ids)
 		}
 
-		wantError(t, "MarkMailFailed of a failed mail", s.MarkMailFailed(t.Context(), m.ID, "again", at(time.Hour), true), store.ECONFLICT, store.MsgAlreadyDone)
-		wantError(t, "MarkMailSent of a failed mail", s.MarkMailSent(t.Context(), m.ID, at(time.Hour)), store.ECONFLICT, store.MsgAlreadyDone)
+		wantCodeAndMessage(t, "MarkMailFailed of a failed mail", s.MarkMailFailed(t.Context(), m.ID, "again", at(time.Hour), true), store.ECONFLICT, store.MsgAlreadyDone)
+		wantCodeAndMessage(t, "MarkMailSent of a failed mail", s.MarkMailSent(t.Context(), m.ID, at(time.Hour)), store.ECONFLICT, store.MsgAlreadyDone)
 		checkMail(t, "mail after the refused marks", want, mustMail(t, s, m.ID))
 	})
 
 	t.Run("a missing mail is not found", func(t *testing.T) {
 		s := open(t)
-		wantError(t, "MarkMailSent", s.MarkMailSent(t.Context(), "mail-missing", at(0)), store.ENOTFOUND, store.MsgNotFound)
-		wantError(t, "MarkMailFailed", s.MarkMailFailed(t.Context(), "mail-missing", "x", at(0), false), store.ENOTFOUND, store.MsgNotFound)
+		wantCodeAndMessage(t, "MarkMailSent", s.MarkMailSent(t.Context(), "mail-missing", at(0)), store.ENOTFOUND, store.MsgNotFound)
+		wantCodeAndMessage(t, "MarkMailFailed", s.MarkMailFailed(t.Context(), "mail-missing", "x", at(0), false), store.ENOTFOUND, store.MsgNotFound)
 	})
 }
 
@@ -348,7 +348,7 @@ func testRequeueMail(t *testing.T, open func(t *testing.T) store.Store) {
 		if err := s.MarkMailFailed(t.Context(), m.ID, "550 mailbox unavailable", time.Time{}, true); err != nil {
 			t.Fatalf("MarkMailFailed: %v", err)
 		}
-		again := sloppy(3 * time.Hour)
+		again := callerTime(3 * time.Hour)
 		if err := s.RequeueMail(t.Context(), m.ID, again); err != nil {
 			t.Fatalf("RequeueMail: %v", err)
 		}
@@ -372,10 +372,10 @@ func testRequeueMail(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 		for _, id := range []string{"mail-pending", "mail-sent"} {
 			before := mustMail(t, s, id)
-			wantError(t, "RequeueMail("+id+")", s.RequeueMail(t.Context(), id, at(time.Hour)), store.ECONFLICT, store.MsgAlreadyDone)
+			wantCodeAndMessage(t, "RequeueMail("+id+")", s.RequeueMail(t.Context(), id, at(time.Hour)), store.ECONFLICT, store.MsgAlreadyDone)
 			checkMail(t, id+" after the refused requeue", before, mustMail(t, s, id))
 		}
-		wantError(t, "RequeueMail of a missing mail", s.RequeueMail(t.Context(), "mail-missing", at(time.Hour)), store.ENOTFOUND, store.MsgNotFound)
+		wantCodeAndMessage(t, "RequeueMail of a missing mail", s.RequeueMail(t.Context(), "mail-missing", at(time.Hour)), store.ENOTFOUND, store.MsgNotFound)
 	})
 }
 

@@ -125,7 +125,7 @@ func testCalendar(t *testing.T, open func(t *testing.T) store.Store) {
 				for _, d := range tc.dates {
 					entries = append(entries, store.CalendarEntry{Date: d, Name: "坏数据", OffDay: true})
 				}
-				wantError(t, "PutCalendarYear", s.PutCalendarYear(t.Context(), tc.year, entries), store.EINVALID, store.MsgCalendarDate)
+				wantCodeAndMessage(t, "PutCalendarYear", s.PutCalendarYear(t.Context(), tc.year, entries), store.EINVALID, store.MsgCalendarDate)
 				checkCalendar(t, "CalendarEntries after the refused year", sortedEntries(calendar2026), mustCalendar(t, s))
 			})
 		}
@@ -170,13 +170,13 @@ func testSettingValues(t *testing.T, open func(t *testing.T) store.Store) {
 		if got != nil {
 			t.Errorf("got %+v, want nil", got)
 		}
-		wantError(t, "SettingByKey", err, store.ENOTFOUND, store.MsgNotFound)
+		wantCodeAndMessage(t, "SettingByKey", err, store.ENOTFOUND, store.MsgNotFound)
 	})
 
 	t.Run("saves count versions up and keep the value byte for byte", func(t *testing.T) {
 		s := open(t)
 		value := []byte(`{"acceptWorkingDays": 5, "note": "受理期限 😀", "nested": {"$gt": ""}}` + "\n")
-		first := &store.Setting{Key: "deadlines", Value: value, UpdatedAt: sloppy(0), UpdatedBy: "user-admin"}
+		first := &store.Setting{Key: "deadlines", Value: value, UpdatedAt: callerTime(0), UpdatedBy: "user-admin"}
 		if err := s.PutSetting(t.Context(), first); err != nil {
 			t.Fatalf("PutSetting from version 0: %v", err)
 		}
@@ -187,7 +187,7 @@ func testSettingValues(t *testing.T, open func(t *testing.T) store.Store) {
 			mustSetting(t, s, "deadlines"))
 
 		second := &store.Setting{Key: "deadlines", Value: []byte(`{"acceptWorkingDays": 7}`), Version: 1,
-			UpdatedAt: sloppy(time.Hour), UpdatedBy: "user-admin-2"}
+			UpdatedAt: callerTime(time.Hour), UpdatedBy: "user-admin-2"}
 		if err := s.PutSetting(t.Context(), second); err != nil {
 			t.Fatalf("PutSetting from version 1: %v", err)
 		}
@@ -199,8 +199,8 @@ func testSettingValues(t *testing.T, open func(t *testing.T) store.Store) {
 
 		for _, version := range []int64{0, 1, 3, -1} {
 			stale := &store.Setting{Key: "deadlines", Value: []byte(`{"stale": true}`), Version: version,
-				UpdatedAt: sloppy(2 * time.Hour), UpdatedBy: "user-late"}
-			wantError(t, fmt.Sprintf("PutSetting from version %d", version), s.PutSetting(t.Context(), stale), store.ECONFLICT, store.MsgStaleRecord)
+				UpdatedAt: callerTime(2 * time.Hour), UpdatedBy: "user-late"}
+			wantCodeAndMessage(t, fmt.Sprintf("PutSetting from version %d", version), s.PutSetting(t.Context(), stale), store.ECONFLICT, store.MsgStaleRecord)
 			if stale.Version != version {
 				t.Errorf("a refused save from version %d wrote back Version %d", version, stale.Version)
 			}
@@ -211,9 +211,9 @@ func testSettingValues(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("a version other than 0 for a setting never saved is stale", func(t *testing.T) {
 		s := open(t)
 		err := s.PutSetting(t.Context(), &store.Setting{Key: "thresholds", Value: []byte(`{}`), Version: 1, UpdatedAt: at(0)})
-		wantError(t, "PutSetting from version 1", err, store.ECONFLICT, store.MsgStaleRecord)
+		wantCodeAndMessage(t, "PutSetting from version 1", err, store.ECONFLICT, store.MsgStaleRecord)
 		_, err = s.SettingByKey(t.Context(), "thresholds")
-		wantError(t, "SettingByKey", err, store.ENOTFOUND, store.MsgNotFound)
+		wantCodeAndMessage(t, "SettingByKey", err, store.ENOTFOUND, store.MsgNotFound)
 	})
 
 	t.Run("keys are separate", func(t *testing.T) {
@@ -270,7 +270,7 @@ func testSettingValues(t *testing.T, open func(t *testing.T) store.Store) {
 					winner = i
 					continue
 				}
-				wantError(t, fmt.Sprintf("save %d", i), err, store.ECONFLICT, store.MsgStaleRecord)
+				wantCodeAndMessage(t, fmt.Sprintf("save %d", i), err, store.ECONFLICT, store.MsgStaleRecord)
 			}
 			if winner < 0 {
 				t.Fatalf("no save succeeded: %v", errs)
