@@ -57,6 +57,9 @@ type ImportantReport struct {
 }
 
 // ImportantFilter narrows ListImportantReports. Empty fields do not filter.
+// RegionCodes is the caller's region scope, applied by the store's query; an
+// empty RegionCodes applies no region filter and is for internal callers
+// only (the service layer always passes a scope).
 type ImportantFilter struct {
 	RegionCodes []string
 	CaseID      string
@@ -91,33 +94,48 @@ type QuarterlyReport struct {
 }
 
 // ImportantStore keeps 要情 reports and the quarterly statistics.
+//
+// Times come back in UTC truncated to milliseconds; empty InsuranceTypes,
+// Recipients and Rows come back nil. A missing report is ENOTFOUND with
+// MsgReportNotFound from every method.
 type ImportantStore interface {
-	// CreateImportantReport stores a new draft with Version 1; an ID in use
-	// is ECONFLICT.
+	// CreateImportantReport stores a new draft: it sets Status to
+	// ReportDraft and Version to 1 and writes both back into r. ID, CaseID
+	// and RegionCode are required and Revision must be at least 1
+	// (EINVALID otherwise). An ID in use, or a second report of the same
+	// case with the same Revision (two corrections of one report drafted at
+	// once), is ECONFLICT (MsgConflict) and stores nothing.
 	CreateImportantReport(ctx context.Context, r *ImportantReport) error
 	// ImportantReportInRegions returns the report if its region is one of
-	// regionCodes, else ENOTFOUND (MsgReportNotFound) as for a missing one.
+	// regionCodes; otherwise, and for an empty regionCodes, it answers
+	// exactly as for a missing one (ENOTFOUND, MsgReportNotFound).
 	ImportantReportInRegions(ctx context.Context, id string, regionCodes []string) (*ImportantReport, error)
 	// UpdateImportantDraft replaces the editable fields (Title, Body,
 	// Recipients, AmountFen, Category, InsuranceTypes, Class, National,
-	// DiscoveredOn, DueAt, UpdatedAt) of a draft whose Version is still
-	// r.Version, and sets r.Version to the new one. A report no longer a
-	// draft is ECONFLICT (MsgReportFrozen); a stale version ECONFLICT
-	// (MsgStaleRecord).
+	// DiscoveredOn, DueAt, ChangeNote, UpdatedAt) of a draft whose Version
+	// is still r.Version, and sets r.Version to the new one (one more). A
+	// report no longer a draft is ECONFLICT (MsgReportFrozen), whatever
+	// r.Version; a stale version of a draft is ECONFLICT (MsgStaleRecord).
 	UpdateImportantDraft(ctx context.Context, r *ImportantReport) error
 	// SignImportantReport moves a draft at version to signed, recording the
-	// signer, time and hash; otherwise as UpdateImportantDraft. It returns
-	// the report as stored afterwards.
+	// signer, time and hash; UpdatedAt becomes at and Version one more.
+	// Errors are those of UpdateImportantDraft (signing a signed report is
+	// MsgReportFrozen). It returns the report as stored afterwards.
 	SignImportantReport(ctx context.Context, id string, version int64, signerID, signerName string, at time.Time, hash string) (*ImportantReport, error)
-	// SubmitImportantReport moves a signed report to submitted; a report in
-	// another status is ECONFLICT (MsgAlreadyDone).
+	// SubmitImportantReport moves a signed report to submitted, recording
+	// who and when; UpdatedAt becomes at and Version one more. A report in
+	// another status (a draft, or one submitted already) is ECONFLICT
+	// (MsgAlreadyDone).
 	SubmitImportantReport(ctx context.Context, id string, by string, at time.Time) (*ImportantReport, error)
-	// ListImportantReports returns matching reports, those due soonest first
-	// (then newest), and how many match.
+	// ListImportantReports returns one page of matching reports, those due
+	// soonest first, then the newest (CreatedAt descending), then by ID; and
+	// how many match in all, ignoring Limit and Offset.
 	ListImportantReports(ctx context.Context, f ImportantFilter) ([]*ImportantReport, int, error)
 
-	// SubmitQuarterlyReport stores a city's statistics for a quarter; a
-	// second submission of the same ID is ECONFLICT (MsgAlreadyDone).
+	// SubmitQuarterlyReport stores a city's statistics for a quarter, rows
+	// in the order given. ID and CityCode are required and Quarter must be
+	// 1–4 (EINVALID otherwise). A second submission of the same ID, or of
+	// the same city, year and quarter, is ECONFLICT (MsgAlreadyDone).
 	SubmitQuarterlyReport(ctx context.Context, q *QuarterlyReport) error
 	// QuarterlyReports returns the submitted statistics of a quarter for the
 	// given cities (all cities when cityCodes is empty), by city code.

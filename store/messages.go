@@ -19,6 +19,7 @@ const (
 	MsgReportFrozen    = "该报告已签发，不能再修改；如需更正，请新建更正版本。"
 	MsgAlreadyDone     = "该事项已经办理，请勿重复操作。"
 	MsgIncomplete      = "提交的信息不完整。"
+	MsgCalendarDate    = "日历日期无效：须为所选年份内的真实日期，且每个日期只能出现一次。"
 	MsgUnavailable     = "数据库暂时无法访问，请稍后再试。"
 	MsgInternal        = "系统内部错误，请稍后再试。"
 )

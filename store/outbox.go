@@ -46,25 +46,40 @@ type MailFilter struct {
 }
 
 // OutboxStore keeps e-mail waiting to be sent.
+//
+// Times come back in UTC truncated to milliseconds; a zero LeaseUntil or
+// SentAt means none. A missing mail is ENOTFOUND (MsgNotFound).
 type OutboxStore interface {
-	// EnqueueMail stores m as pending with NextAttemptAt = CreatedAt.
+	// EnqueueMail stores m as pending with NextAttemptAt = CreatedAt, no
+	// attempts and no lease, and writes Status and NextAttemptAt back into
+	// m. ID is required and exactly one of To and ReporterCaseID must be
+	// set (EINVALID otherwise).
 	EnqueueMail(ctx context.Context, m *Mail) error
 	// ClaimMail leases up to limit pending mails whose NextAttemptAt has come
-	// and whose lease has run out, setting LeaseUntil to now+lease, oldest
-	// first. Two workers never hold the same mail at once.
+	// and whose lease has run out (both at or before now), setting
+	// LeaseUntil to now+lease, oldest first (CreatedAt, then ID); the
+	// returned mails carry the new LeaseUntil. Two workers never hold the
+	// same mail at once. A limit below 1 claims nothing.
 	ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Mail, error)
-	// MarkMailSent records success.
+	// MarkMailSent records success: status sent, SentAt at, Attempts+1, the
+	// lease released.
 	MarkMailSent(ctx context.Context, id string, at time.Time) error
 	// MarkMailFailed records a failed attempt: Attempts+1, LastError, and
 	// either the next attempt time (status stays pending) or, when final,
-	// status failed. The lease is released.
+	// status failed (NextAttemptAt unchanged). The lease is released.
+	//
+	// Both Mark methods apply to a pending mail only; a mail already sent
+	// or failed is ECONFLICT (MsgAlreadyDone) and unchanged.
 	MarkMailFailed(ctx context.Context, id string, lastError string, next time.Time, final bool) error
 	// RequeueMail makes a failed mail pending again with its next attempt at
-	// at (an administrator's "send again"); a mail that is not failed is
-	// ECONFLICT (MsgAlreadyDone).
+	// at (an administrator's "send again"), keeping Attempts and LastError;
+	// a mail that is not failed is ECONFLICT (MsgAlreadyDone).
 	RequeueMail(ctx context.Context, id string, at time.Time) error
-	// ListMail returns matching mails newest first, and how many match.
+	// ListMail returns one page of matching mails, newest first (CreatedAt,
+	// then ID, descending), and how many match in all.
 	ListMail(ctx context.Context, f MailFilter) ([]*Mail, int, error)
-	// CountMail counts mails of the given regions (all when empty) by status.
+	// CountMail counts mails of the given regions (and mails with no
+	// region; all mails when regionCodes is empty) by status. Statuses
+	// without mails are absent from the map.
 	CountMail(ctx context.Context, regionCodes []string) (map[string]int, error)
 }

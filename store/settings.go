@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -29,13 +31,46 @@ type Setting struct {
 type SettingsStore interface {
 	// CalendarEntries returns the stored entries of every year, by date.
 	CalendarEntries(ctx context.Context) ([]CalendarEntry, error)
-	// PutCalendarYear replaces all stored entries of year with entries
-	// (whose dates must all lie in that year, else EINVALID), atomically.
+	// PutCalendarYear replaces all stored entries of year with entries,
+	// atomically: afterwards the year holds exactly entries (none when
+	// entries is empty) and other years are untouched. Entries that
+	// CheckCalendarYear refuses are EINVALID (MsgCalendarDate) and change
+	// nothing.
 	PutCalendarYear(ctx context.Context, year int, entries []CalendarEntry) error
-	// SettingByKey returns a setting, or ENOTFOUND when never saved.
+	// SettingByKey returns a setting, or ENOTFOUND (MsgNotFound) when never
+	// saved. An empty Value comes back nil.
 	SettingByKey(ctx context.Context, key string) (*Setting, error)
 	// PutSetting saves s if the stored version is still s.Version (0 for a
-	// setting never saved), then sets s.Version to the new version; a stale
-	// version is ECONFLICT (MsgStaleRecord).
+	// setting never saved), then sets s.Version to the new version (one
+	// more) and s.UpdatedAt to the stored form; a stale version is ECONFLICT
+	// (MsgStaleRecord) and changes nothing. Of two saves from the same
+	// version exactly one wins. An empty Key is EINVALID.
 	PutSetting(ctx context.Context, s *Setting) error
+}
+
+// CheckCalendarYear is the check every backend applies in PutCalendarYear:
+// year lies in 1–9999, every date is a real day written YYYY-MM-DD within
+// year, and no date appears twice. The error is EINVALID with
+// MsgCalendarDate; which entry failed is kept for the log.
+func CheckCalendarYear(year int, entries []CalendarEntry) error {
+	invalid := func(format string, args ...any) error {
+		return &Error{Code: EINVALID, Message: MsgCalendarDate, Err: fmt.Errorf(format, args...)}
+	}
+	if year < 1 || year > 9999 {
+		return invalid("calendar year %d out of range", year)
+	}
+	seen := make(map[string]bool, len(entries))
+	for _, e := range entries {
+		d, err := time.Parse(time.DateOnly, e.Date)
+		switch {
+		case err != nil || d.Format(time.DateOnly) != e.Date:
+			return invalid("calendar date %q: %w", e.Date, errors.Join(err, errors.New("not YYYY-MM-DD")))
+		case d.Year() != year:
+			return invalid("calendar date %q is not in %d", e.Date, year)
+		case seen[e.Date]:
+			return invalid("calendar date %q given twice", e.Date)
+		}
+		seen[e.Date] = true
+	}
+	return nil
 }

@@ -421,7 +421,8 @@ func blob(b []byte) any {
 
 func millis(t time.Time) int64 { return t.UnixMilli() }
 
-// optionalMillis stores the zero time as NULL: no deadline.
+// optionalMillis stores the zero time as NULL: no deadline, not signed
+// yet, not sent yet — "not yet" rather than a date in year 1.
 func optionalMillis(t time.Time) any {
 	if t.IsZero() {
 		return nil
