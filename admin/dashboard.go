@@ -2,6 +2,7 @@ package admin
 
 import (
 	"slices"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -52,15 +53,40 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 		data["NewCount"] = counts[store.StatusReceived]
 		data["WorksCases"] = true
 	}
+	if casework.RoleAllows(actor.Role, casework.PermDraftReport) {
+		_, n, err := a.Store.ListImportantReports(ctx, store.ImportantFilter{RegionCodes: actor.Scope, DueBefore: now,
+			Statuses: []string{store.ReportDraft, store.ReportSigned}, Limit: 1})
+		if err != nil {
+			return err
+		}
+		data["ReportsOverdue"] = n
+	}
+	if me, ok := a.Regions.Lookup(actor.RegionCode); ok && me.Level == casework.LevelProvince &&
+		casework.RoleAllows(actor.Role, casework.PermViewQuarterly) {
+		y, q := casework.QuarterOf(now)
+		if q--; q == 0 {
+			y, q = y-1, 4
+		}
+		overview, err := a.Cases.ProvinceQuarter(ctx, actor, y, q)
+		if err != nil {
+			return err
+		}
+		late := 0
+		for _, st := range overview {
+			if st.Status == casework.QuarterlyLate {
+				late++
+			}
+		}
+		data["QuarterLate"], data["QuarterYear"], data["QuarterQ"] = late, y, q
+	}
 	data["CalendarWarning"] = a.calendarWarning()
 	return a.render(c, fiber.StatusOK, "dashboard", data)
 }
 
-func (a *Admin) rows(cases []*store.Case, now interface{ IsZero() bool }) []inboxRow {
-	t := a.now()
+func (a *Admin) rows(cases []*store.Case, now time.Time) []inboxRow {
 	out := make([]inboxRow, 0, len(cases))
 	for _, cs := range cases {
-		out = append(out, inboxRow{Case: cs, Due: a.due(cs.DueAt, t)})
+		out = append(out, inboxRow{Case: cs, Due: a.due(cs.DueAt, now)})
 	}
 	return out
 }

@@ -86,8 +86,27 @@ func (a *Admin) templateFuncs() map[string]any {
 			return "?" + v.Encode()
 		},
 		"newToken": web.NewToken,
-		"add":      func(a, b int) int { return a + b },
-		"sub":      func(a, b int) int { return a - b },
+		"reportStatus": func(st string) string {
+			switch st {
+			case store.ReportDraft:
+				return "草稿"
+			case store.ReportSigned:
+				return "已签发，待报送"
+			case store.ReportSubmitted:
+				return "已报送"
+			}
+			return st
+		},
+		"quarterlyStatus": casework.QuarterlyStatusLabel,
+		"seq": func(n int) []int {
+			out := make([]int, n)
+			for i := range out {
+				out[i] = i + 1
+			}
+			return out
+		},
+		"add": func(a, b int) int { return a + b },
+		"sub": func(a, b int) int { return a - b },
 	}
 }
 

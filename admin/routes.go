@@ -98,6 +98,20 @@ func (a *Admin) routes(g fiber.Router) {
 	a.handle(g, post, "/cases/:id/classify", allow(casework.PermClassifyCase), a.caseClassify)
 	a.handle(g, post, "/cases/:id/identity", allow(casework.PermRevealIdentity), a.caseIdentity)
 
+	a.handle(g, post, "/cases/:id/report", allow(casework.PermDraftReport), a.reportDraft)
+	a.handle(g, get, "/reports", allow(casework.PermDraftReport), a.reportList)
+	a.handle(g, get, "/reports/:id", allow(casework.PermDraftReport), a.reportView)
+	a.handle(g, get, "/reports/:id/print", allow(casework.PermDraftReport), a.reportPrint)
+	a.handle(g, post, "/reports/:id", allow(casework.PermDraftReport), a.reportUpdate)
+	a.handle(g, post, "/reports/:id/sign", allow(casework.PermSignReport), a.reportSign)
+	a.handle(g, post, "/reports/:id/submit", allow(casework.PermSubmitReport), a.reportSubmit)
+	a.handle(g, post, "/reports/:id/correct", allow(casework.PermDraftReport), a.reportCorrect)
+
+	a.handle(g, get, "/quarterly", allow(casework.PermViewQuarterly), a.quarterlyPage)
+	a.handle(g, post, "/quarterly/submit", allow(casework.PermSubmitQuarterly), a.quarterlySubmit)
+	a.handle(g, get, "/quarterly/export.csv", allow(casework.PermViewQuarterly), a.quarterlyExport)
+	a.handle(g, get, "/quarterly/print", allow(casework.PermViewQuarterly), a.quarterlyPrint)
+
 	a.handle(g, get, "/users", allow(casework.PermManageUsers), a.userList)
 	a.handle(g, get, "/users/new", allow(casework.PermManageUsers), a.userNew)
 	a.handle(g, post, "/users", allow(casework.PermManageUsers), a.userCreate)

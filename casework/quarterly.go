@@ -89,8 +89,8 @@ func AggregateQuarter(cases []*store.Case) []store.QuarterlyRow {
 				rows[k] = row
 			}
 			row.Count++
-			if c.AmountGiven {
-				row.AmountFen += c.AmountFen
+			if fen, ok := InvolvedAmount(c); ok {
+				row.AmountFen += fen
 			}
 		}
 	}
@@ -162,3 +162,16 @@ func QuarterlyStatuses() []Option { return slices.Clone(quarterlyStatusOptions) 
 
 // QuarterlyStatusLabel returns the Chinese label of a quarterly status.
 func QuarterlyStatusLabel(code string) string { return label(quarterlyStatusOptions, code) }
+
+// InvolvedAmount is the fund amount a case involves as far as it is known:
+// what the investigation found once it concluded with an amount, else what
+// the reporter estimated. ok is false when neither is known.
+func InvolvedAmount(c *store.Case) (fen int64, ok bool) {
+	if c.Conclusion.AmountInvolvedFen > 0 {
+		return c.Conclusion.AmountInvolvedFen, true
+	}
+	if c.AmountGiven {
+		return c.AmountFen, true
+	}
+	return 0, false
+}

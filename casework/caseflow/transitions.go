@@ -271,10 +271,7 @@ func (s *Service) Classify(ctx context.Context, a Actor, caseID string, version 
 		return nil, store.Errorf(store.EINVALID, "发现日期不能晚于今天。")
 	}
 	day := d.Format(time.DateOnly)
-	amount := c.AmountFen
-	if c.Conclusion.AmountInvolvedFen > 0 {
-		amount = c.Conclusion.AmountInvolvedFen
-	}
+	amount, _ := casework.InvolvedAmount(c)
 	class, national := casework.ClassifyImportantCase(c.Category, amount, serious, s.Rules.Important())
 	updated, err := s.Store.UpdateCase(ctx, s.internalUpdate(c, version, a, store.ActionClassify,
 		casework.ImportantClassLabel(class)+"，发现日期 "+day,
