@@ -64,6 +64,44 @@ func browserPath() string {
 // stops it when the test ends. It returns the base URL.
 func startServer(t *testing.T, extra ...string) string {
 	t.Helper()
+	return newInstallation(t).start(extra...)
+}
+
+// installation is one data dir and store, on which commands (fundwatch user
+// add, …) can run before and while the server serves it.
+type installation struct {
+	t    *testing.T
+	args []string // --data and the store flags
+}
+
+func newInstallation(t *testing.T) *installation {
+	t.Helper()
+	return &installation{t: t, args: append([]string{"--data", t.TempDir()}, testStoreArgs(t)...)}
+}
+
+// command runs `fundwatch cmd args…` on the installation and returns its exit
+// code and output.
+func (in *installation) command(stdin string, cmd string, args ...string) (int, string) {
+	in.t.Helper()
+	full := append([]string{}, args...)
+	full = append(full, in.args...)
+	var out, errb strings.Builder
+	var code int
+	switch cmd {
+	case "user":
+		code = userCommand(context.Background(), full, strings.NewReader(stdin), &out, &errb)
+	case "audit":
+		code = auditCommand(context.Background(), full, &out, &errb)
+	default:
+		in.t.Fatalf("unknown command %q", cmd)
+	}
+	return code, out.String() + errb.String()
+}
+
+// start runs the server on the installation and returns its base URL.
+func (in *installation) start(extra ...string) string {
+	t := in.t
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("find a free port: %v", err)
@@ -71,7 +109,7 @@ func startServer(t *testing.T, extra ...string) string {
 	addr := ln.Addr().String()
 	ln.Close()
 
-	args := append([]string{"serve", "--addr", addr, "--data", t.TempDir()}, testStoreArgs(t)...)
+	args := append([]string{"serve", "--addr", addr}, in.args...)
 	args = append(args, extra...)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
@@ -849,17 +887,17 @@ func (j *journey) axe(page string, src []byte) {
 	// again on --blue alone, the worst case, then put the gradient back.
 	// (Setting element.style from DevTools is CSSOM, allowed by the CSP.)
 	if !j.eval("plain header", `(() => {
-			const h = document.querySelector(".site-header");
+			const h = document.querySelector(".site-header, .top");
 			if (!h) return false;
 			h.style.backgroundImage = "none";
 			h.style.backgroundColor = getComputedStyle(document.documentElement).getPropertyValue("--blue");
 			return true;
 		})()`) {
-		j.t.Fatalf("axe on %s: no .site-header", where)
+		j.t.Fatalf("axe on %s: no .site-header or .top", where)
 	}
-	hdr := j.runAxe(page, `{include: [[".site-header"]]}`, map[string]any{"runOnly": map[string]any{"type": "rule", "values": []string{"color-contrast"}}}, false)
+	hdr := j.runAxe(page, `{include: [[document.querySelector(".site-header") ? ".site-header" : ".top"]]}`, map[string]any{"runOnly": map[string]any{"type": "rule", "values": []string{"color-contrast"}}}, false)
 	j.eval("restore header", `(() => {
-			const h = document.querySelector(".site-header");
+			const h = document.querySelector(".site-header, .top");
 			h.style.removeProperty("background-image");
 			h.style.removeProperty("background-color");
 			return true;
