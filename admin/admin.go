@@ -39,9 +39,17 @@ type Config struct {
 	// MailConfigured tells the dashboard whether notifications can leave
 	// the outbox.
 	MailConfigured bool
+	// DemoLogins are the demo staff accounts, listed on the sign-in page in
+	// demo mode so visitors can try the admin site.
+	DemoLogins []DemoLogin
 	// LoginPerIP bounds sign-in attempts per client address per LoginWindow.
 	LoginPerIP  int
 	LoginWindow time.Duration
+}
+
+// DemoLogin is a demo staff account as the sign-in page lists it.
+type DemoLogin struct {
+	Username, Password, Label string
 }
 
 func (c Config) withDefaults() Config {

@@ -52,13 +52,22 @@ func (a *Admin) loginForm(c *fiber.Ctx) error {
 
 func (a *Admin) renderLogin(c *fiber.Ctx, status int, username, info, problem string) error {
 	return a.render(c, status, "login", fiber.Map{
-		"Title":     "工作人员登录",
-		"LoginCSRF": a.loginToken(c, true),
-		"Username":  username,
-		"Info":      info,
-		"Problem":   problem,
-		"Next":      safeNext(c.Query("next")),
+		"Title":      "工作人员登录",
+		"LoginCSRF":  a.loginToken(c, true),
+		"Username":   username,
+		"Info":       info,
+		"Problem":    problem,
+		"Next":       safeNext(c.Query("next")),
+		"DemoLogins": a.demoLogins(),
 	})
+}
+
+// demoLogins lists the demo accounts only in demo mode.
+func (a *Admin) demoLogins() []DemoLogin {
+	if !a.Config.Demo {
+		return nil
+	}
+	return a.Config.DemoLogins
 }
 
 // safeNext keeps a post-login destination only when it is a page of the

@@ -350,6 +350,7 @@ func journeyAdminAxe(t *testing.T, b *browser) {
 		j.shot(page)
 	}
 	j.open("/admin/login")
+	j.wantText(byID("demo-logins"), "demo.changchun", "示例承办人")
 	check("login")
 	j.do("type a wrong password", chromedp.SendKeys(byID("username"), "axeleader"), chromedp.SendKeys(byID("password"), "wrong password"))
 	j.follow("sign in wrongly", chromedp.CSS(`form[action="/admin/login"] button[type="submit"]`))
@@ -380,4 +381,3 @@ func journeyAdminAxe(t *testing.T, b *browser) {
 }
 
 func cst() *time.Location { return time.FixedZone("CST", 8*3600) }
-

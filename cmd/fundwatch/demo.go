@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"fundwatch/admin"
 	"fundwatch/casework"
 	"fundwatch/casework/caseflow"
 	"fundwatch/handlers"
@@ -154,6 +155,35 @@ func loadDemo(ctx context.Context, svc *caseflow.Service, now time.Time) ([]hand
 				return nil, fmt.Errorf("demo case %s: message: %w", d.key, err)
 			}
 		}
+	}
+	return out, nil
+}
+
+// demoStaffPassword is the password of the demo staff accounts, shown on the
+// admin sign-in page in demo mode (and only there).
+const demoStaffPassword = "Shifan Demo 2026 jilin"
+
+// demoStaff are the staff accounts of the demo: handlers, without a second
+// factor, so a visitor can sign in from the page that lists them. Leaders
+// and administrators need a second factor and are not part of the demo.
+var demoStaff = []struct{ username, name, region string }{
+	{"demo.changchun", "示例承办人（长春市）", "220100"},
+	{"demo.jilin", "示例承办人（吉林省）", "220000"},
+}
+
+// loadDemoStaff creates the demo staff accounts once and returns what the
+// sign-in page shows of them.
+func loadDemoStaff(ctx context.Context, svc *caseflow.Service) ([]admin.DemoLogin, error) {
+	actor := caseflow.SystemActor("demo", svc.Regions)
+	var out []admin.DemoLogin
+	for _, d := range demoStaff {
+		_, err := svc.CreateUser(ctx, actor, caseflow.NewUser{
+			Username: d.username, Name: d.name, Role: store.RoleHandler, RegionCode: d.region, Password: demoStaffPassword,
+		})
+		if err != nil && store.ErrorCode(err) != store.ECONFLICT {
+			return nil, fmt.Errorf("demo staff %s: %w", d.username, err)
+		}
+		out = append(out, admin.DemoLogin{Username: d.username, Password: demoStaffPassword, Label: d.name})
 	}
 	return out, nil
 }

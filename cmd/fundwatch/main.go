@@ -188,14 +188,6 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 			Limits:         handlers.Limits{SubmitPerIP: cfg.SubmitLimit, FollowupPerIP: cfg.FollowupLimit},
 		},
 	}
-	if cfg.Demo {
-		creds, err := loadDemo(ctx, cases, time.Now())
-		if err != nil {
-			return fmt.Errorf("load demo content: %w", err)
-		}
-		h.Config.DemoCases = creds
-		log.Info("demo content loaded (marked 示例 on every page)", "cases", len(creds))
-	}
 	adm := &admin.Admin{
 		Web:     w,
 		Cases:   cases,
@@ -203,6 +195,19 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		Keyring: keyring,
 		Regions: regions,
 		Config:  admin.Config{Demo: cfg.Demo, Version: version},
+	}
+	if cfg.Demo {
+		creds, err := loadDemo(ctx, cases, time.Now())
+		if err != nil {
+			return fmt.Errorf("load demo content: %w", err)
+		}
+		h.Config.DemoCases = creds
+		logins, err := loadDemoStaff(ctx, cases)
+		if err != nil {
+			return fmt.Errorf("load demo content: %w", err)
+		}
+		adm.Config.DemoLogins = logins
+		log.Info("demo content loaded (marked 示例 on every page)", "cases", len(creds), "staff", len(logins))
 	}
 	app := w.NewApp()
 	// The admin site first: its routes and middleware are its own, and the
