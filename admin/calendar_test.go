@@ -234,3 +234,14 @@ func TestCalendarImport(t *testing.T) {
 		t.Error("a post without the token stored its year")
 	}
 }
+
+func TestDashboardWarnsWhenThisYearIsMissing(t *testing.T) {
+	e := newAdminEnv(t)
+	e.advance(120 * 24 * time.Hour) // 2027-03-30: 2027 and 2028 are both missing
+	h := e.addUser("chengban", store.RoleHandler, "220100")
+	cl := e.client()
+	cl.login(h)
+	if _, home := cl.get("/admin"); !strings.Contains(home, `id="calendar-warning"`) || !strings.Contains(home, "今年（2027年）") {
+		t.Error("the dashboard does not say that this year's holidays are missing")
+	}
+}

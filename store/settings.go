@@ -20,7 +20,7 @@ type Setting struct {
 	Value     []byte
 	Version   int64
 	UpdatedAt time.Time
-	UpdatedBy string
+	UpdatedBy string // the user id of who saved it (or the system actor's name)
 }
 
 // SettingsStore keeps the calendar years administrators add and the
@@ -31,6 +31,9 @@ type SettingsStore interface {
 	CalendarEntries(ctx context.Context) ([]CalendarEntry, error)
 	// PutCalendarYear replaces all stored entries of year with entries
 	// (whose dates must all lie in that year, else EINVALID), atomically.
+	// No entries removes the year from the store, so the embedded default
+	// of that year, if any, applies again: a year is "stored" exactly when
+	// CalendarEntries returns at least one entry of it.
 	PutCalendarYear(ctx context.Context, year int, entries []CalendarEntry) error
 	// SettingByKey returns a setting, or ENOTFOUND when never saved.
 	SettingByKey(ctx context.Context, key string) (*Setting, error)
