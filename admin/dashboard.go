@@ -91,12 +91,18 @@ func (a *Admin) rows(cases []*store.Case, now time.Time) []inboxRow {
 	return out
 }
 
-// calendarWarning says when next year's holidays are not in the calendar:
-// deadlines that reach into it would count weekends only.
+// calendarWarning says when this year's or next year's holidays are not in
+// the calendar in use: deadlines that reach into that year count weekends
+// only. The State Council publishes next year's late in the year, so the
+// warning stands until an administrator enters them.
 func (a *Admin) calendarWarning() string {
-	next := a.now().In(store.CST).Year() + 1
-	if !slices.Contains(a.Cases.Rules.Calendar().Years(), next) {
-		return "工作日历中尚无" + itoa(next) + "年的节假日安排。跨入该年的期限将只扣除周末，请系统管理员在国务院办公厅公布后及时录入。"
+	this := a.now().In(store.CST).Year()
+	years := a.Cases.Rules.Calendar().Years()
+	switch {
+	case !slices.Contains(years, this):
+		return "工作日历中尚无今年（" + itoa(this) + "年）的节假日安排，期限目前只扣除周末，可能算错。请系统管理员立即录入。"
+	case !slices.Contains(years, this+1):
+		return "工作日历中尚无" + itoa(this+1) + "年的节假日安排。跨入该年的期限将只扣除周末，请系统管理员在国务院办公厅公布后及时录入。"
 	}
 	return ""
 }

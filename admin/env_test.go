@@ -39,6 +39,7 @@ type adminEnv struct {
 	adm     *Admin
 	st      store.Store
 	svc     *caseflow.Service
+	rules   *caseflow.StoredRules
 	keyring *casework.Keyring
 	regions *casework.Regions
 	logs    *syncBuffer
@@ -100,7 +101,11 @@ func newAdminEnv(t *testing.T) *adminEnv {
 	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	w := web.New(web.Config{BaseURL: "http://localhost:8080", Version: "test", Log: log, Clock: e.clock})
 	t.Cleanup(func() { w.Close() })
-	e.svc = &caseflow.Service{Store: st, Keyring: k, Regions: e.regions, Rules: caseflow.DefaultRules(), Clock: e.clock, Log: log}
+	e.rules = caseflow.NewStoredRules(st, log)
+	if err := e.rules.Load(context.Background()); err != nil {
+		t.Fatalf("load rules: %v", err)
+	}
+	e.svc = &caseflow.Service{Store: st, Keyring: k, Regions: e.regions, Rules: e.rules, Clock: e.clock, Log: log}
 	e.adm = &Admin{Web: w, Cases: e.svc, Store: st, Keyring: k, Regions: e.regions, Config: Config{Version: "test"}}
 	e.app = w.NewApp()
 	if err := e.adm.Mount(e.app); err != nil {

@@ -120,6 +120,13 @@ func (a *Admin) routes(g fiber.Router) {
 	a.handle(g, post, "/users/:id/password", allow(casework.PermManageUsers), a.userResetPassword)
 	a.handle(g, post, "/users/:id/totp", allow(casework.PermManageUsers), a.userResetTOTP)
 
+	a.handle(g, get, "/calendar", allow(casework.PermManageCalendar), a.calendarPage)
+	a.handle(g, post, "/calendar", allow(casework.PermManageCalendar), a.calendarSave)
+	a.handle(g, post, "/calendar/import", allow(casework.PermManageCalendar), a.calendarImport)
+	a.handle(g, get, "/settings", allow(casework.PermManageSettings), a.settingsPage)
+	a.handle(g, post, "/settings/deadlines", allow(casework.PermManageSettings), a.settingsSaveDeadlines)
+	a.handle(g, post, "/settings/important", allow(casework.PermManageSettings), a.settingsSaveImportant)
+
 	a.handle(g, get, "/audit", allow(casework.PermReadAudit), a.auditLog)
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -126,11 +127,37 @@ func (a *Admin) guard(p policy) fiber.Handler {
 				return errForbidden
 			}
 		}
-		if isPost && !hmac.Equal([]byte(web.CSRFToken(c)), []byte(a.csrfToken(s))) {
+		if isPost && !hmac.Equal([]byte(postedCSRF(c)), []byte(a.csrfToken(s))) {
 			return web.ErrCSRF
 		}
 		return c.Next()
 	}
+}
+
+// postedCSRF is the CSRF token posted in the body: url-encoded like every
+// form, or multipart for the one form that uploads a file (the calendar
+// import). Never from the query string.
+func postedCSRF(c *fiber.Ctx) string {
+	if isMultipart(c) {
+		return postedValue(c, "_csrf")
+	}
+	return web.CSRFToken(c)
+}
+
+func isMultipart(c *fiber.Ctx) bool {
+	return strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm)
+}
+
+// postedValue is a field of the posted body, url-encoded or multipart.
+func postedValue(c *fiber.Ctx, name string) string {
+	if !isMultipart(c) {
+		return form(c, name)
+	}
+	f, err := c.MultipartForm()
+	if err != nil || len(f.Value[name]) == 0 {
+		return ""
+	}
+	return f.Value[name][0]
 }
 
 var errForbidden = web.NewHTTPError(fiber.StatusForbidden, "无权访问",

@@ -3,12 +3,18 @@ package casework
 import (
 	"bytes"
 	_ "embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"fundwatch/store"
 )
@@ -55,16 +61,13 @@ func DefaultCalendar() *Calendar { return defaultCalendar() }
 func NewCalendar(days []CalendarDay) (*Calendar, error) {
 	c := &Calendar{days: make(map[int]CalendarDay, len(days))}
 	for _, d := range days {
-		t, err := time.ParseInLocation(time.DateOnly, d.Date, store.CST)
-		if err != nil {
-			return nil, store.Errorf(store.EINVALID, "日期“%s”格式不正确，应为 YYYY-MM-DD。", d.Date)
+		t, problem := checkDate(d)
+		if problem != "" {
+			return nil, store.Errorf(store.EINVALID, "%s", problem)
 		}
 		key := dayKey(t)
 		if _, dup := c.days[key]; dup {
 			return nil, store.Errorf(store.EINVALID, "日期 %s 重复出现。", d.Date)
-		}
-		if !d.OffDay && !isWeekend(t) {
-			return nil, store.Errorf(store.EINVALID, "%s 是周一至周五，本来就是工作日，不能标为调休上班日。", d.Date)
 		}
 		c.days[key] = d
 		if !slices.Contains(c.years, t.Year()) {
@@ -75,27 +78,238 @@ func NewCalendar(days []CalendarDay) (*Calendar, error) {
 	return c, nil
 }
 
-// LoadCalendar reads calendar entries from CSV with the header
-// date,name,off_day (columns found by name, extra columns such as source
-// ignored), as in data/cn-holidays.csv.
+// checkDate returns the day of d in China Standard Time, or why no calendar
+// may hold d: a malformed date, or a weekday marked as an adjusted working
+// day.
+func checkDate(d CalendarDay) (time.Time, string) {
+	t, err := time.ParseInLocation(time.DateOnly, d.Date, store.CST)
+	if err != nil {
+		return time.Time{}, "日期“" + d.Date + "”格式不正确，应为 YYYY-MM-DD。"
+	}
+	if !d.OffDay && !isWeekend(t) {
+		return time.Time{}, d.Date + " 是周一至周五，本来就是工作日，不能标为调休上班日。"
+	}
+	return t, ""
+}
+
+// Years administrators may enter: far around any calendar in use, narrow
+// enough to catch a mistyped year before it is stored.
+const (
+	MinCalendarYear = 2000
+	MaxCalendarYear = 2100
+)
+
+// MaxHolidayNameRunes bounds the name of a calendar entry (春节, 国庆节、中秋节).
+const MaxHolidayNameRunes = 20
+
+// CalendarProblem is one thing wrong with a calendar entry an administrator
+// typed or imported: Index is the entry's position in the list checked,
+// Message says what is wrong, in Chinese.
+type CalendarProblem struct {
+	Index   int
+	Message string
+}
+
+// CheckCalendarYear checks the entries an administrator gives for year, each
+// on its own so the page can show every problem next to its row: a
+// well-formed date within year, a name, no date twice, no weekday marked as
+// an adjusted working day. No problems means NewCalendar accepts them. A
+// year of 0 accepts any year from MinCalendarYear to MaxCalendarYear (a file
+// may hold several).
+func CheckCalendarYear(year int, days []CalendarDay) []CalendarProblem {
+	var out []CalendarProblem
+	seen := make(map[int]bool, len(days))
+	for i, d := range days {
+		t, problem := checkDate(d)
+		switch {
+		case problem != "":
+		case year != 0 && t.Year() != year:
+			problem = fmt.Sprintf("日期 %s 不在 %d 年内。", d.Date, year)
+		case t.Year() < MinCalendarYear || t.Year() > MaxCalendarYear:
+			problem = fmt.Sprintf("日期 %s 的年份应在 %d 至 %d 年之间。", d.Date, MinCalendarYear, MaxCalendarYear)
+		case seen[dayKey(t)]:
+			problem = "日期 " + d.Date + " 重复出现。"
+		case !validHolidayName(d.Name):
+			problem = fmt.Sprintf("请填写节日名称（最多%d个字，例如 春节）。", MaxHolidayNameRunes)
+		}
+		if problem != "" {
+			out = append(out, CalendarProblem{Index: i, Message: problem})
+			continue
+		}
+		seen[dayKey(t)] = true
+	}
+	return out
+}
+
+func validHolidayName(name string) bool {
+	n := utf8.RuneCountInString(name)
+	if n == 0 || n > MaxHolidayNameRunes || !utf8.ValidString(name) || strings.TrimSpace(name) != name {
+		return false
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+			return false
+		}
+	}
+	return true
+}
+
+// maxListedProblems is how many problems an import error names before it
+// says that there are more.
+const maxListedProblems = 10
+
+// problemsError is the one EINVALID error for a list of problems, each
+// already saying where it is, so nothing is stored and the administrator
+// sees what to fix in one go.
+func problemsError(problems []string) error {
+	msg := fmt.Sprintf("共有 %d 处错误，未保存任何内容：", len(problems))
+	listed := problems[:min(len(problems), maxListedProblems)]
+	msg += strings.Join(listed, "；")
+	if len(problems) > len(listed) {
+		msg += fmt.Sprintf("；……另有 %d 处", len(problems)-len(listed))
+	}
+	return store.Errorf(store.EINVALID, "%s。", strings.TrimSuffix(msg, "。"))
+}
+
+// CalendarYearError turns the problems CheckCalendarYear found into one
+// EINVALID error naming each entry by its row (counted from 1), or nil when
+// there are none.
+func CalendarYearError(problems []CalendarProblem) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	lines := make([]string, len(problems))
+	for i, p := range problems {
+		lines[i] = fmt.Sprintf("第 %d 行：%s", p.Index+1, strings.TrimSuffix(p.Message, "。"))
+	}
+	return problemsError(lines)
+}
+
+// LoadCalendar reads a calendar from CSV in the format ReadCalendarCSV
+// takes, as in data/cn-holidays.csv.
 func LoadCalendar(r io.Reader) (*Calendar, error) {
-	rows, cols, err := readCSV(r, "date", "name", "off_day")
+	days, err := ReadCalendarCSV(r)
+	if err != nil {
+		return nil, err
+	}
+	return NewCalendar(days)
+}
+
+// ReadCalendarCSV reads calendar entries from CSV with the header
+// date,name,off_day (columns found by name, in any order; extra columns such
+// as source ignored), the format of data/cn-holidays.csv, one or more years.
+// Every line is checked as CheckCalendarYear would, and the error (EINVALID,
+// in Chinese) names each wrong line by its number in the file, so an
+// administrator can fix them all at once.
+func ReadCalendarCSV(r io.Reader) ([]CalendarDay, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
 	if err != nil {
 		return nil, store.Wrap(store.EINVALID, err, "节假日文件无法读取，应为含 date、name、off_day 列的 CSV 文件。")
 	}
-	days := make([]CalendarDay, 0, len(rows))
-	for i, row := range rows {
+	cols := map[string]int{}
+	for i, h := range header {
+		cols[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	for _, name := range []string{"date", "name", "off_day"} {
+		if _, ok := cols[name]; !ok {
+			return nil, store.Errorf(store.EINVALID, "节假日文件无法读取，应为含 date、name、off_day 列的 CSV 文件（第 1 行为表头，缺少 %s 列）。", name)
+		}
+	}
+	need := max(cols["date"], cols["name"], cols["off_day"]) + 1
+	var (
+		days     []CalendarDay
+		lines    []int             // the file line of each of days
+		problems []CalendarProblem // Index is the line in the file here
+	)
+	for {
+		row, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		var perr *csv.ParseError
+		if errors.As(err, &perr) {
+			problems = append(problems, CalendarProblem{perr.Line, "CSV 格式不正确（例如引号不成对）。"})
+			continue
+		} else if err != nil {
+			return nil, store.Wrap(store.EINVALID, err, "节假日文件无法读取，应为含 date、name、off_day 列的 CSV 文件。")
+		}
+		line, _ := cr.FieldPos(0)
+		if len(row) < need {
+			problems = append(problems, CalendarProblem{line, "应有 date、name、off_day 三列。"})
+			continue
+		}
 		off, err := strconv.ParseBool(strings.TrimSpace(row[cols["off_day"]]))
 		if err != nil {
-			return nil, store.Errorf(store.EINVALID, "第 %d 行：off_day 应为 true（放假）或 false（调休上班）。", i+2)
+			problems = append(problems, CalendarProblem{line, "off_day 应为 true（放假）或 false（调休上班）。"})
+			continue
 		}
 		days = append(days, CalendarDay{
 			Date:   strings.TrimSpace(row[cols["date"]]),
 			Name:   strings.TrimSpace(row[cols["name"]]),
 			OffDay: off,
 		})
+		lines = append(lines, line)
 	}
-	return NewCalendar(days)
+	for _, p := range CheckCalendarYear(0, days) {
+		problems = append(problems, CalendarProblem{lines[p.Index], p.Message})
+	}
+	if len(problems) > 0 {
+		slices.SortStableFunc(problems, func(a, b CalendarProblem) int { return a.Index - b.Index })
+		out := make([]string, len(problems))
+		for i, p := range problems {
+			out[i] = fmt.Sprintf("第 %d 行：%s", p.Index, strings.TrimSuffix(p.Message, "。"))
+		}
+		return nil, problemsError(out)
+	}
+	if len(days) == 0 {
+		return nil, store.Errorf(store.EINVALID, "节假日文件中没有任何日期。")
+	}
+	return days, nil
+}
+
+// Days returns every entry of the calendar in date order.
+func (c *Calendar) Days() []CalendarDay {
+	keys := slices.Sorted(maps.Keys(c.days))
+	out := make([]CalendarDay, len(keys))
+	for i, k := range keys {
+		out[i] = c.days[k]
+	}
+	return out
+}
+
+// YearDays returns the entries of year in date order.
+func (c *Calendar) YearDays(year int) []CalendarDay {
+	var out []CalendarDay
+	for _, d := range c.Days() {
+		if d.Date[:4] == strconv.Itoa(year) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// ReplaceYears returns a new calendar with c's entries, except that every
+// year with at least one entry in days takes exactly those entries instead
+// of c's: administrators maintain a year as a whole, so their version of
+// 2026 replaces the embedded one rather than adding to it (a holiday the
+// State Council moved must disappear from its old date). c is not changed.
+func (c *Calendar) ReplaceYears(days []CalendarDay) (*Calendar, error) {
+	replaced := map[string]bool{}
+	for _, d := range days {
+		if len(d.Date) >= 4 {
+			replaced[d.Date[:4]] = true
+		}
+	}
+	merged := make([]CalendarDay, 0, len(c.days)+len(days))
+	for _, d := range c.Days() {
+		if !replaced[d.Date[:4]] {
+			merged = append(merged, d)
+		}
+	}
+	return NewCalendar(append(merged, days...))
 }
 
 // Years returns the years the calendar has entries for, ascending, so the admin

@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -166,6 +167,186 @@ func TestLoadCalendarRefusesBadData(t *testing.T) {
 			_, err := LoadCalendar(strings.NewReader(tt.csv))
 			if store.ErrorCode(err) != store.EINVALID || !strings.Contains(store.ErrorMessage(err), tt.wantMsg) {
 				t.Errorf("LoadCalendar error = %v, want EINVALID with %q", err, tt.wantMsg)
+			}
+		})
+	}
+}
+
+func TestCalendarDaysAndYearDays(t *testing.T) {
+	cal, err := NewCalendar([]CalendarDay{
+		{Date: "2027-02-06", Name: "春节", OffDay: true},
+		{Date: "2026-10-01", Name: "国庆节", OffDay: true},
+		{Date: "2027-01-01", Name: "元旦", OffDay: true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dates []string
+	for _, d := range cal.Days() {
+		dates = append(dates, d.Date)
+	}
+	if want := []string{"2026-10-01", "2027-01-01", "2027-02-06"}; !slices.Equal(dates, want) {
+		t.Errorf("Days() dates = %v, want %v (in date order)", dates, want)
+	}
+	if got := cal.YearDays(2027); len(got) != 2 || got[0].Name != "元旦" || got[1].Name != "春节" {
+		t.Errorf("YearDays(2027) = %+v, want 元旦 then 春节", got)
+	}
+	if got := cal.YearDays(2025); len(got) != 0 {
+		t.Errorf("YearDays(2025) = %+v, want none", got)
+	}
+	if n := len(DefaultCalendar().Days()); n < 90 {
+		t.Errorf("the embedded calendar has %d entries, want the three years of data/cn-holidays.csv", n)
+	}
+}
+
+func TestReplaceYears(t *testing.T) {
+	base := DefaultCalendar()
+	// An administrator's 2026 that moves 国庆节 (made up) and a new 2027.
+	merged, err := base.ReplaceYears([]CalendarDay{
+		{Date: "2026-10-12", Name: "国庆节", OffDay: true},
+		{Date: "2027-01-01", Name: "元旦", OffDay: true},
+		{Date: "2027-02-20", Name: "春节", OffDay: false},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		at   time.Time
+		want bool
+	}{
+		{"the stored 2026 replaces the embedded one: 2026-10-01 is now a plain Thursday", cst(2026, 10, 1, 9, 0), true},
+		{"the stored 2026 replaces the embedded one: 2026-02-16 春节 is gone too", cst(2026, 2, 16, 9, 0), true},
+		{"the stored 2026 holiday applies", cst(2026, 10, 12, 9, 0), false},
+		{"a new year is added", cst(2027, 1, 1, 9, 0), false},
+		{"an adjusted Saturday of the new year works", cst(2027, 2, 20, 9, 0), true},
+		{"a year not stored keeps the embedded entries", cst(2025, 10, 1, 9, 0), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := merged.IsWorkingDay(tt.at); got != tt.want {
+				t.Errorf("IsWorkingDay(%v) = %v, want %v", tt.at, got, tt.want)
+			}
+		})
+	}
+	if got := merged.Years(); !slices.Equal(got, []int{2024, 2025, 2026, 2027}) {
+		t.Errorf("Years() = %v, want 2024–2027", got)
+	}
+	if !base.IsWorkingDay(cst(2027, 1, 1, 9, 0)) || base.IsWorkingDay(cst(2026, 10, 1, 9, 0)) {
+		t.Error("ReplaceYears changed the calendar it was called on")
+	}
+	same, err := base.ReplaceYears(nil)
+	if err != nil || len(same.Days()) != len(base.Days()) {
+		t.Errorf("ReplaceYears(nil) = %d entries, %v; want the base's %d", len(same.Days()), err, len(base.Days()))
+	}
+	if _, err := base.ReplaceYears([]CalendarDay{{Date: "2027-01-04", Name: "元旦", OffDay: false}}); store.ErrorCode(err) != store.EINVALID {
+		t.Errorf("ReplaceYears with a weekday as adjusted working day: %v, want EINVALID", err)
+	}
+}
+
+func TestCheckCalendarYear(t *testing.T) {
+	days := []CalendarDay{
+		{Date: "2027-01-01", Name: "元旦", OffDay: true},       // 0 fine
+		{Date: "2026-12-31", Name: "元旦", OffDay: true},       // 1 other year
+		{Date: "2027-13-01", Name: "元旦", OffDay: true},       // 2 malformed
+		{Date: "2027-01-01", Name: "元旦", OffDay: true},       // 3 repeated
+		{Date: "2027-01-04", Name: "元旦", OffDay: false},      // 4 Monday as adjusted working day
+		{Date: "2027-02-06", Name: "", OffDay: true},         // 5 no name
+		{Date: "2027-02-07", Name: "春节\u202e", OffDay: true}, // 6 bidi override
+		{Date: "2027-02-20", Name: "春节", OffDay: false},      // 7 fine: a Saturday
+	}
+	got := CheckCalendarYear(2027, days)
+	want := []struct {
+		index int
+		msg   string
+	}{
+		{1, "不在 2027 年内"}, {2, "格式不正确"}, {3, "重复出现"}, {4, "本来就是工作日"}, {5, "节日名称"}, {6, "节日名称"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("CheckCalendarYear = %+v, want %d problems", got, len(want))
+	}
+	for i, w := range want {
+		if got[i].Index != w.index || !strings.Contains(got[i].Message, w.msg) {
+			t.Errorf("problem %d = %+v, want entry %d with %q", i, got[i], w.index, w.msg)
+		}
+	}
+	if p := CheckCalendarYear(2027, []CalendarDay{days[0], days[7]}); len(p) != 0 {
+		t.Errorf("valid entries: %+v", p)
+	}
+	if p := CheckCalendarYear(0, []CalendarDay{{Date: "2207-01-01", Name: "元旦", OffDay: true}}); len(p) != 1 || !strings.Contains(p[0].Message, "2000 至 2100") {
+		t.Errorf("a mistyped year: %+v, want the year range", p)
+	}
+	err := CalendarYearError(got)
+	if store.ErrorCode(err) != store.EINVALID || !strings.Contains(store.ErrorMessage(err), "共有 6 处错误") ||
+		!strings.Contains(store.ErrorMessage(err), "第 2 行：日期 2026-12-31 不在 2027 年内") {
+		t.Errorf("CalendarYearError = %v", err)
+	}
+	if CalendarYearError(nil) != nil {
+		t.Error("CalendarYearError(nil) is not nil")
+	}
+}
+
+func TestReadCalendarCSV(t *testing.T) {
+	t.Run("reads the embedded file's format, several years, any column order", func(t *testing.T) {
+		csv := "\ufeffoff_day,date,name,source\n" +
+			"true,2027-01-01,元旦,https://www.gov.cn/\n" +
+			"\n" +
+			"false,2027-02-20,春节,\n" +
+			"true,2028-01-01,元旦,\n"
+		days, err := ReadCalendarCSV(strings.NewReader(csv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []CalendarDay{{"2027-01-01", "元旦", true}, {"2027-02-20", "春节", false}, {"2028-01-01", "元旦", true}}
+		if !slices.Equal(days, want) {
+			t.Errorf("days = %+v, want %+v", days, want)
+		}
+	})
+	t.Run("names every wrong line by its number in the file", func(t *testing.T) {
+		csv := "date,name,off_day\n" + // line 1
+			"2027-01-01,元旦,true\n" + // 2
+			"2027-01-04,元旦,false\n" + // 3 a Monday
+			"\n" + // 4 blank, skipped
+			"2027-02-30,春节,true\n" + // 5 impossible date
+			"2027-02-11,春节,maybe\n" + // 6
+			"2027-01-01,元旦,true\n" + // 7 repeats line 2
+			"2027-02-12\n" + // 8 too few columns
+			"\"2027-02-13,春节,true\n" // 9 an open quote
+		_, err := ReadCalendarCSV(strings.NewReader(csv))
+		msg := store.ErrorMessage(err)
+		if store.ErrorCode(err) != store.EINVALID {
+			t.Fatalf("err = %v, want EINVALID", err)
+		}
+		for _, want := range []string{"共有 6 处错误，未保存任何内容", "第 3 行：2027-01-04 是周一至周五", "第 5 行：日期“2027-02-30”格式不正确",
+			"第 6 行：off_day 应为 true", "第 7 行：日期 2027-01-01 重复出现", "第 8 行：应有 date、name、off_day 三列", "第 9 行：CSV 格式不正确"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("message %q lacks %q", msg, want)
+			}
+		}
+		if strings.Index(msg, "第 3 行") > strings.Index(msg, "第 5 行") {
+			t.Errorf("problems not in file order: %q", msg)
+		}
+	})
+	t.Run("lists ten problems and counts the rest", func(t *testing.T) {
+		var b strings.Builder
+		b.WriteString("date,name,off_day\n")
+		for d := 1; d <= 14; d++ {
+			fmt.Fprintf(&b, "2027-03-%02d,错,yes\n", d)
+		}
+		msg := store.ErrorMessage(func() error { _, err := ReadCalendarCSV(strings.NewReader(b.String())); return err }())
+		if !strings.Contains(msg, "共有 14 处错误") || !strings.Contains(msg, "第 11 行") || strings.Contains(msg, "第 12 行") || !strings.Contains(msg, "另有 4 处") {
+			t.Errorf("message = %q", msg)
+		}
+	})
+	for _, tt := range []struct{ name, csv, want string }{
+		{"no header", "", "无法读取"},
+		{"a column missing", "date,name\n2027-01-01,元旦\n", "缺少 off_day 列"},
+		{"only a header", "date,name,off_day\n", "没有任何日期"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ReadCalendarCSV(strings.NewReader(tt.csv))
+			if store.ErrorCode(err) != store.EINVALID || !strings.Contains(store.ErrorMessage(err), tt.want) {
+				t.Errorf("err = %v, want EINVALID with %q", err, tt.want)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"fmt"
 	"time"
 
 	"fundwatch/store"
@@ -40,23 +41,50 @@ const (
 	maxRuleCalendarDays = 365
 )
 
-// Validate refuses rules an administrator may not save. Errors are
-// *store.Error EINVALID in Chinese.
-func (r DeadlineRules) Validate() error {
-	switch {
-	case r.AcceptWorkingDays < 1 || r.AcceptWorkingDays > maxRuleWorkingDays:
-		return store.Errorf(store.EINVALID, "受理期限应为 1 至 %d 个工作日。", maxRuleWorkingDays)
-	case r.NotifyWorkingDays < 1 || r.NotifyWorkingDays > maxRuleWorkingDays:
-		return store.Errorf(store.EINVALID, "告知举报人期限应为 1 至 %d 个工作日。", maxRuleWorkingDays)
-	case r.NotifyWorkingDays < r.AcceptWorkingDays:
-		return store.Errorf(store.EINVALID, "告知举报人期限不能短于受理期限：先决定是否受理，才能告知。")
-	case r.InvestigationDays < 1 || r.InvestigationDays > maxRuleCalendarDays:
-		return store.Errorf(store.EINVALID, "调查期限应为 1 至 %d 日。", maxRuleCalendarDays)
-	case r.ExtensionDays < 0 || r.ExtensionDays > maxRuleCalendarDays:
-		return store.Errorf(store.EINVALID, "延长调查期限应为 0 至 %d 日（0 表示不允许延长）。", maxRuleCalendarDays)
-	}
-	return nil
+// FieldProblem is what is wrong with one field of an administrator's
+// settings: Field is its JSON name (the admin form uses the same names),
+// Message says what is wrong, in Chinese.
+type FieldProblem struct {
+	Field   string
+	Message string
 }
+
+// firstProblem is the EINVALID error of the first problem, or nil.
+func firstProblem(problems []FieldProblem) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	return store.Errorf(store.EINVALID, "%s", problems[0].Message)
+}
+
+// Problems lists what makes the rules unfit to save, at most one per field,
+// in field order, so a form can show each next to its field.
+func (r DeadlineRules) Problems() []FieldProblem {
+	var out []FieldProblem
+	add := func(field, format string, args ...any) {
+		out = append(out, FieldProblem{field, fmt.Sprintf(format, args...)})
+	}
+	if r.AcceptWorkingDays < 1 || r.AcceptWorkingDays > maxRuleWorkingDays {
+		add("acceptWorkingDays", "受理期限应为 1 至 %d 个工作日。", maxRuleWorkingDays)
+	}
+	switch {
+	case r.NotifyWorkingDays < 1 || r.NotifyWorkingDays > maxRuleWorkingDays:
+		add("notifyWorkingDays", "告知举报人期限应为 1 至 %d 个工作日。", maxRuleWorkingDays)
+	case r.NotifyWorkingDays < r.AcceptWorkingDays:
+		add("notifyWorkingDays", "告知举报人期限不能短于受理期限：先决定是否受理，才能告知。")
+	}
+	if r.InvestigationDays < 1 || r.InvestigationDays > maxRuleCalendarDays {
+		add("investigationDays", "调查期限应为 1 至 %d 日。", maxRuleCalendarDays)
+	}
+	if r.ExtensionDays < 0 || r.ExtensionDays > maxRuleCalendarDays {
+		add("extensionDays", "延长调查期限应为 0 至 %d 日（0 表示不允许延长）。", maxRuleCalendarDays)
+	}
+	return out
+}
+
+// Validate refuses rules an administrator may not save: the first of
+// Problems, as *store.Error EINVALID in Chinese.
+func (r DeadlineRules) Validate() error { return firstProblem(r.Problems()) }
 
 // AcceptanceDeadline is when the decision to accept a case received at
 // received is due under the default rules: the end (24:00 CST) of the fifth

@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -168,6 +169,39 @@ func TestDueSoonAndOverdue(t *testing.T) {
 			}
 			if got := Overdue(tt.due, tt.now); got != tt.late {
 				t.Errorf("Overdue = %v, want %v", got, tt.late)
+			}
+		})
+	}
+}
+
+func TestRulesProblemsNameEachField(t *testing.T) {
+	tests := []struct {
+		name  string
+		got   []FieldProblem
+		field []string
+	}{
+		{"the deadline defaults", DefaultDeadlineRules().Problems(), nil},
+		{"the 要情 defaults", DefaultImportantCaseRules().Problems(), nil},
+		{"every deadline wrong", DeadlineRules{AcceptWorkingDays: 0, NotifyWorkingDays: 61, InvestigationDays: 0, ExtensionDays: -1}.Problems(),
+			[]string{"acceptWorkingDays", "notifyWorkingDays", "investigationDays", "extensionDays"}},
+		{"notify shorter than accept", DeadlineRules{AcceptWorkingDays: 5, NotifyWorkingDays: 4, InvestigationDays: 60}.Problems(),
+			[]string{"notifyWorkingDays"}},
+		{"every 要情 rule wrong", ImportantCaseRules{MajorThresholdFen: 0, NationalThresholdFen: -5, ImportantDays: 0, MajorDays: 61}.Problems(),
+			[]string{"majorThresholdFen", "nationalThresholdFen", "importantDays", "majorDays"}},
+		{"national below major", ImportantCaseRules{MajorThresholdFen: 100, NationalThresholdFen: 99, ImportantDays: 2, MajorDays: 3}.Problems(),
+			[]string{"nationalThresholdFen"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var fields []string
+			for _, p := range tt.got {
+				if p.Message == "" {
+					t.Errorf("field %s has no message", p.Field)
+				}
+				fields = append(fields, p.Field)
+			}
+			if !slices.Equal(fields, tt.field) {
+				t.Errorf("fields = %v, want %v (%+v)", fields, tt.field, tt.got)
 			}
 		})
 	}

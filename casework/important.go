@@ -1,23 +1,23 @@
 package casework
 
 import (
+	"fmt"
 	"time"
-
-	"fundwatch/store"
 )
 
 // ImportantCaseRules are the configurable parts of the 要情 reporting rules
 // (吉政办发〔2007〕9号 §5): the amount thresholds and the reporting deadlines in
-// working days. An administrator can change them without a rebuild.
+// working days. An administrator can change them without a rebuild (setting
+// "important").
 type ImportantCaseRules struct {
 	// MajorThresholdFen: from this amount up a case is 重大要情.
-	MajorThresholdFen int64
+	MajorThresholdFen int64 `json:"majorThresholdFen"`
 	// NationalThresholdFen: from this amount up a 重大要情 also goes to the
 	// national departments at the same time as to the province.
-	NationalThresholdFen int64
+	NationalThresholdFen int64 `json:"nationalThresholdFen"`
 	// ImportantDays and MajorDays: working days after discovery to report.
-	ImportantDays int
-	MajorDays     int
+	ImportantDays int `json:"importantDays"`
+	MajorDays     int `json:"majorDays"`
 }
 
 // DefaultImportantCaseRules returns the rules of the seed notice: 重大要情 from
@@ -32,20 +32,37 @@ func DefaultImportantCaseRules() ImportantCaseRules {
 	}
 }
 
-// Validate refuses rules an administrator may not save: non-positive thresholds
-// or deadlines, or a national threshold below the major one (every national
-// case must be major). Errors are *store.Error EINVALID in Chinese.
-func (r ImportantCaseRules) Validate() error {
-	switch {
-	case r.MajorThresholdFen <= 0 || r.NationalThresholdFen <= 0:
-		return store.Errorf(store.EINVALID, "要情金额标准必须大于零。")
-	case r.NationalThresholdFen < r.MajorThresholdFen:
-		return store.Errorf(store.EINVALID, "报送国家相关部门的金额标准不能低于重大要情的金额标准。")
-	case r.ImportantDays < 1 || r.MajorDays < 1:
-		return store.Errorf(store.EINVALID, "要情报告时限至少为 1 个工作日。")
+// Problems lists what makes the rules unfit to save, at most one per field,
+// in field order: non-positive thresholds, a national threshold below the
+// major one (every national case must be major), reporting deadlines
+// outside 1 to 60 working days.
+func (r ImportantCaseRules) Problems() []FieldProblem {
+	var out []FieldProblem
+	if r.MajorThresholdFen <= 0 {
+		out = append(out, FieldProblem{"majorThresholdFen", "要情金额标准必须大于零。"})
 	}
-	return nil
+	switch {
+	case r.NationalThresholdFen <= 0:
+		out = append(out, FieldProblem{"nationalThresholdFen", "要情金额标准必须大于零。"})
+	case r.NationalThresholdFen < r.MajorThresholdFen:
+		out = append(out, FieldProblem{"nationalThresholdFen", "报送国家相关部门的金额标准不能低于重大要情的金额标准。"})
+	}
+	days := func(field string, n int) {
+		switch {
+		case n < 1:
+			out = append(out, FieldProblem{field, "要情报告时限至少为 1 个工作日。"})
+		case n > maxRuleWorkingDays:
+			out = append(out, FieldProblem{field, fmt.Sprintf("要情报告时限最多为 %d 个工作日。", maxRuleWorkingDays)})
+		}
+	}
+	days("importantDays", r.ImportantDays)
+	days("majorDays", r.MajorDays)
+	return out
 }
+
+// Validate refuses rules an administrator may not save: the first of
+// Problems, as *store.Error EINVALID in Chinese.
+func (r ImportantCaseRules) Validate() error { return firstProblem(r.Problems()) }
 
 // IsImportantCategory reports whether problems of this category fall under
 // the 要情 reporting system at all: embezzlement, misappropriation and

@@ -22,7 +22,7 @@ type Setting struct {
 	Value     []byte
 	Version   int64
 	UpdatedAt time.Time
-	UpdatedBy string
+	UpdatedBy string // the user id of who saved it (or the system actor's name)
 }
 
 // SettingsStore keeps the calendar years administrators add and the
@@ -32,10 +32,12 @@ type SettingsStore interface {
 	// CalendarEntries returns the stored entries of every year, by date.
 	CalendarEntries(ctx context.Context) ([]CalendarEntry, error)
 	// PutCalendarYear replaces all stored entries of year with entries,
-	// atomically: afterwards the year holds exactly entries (none when
-	// entries is empty) and other years are untouched. Entries that
-	// CheckCalendarYear refuses are EINVALID (MsgCalendarDate) and change
-	// nothing.
+	// atomically: afterwards the year holds exactly entries and other years
+	// are untouched. No entries removes the year from the store, so the
+	// embedded default of that year, if any, applies again: a year is
+	// "stored" exactly when CalendarEntries returns at least one entry of
+	// it. Entries that CheckCalendarYear refuses are EINVALID
+	// (MsgCalendarDate) and change nothing.
 	PutCalendarYear(ctx context.Context, year int, entries []CalendarEntry) error
 	// SettingByKey returns a setting, or ENOTFOUND (MsgNotFound) when never
 	// saved. An empty Value comes back nil.

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -164,11 +165,23 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		Storage:        shared,
 	})
 	defer w.Close()
+	// The calendar and the rules as administrators stored them: read now,
+	// so a store that cannot give them stops the start rather than letting
+	// deadlines be counted by rules nobody chose, then every minute so a
+	// change made on another instance arrives here too.
+	rules := caseflow.NewStoredRules(st, log)
+	if err := rules.Load(ctx); err != nil {
+		return fmt.Errorf("cannot read the working-day calendar and the rules administrators set (deadlines, 要情 thresholds) from the store: %w", err)
+	}
+	go rules.Run(ctx)
+	if warn := calendarGap(rules.Calendar(), time.Now()); warn != "" {
+		log.Warn(warn)
+	}
 	cases := &caseflow.Service{
 		Store:   st,
 		Keyring: keyring,
 		Regions: regions,
-		Rules:   caseflow.DefaultRules(),
+		Rules:   rules,
 		Clock:   time.Now,
 		Log:     log,
 	}
@@ -240,6 +253,19 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		log.Warn("connections still open after 10s; stopping anyway", "error", err)
 	}
 	return nil
+}
+
+// calendarGap says, for the log at start, when this year's or next year's
+// holidays are missing from the calendar: deadlines reaching into such a
+// year count weekends only. The admin dashboard shows the same warning.
+func calendarGap(cal *casework.Calendar, now time.Time) string {
+	this := now.In(store.CST).Year()
+	for _, y := range []int{this, this + 1} {
+		if !slices.Contains(cal.Years(), y) {
+			return fmt.Sprintf("the working-day calendar has no holidays for %d: deadlines reaching into it count weekends only; an administrator should enter them on /admin/calendar", y)
+		}
+	}
+	return ""
 }
 
 // loadOrCreateKey reads the 32-byte master key (64 hex characters). On the
