@@ -20,6 +20,7 @@ const inboxPageSize = 50
 // value is checked against the known codes, so nothing unknown reaches the
 // store.
 type inboxFilter struct {
+	Number                                                                         string
 	Status, Region, Category, Insurance, Channel, Class, Assignee, Due, Demo, Sort string
 	Page                                                                           int
 }
@@ -27,6 +28,7 @@ type inboxFilter struct {
 func parseInboxFilter(c *fiber.Ctx) inboxFilter {
 	q := func(k string) string { return strings.TrimSpace(c.Query(k)) }
 	f := inboxFilter{
+		Number: q("number"),
 		Status: q("status"), Region: q("region"), Category: q("category"), Insurance: q("insurance"),
 		Channel: q("channel"), Class: q("class"), Assignee: q("assignee"), Due: q("due"), Demo: q("demo"),
 		Sort: q("sort"),
@@ -46,6 +48,7 @@ func (f inboxFilter) values() url.Values {
 			v.Set(k, val)
 		}
 	}
+	set("number", f.Number)
 	set("status", f.Status)
 	set("region", f.Region)
 	set("category", f.Category)
@@ -175,7 +178,15 @@ func (a *Admin) caseList(c *fiber.Ctx) error {
 	now := a.now()
 	f := parseInboxFilter(c)
 	sf := a.storeFilter(&f, actor.Scope, actor.UserID, now)
-	cases, total, err := a.Store.ListCases(ctx, sf)
+	var cases []*store.Case
+	var total int
+	var err error
+	if f.Number != "" {
+		cases, err = a.caseByNumber(c, f.Number, actor.Scope)
+		total = len(cases)
+	} else {
+		cases, total, err = a.Store.ListCases(ctx, sf)
+	}
 	if err != nil {
 		return err
 	}
@@ -221,6 +232,30 @@ func (a *Admin) caseList(c *fiber.Ctx) error {
 		"Classes":        casework.ImportantClasses(),
 		"Statuses":       casework.Statuses(),
 	})
+}
+
+// caseByNumber finds the case a number typed into the inbox names, within
+// the scope: another region's case is not found, like a missing one.
+func (a *Admin) caseByNumber(c *fiber.Ctx, typed string, scope []string) ([]*store.Case, error) {
+	year, seq, ok := casework.ParseCaseNumber(typed)
+	if !ok {
+		return nil, nil
+	}
+	ctx := c.UserContext()
+	found, err := a.Store.CaseByNumber(ctx, casework.FormatCaseNumber(year, seq))
+	if store.ErrorCode(err) == store.ENOTFOUND {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	cs, err := a.Store.CaseInRegions(ctx, found.ID, scope)
+	if store.ErrorCode(err) == store.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []*store.Case{cs}, nil
 }
 
 type statusCount struct {

@@ -58,14 +58,20 @@ func TestAnotherCitysCaseAnswersLikeAMissingOne(t *testing.T) {
 		t.Errorf("other region's case changed: status %s, version %d", got.Status, got.Version)
 	}
 	// The inbox does not list it, with or without a region filter for it.
-	for _, q := range []string{"", "?region=220200", "?region=220202", "?class=none", "?sort=due"} {
-		_, list := cl.get("/admin/cases" + q)
-		if strings.Contains(list, jilinCase.Number) {
+	for _, q := range []string{"", "?region=220200", "?region=220202", "?class=none", "?sort=due", "?number=" + jilinCase.Number} {
+		_, page := cl.get("/admin/cases" + q)
+		list := between(page, `<p id="result-count">`, "</table>")
+		if strings.Contains(list, jilinCase.Number) || !strings.Contains(page, `id="result-count"`) {
 			t.Errorf("inbox%s lists the other region's case", q)
 		}
-		if !strings.Contains(list, ownCase.Number) {
+		if !strings.Contains(list, ownCase.Number) && !strings.Contains(q, "number") {
 			t.Errorf("inbox%s lacks the user's own case", q)
 		}
+	}
+	// Finding one's own case by number, typed as people do.
+	_, found := cl.get("/admin/cases?number=" + url.QueryEscape(" "+strings.Replace(ownCase.Number, "-", "－", 1)+" "))
+	if !strings.Contains(between(found, `id="inbox"`, "</table>"), ownCase.Number) || !strings.Contains(found, "共 1 件") {
+		t.Errorf("finding %s by number failed", ownCase.Number)
 	}
 	// The audit log has no entry for the refused attempts on the other case.
 	for _, a := range e.auditActions() {
