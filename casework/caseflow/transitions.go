@@ -61,7 +61,7 @@ func (s *Service) Transition(ctx context.Context, a Actor, caseID string, in Tra
 	if err := s.audit(ctx, a, AuditCaseStatus, "case", c.ID, c.RegionCode, detail); err != nil {
 		return nil, err
 	}
-	s.notifyReporter(ctx, updated)
+	s.notifyReporter(ctx, updated, u.Event.ID, a.RequestID)
 	return updated, nil
 }
 
