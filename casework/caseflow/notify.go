@@ -216,7 +216,9 @@ func (s *Service) QueueDeadlineReminders(ctx context.Context, now time.Time) (in
 	if !cal.IsWorkingDay(now) || now.In(store.CST).Hour() < ReminderFromHour {
 		return 0, nil
 	}
-	f := store.CaseFilter{Statuses: openStatuses, DueBefore: cal.WorkingDaysDeadline(now, ReminderWorkingDays),
+	// Due at the latest at the end of the last of those working days, as
+	// casework.DueSoon counts (DueBefore is strict; times are milliseconds).
+	f := store.CaseFilter{Statuses: openStatuses, DueBefore: cal.WorkingDaysDeadline(now, ReminderWorkingDays).Add(time.Millisecond),
 		Sort: store.SortDue, Limit: store.MaxLimit}
 	var due []*store.Case
 	for {
