@@ -153,17 +153,18 @@ func (w *Worker) deliver(ctx context.Context, m *store.Mail) (bool, error) {
 	sendCtx, cancel := context.WithTimeout(ctx, orDefault(w.SendTimeout, 2*time.Minute))
 	err := w.Sender.Send(sendCtx, Message{ID: m.ID, To: to, Subject: m.Subject, Body: m.Body, Date: w.now()})
 	cancel()
-	if ctx.Err() != nil {
-		// Shutting down: not an attempt; the lease brings it back.
-		return false, ctx.Err()
-	}
 	if err == nil {
-		if err := w.Store.MarkMailSent(ctx, m.ID, w.now()); err != nil {
+		// Recorded even when shutting down, or it would be sent again.
+		if err := w.Store.MarkMailSent(context.WithoutCancel(ctx), m.ID, w.now()); err != nil {
 			w.log().Error("mail sent but not marked: it may be sent again", "mail_id", m.ID, "error", err)
 			return true, err
 		}
 		w.log().Info("mail sent", "mail_id", m.ID, "kind", m.Kind, "case_id", m.CaseID)
 		return true, nil
+	}
+	if ctx.Err() != nil {
+		// Shutting down: not an attempt; the lease brings it back.
+		return false, ctx.Err()
 	}
 	reason := Describe(err)
 	if m.ReporterCaseID != "" {
