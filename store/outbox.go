@@ -50,8 +50,9 @@ type OutboxStore interface {
 	// EnqueueMail stores m as pending with NextAttemptAt = CreatedAt.
 	EnqueueMail(ctx context.Context, m *Mail) error
 	// ClaimMail leases up to limit pending mails whose NextAttemptAt has come
-	// and whose lease has run out, setting LeaseUntil to now+lease, oldest
-	// first. Two workers never hold the same mail at once.
+	// and whose lease has run out (LeaseUntil not after now), setting
+	// LeaseUntil to now+lease, oldest (CreatedAt) first. Two workers never
+	// hold the same mail at once.
 	ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*Mail, error)
 	// MarkMailSent records success.
 	MarkMailSent(ctx context.Context, id string, at time.Time) error
@@ -65,6 +66,9 @@ type OutboxStore interface {
 	RequeueMail(ctx context.Context, id string, at time.Time) error
 	// ListMail returns matching mails newest first, and how many match.
 	ListMail(ctx context.Context, f MailFilter) ([]*Mail, int, error)
-	// CountMail counts mails of the given regions (all when empty) by status.
+	// CountMail counts mails by status, selecting by region as ListMail's
+	// RegionCodes does: mails of the given regions and mails with no region
+	// (all mails when regionCodes is empty), so the counts on the admin
+	// pages match the lists beside them.
 	CountMail(ctx context.Context, regionCodes []string) (map[string]int, error)
 }

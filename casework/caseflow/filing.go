@@ -123,7 +123,7 @@ func (s *Service) FileCase(ctx context.Context, f Filing) (*Receipt, error) {
 		return nil, err
 	}
 	if !repeat {
-		s.notifyNewCase(ctx, c, f.RequestID)
+		s.notifyNewCase(ctx, c, false, f.RequestID)
 	}
 	return &Receipt{
 		Case:           c,

@@ -131,11 +131,14 @@ func deadlineDay(due time.Time) string {
 	return due.Add(-time.Millisecond).In(store.CST).Format("2006年01月02日")
 }
 
-// notifyNewCase tells the handlers of the case's region that it came in: one
-// mail each, with the number, category, region and acceptance deadline and
-// a link to the case page — never who reported it or what they wrote.
-// Demo cases send nothing. A failure is logged and the filing stands.
-func (s *Service) notifyNewCase(ctx context.Context, c *store.Case, requestID string) {
+// notifyNewCase tells the handlers of the case's region that it came in
+// (filed, or transferred there from another region): one mail each, with
+// the number, category, region and acceptance deadline and a link to the
+// case page — never who reported it or what they wrote. Someone who already
+// heard of the case (a provincial handler, when it moves between two of
+// their cities) is not told again. Demo cases send nothing. A failure is
+// logged and the action stands.
+func (s *Service) notifyNewCase(ctx context.Context, c *store.Case, transferred bool, requestID string) {
 	if c.Demo {
 		return
 	}
@@ -146,7 +149,11 @@ func (s *Service) notifyNewCase(ctx context.Context, c *store.Case, requestID st
 	}
 	subject := fmt.Sprintf("【新案件】%s %s（%s）", c.Number, casework.CategoryLabel(c.Category), s.Regions.FullName(c.RegionCode))
 	var b strings.Builder
-	b.WriteString("您好：\n\n平台收到一件属于您所在地区的" + casework.KindLabel(c.Kind) + "，请及时审查是否受理。\n\n")
+	if transferred {
+		b.WriteString("您好：\n\n一件" + casework.KindLabel(c.Kind) + "已转办至您所在地区，请及时审查是否受理。\n\n")
+	} else {
+		b.WriteString("您好：\n\n平台收到一件属于您所在地区的" + casework.KindLabel(c.Kind) + "，请及时审查是否受理。\n\n")
+	}
 	fmt.Fprintf(&b, "案件编号：%s\n问题类别：%s\n所属地区：%s\n", c.Number, casework.CategoryLabel(c.Category), s.Regions.FullName(c.RegionCode))
 	if !c.DueAt.IsZero() {
 		fmt.Fprintf(&b, "%s：%s\n", deadlineLabel(c.Status), deadlineDay(c.DueAt))

@@ -185,12 +185,30 @@ func TestNewCaseNotifiesTheCaseWorkersOfItsRegion(t *testing.T) {
 		if n := len(e.mails(caseflow.MailNewCase)); n != 3 {
 			t.Errorf("%d new-case mails after a retried filing, want 3", n)
 		}
+		// Transferred to 吉林市: its handler hears of it as new; nobody
+		// hears twice.
+		system := caseflow.SystemActor("test", e.regions)
+		if _, err := e.svc.Transition(context.Background(), system, cs.ID, caseflow.TransitionInput{
+			To: store.StatusTransferred, TransferRegion: "220202", Note: "属吉林市管辖，转吉林市办理。"}); err != nil {
+			t.Fatalf("transfer: %v", err)
+		}
+		got = e.mails(caseflow.MailNewCase)
+		want = []string{"city@example.gov.cn", "county@example.gov.cn", "jilin@example.gov.cn", "leader@example.gov.cn"}
+		if !slices.Equal(recipients(got), want) {
+			t.Fatalf("after the transfer new-case mail went to %v, want %v", recipients(got), want)
+		}
+		for _, m := range got {
+			if m.To == "jilin@example.gov.cn" && (!strings.Contains(m.Body, "转办") || m.RegionCode != "220202" ||
+				!strings.Contains(m.Body, e.regions.FullName("220202"))) {
+				t.Errorf("transfer mail: region %s\n%s", m.RegionCode, m.Body)
+			}
+		}
 		// Demo content sends nothing.
 		demo := filing("220102", withEmail)
 		demo.Demo = true
 		e.file(demo)
-		if n := len(mailtest.AllMail(t, e.st)); n != 3 {
-			t.Errorf("%d mails after a demo case, want 3", n)
+		if n := len(e.mails(caseflow.MailNewCase)); n != 4 {
+			t.Errorf("%d new-case mails after a demo case, want 4", n)
 		}
 	})
 }

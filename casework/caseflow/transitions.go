@@ -61,6 +61,9 @@ func (s *Service) Transition(ctx context.Context, a Actor, caseID string, in Tra
 	if err := s.audit(ctx, a, AuditCaseStatus, "case", c.ID, c.RegionCode, detail); err != nil {
 		return nil, err
 	}
+	if u.Set.RegionCode != nil && *u.Set.RegionCode != c.RegionCode {
+		s.notifyNewCase(ctx, updated, true, a.RequestID)
+	}
 	s.notifyReporter(ctx, updated, u.Event.ID, a.RequestID)
 	return updated, nil
 }
