@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
 
@@ -80,6 +81,19 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 		data["QuarterLate"], data["QuarterYear"], data["QuarterQ"] = late, y, q
 	}
 	data["CalendarWarning"] = a.calendarWarning()
+	data["MailConfigured"] = a.Config.MailConfigured
+	if casework.RoleAllows(actor.Role, casework.PermReadOutbox) {
+		// The outbox is a side matter here: if it cannot be read, the
+		// dashboard still opens and says so.
+		data["ShowOutbox"] = true
+		counts, err := a.Store.CountMail(ctx, actor.Scope)
+		if err != nil {
+			a.Web.Log.Error("outbox counts not read", "request_id", web.RequestID(c), "error", err)
+			data["OutboxUnreadable"] = true
+		} else {
+			data["Outbox"] = counts
+		}
+	}
 	return a.render(c, fiber.StatusOK, "dashboard", data)
 }
 

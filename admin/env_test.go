@@ -92,7 +92,12 @@ var testStart = time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
 
 func newAdminEnv(t *testing.T) *adminEnv {
 	t.Helper()
-	st := openTestStore(t)
+	return newAdminEnvOn(t, openTestStore(t), Config{Version: "test"})
+}
+
+// newAdminEnvOn is newAdminEnv on a given store and site configuration.
+func newAdminEnvOn(t *testing.T, st store.Store, cfg Config) *adminEnv {
+	t.Helper()
 	k, err := casework.NewKeyring(testKey)
 	if err != nil {
 		t.Fatal(err)
@@ -106,7 +111,7 @@ func newAdminEnv(t *testing.T) *adminEnv {
 		t.Fatalf("load rules: %v", err)
 	}
 	e.svc = &caseflow.Service{Store: st, Keyring: k, Regions: e.regions, Rules: e.rules, Clock: e.clock, Log: log}
-	e.adm = &Admin{Web: w, Cases: e.svc, Store: st, Keyring: k, Regions: e.regions, Config: Config{Version: "test"}}
+	e.adm = &Admin{Web: w, Cases: e.svc, Store: st, Keyring: k, Regions: e.regions, Config: cfg}
 	e.app = w.NewApp()
 	if err := e.adm.Mount(e.app); err != nil {
 		t.Fatalf("mount admin: %v", err)

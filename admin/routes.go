@@ -128,6 +128,8 @@ func (a *Admin) routes(g fiber.Router) {
 	a.handle(g, post, "/settings/important", allow(casework.PermManageSettings), a.settingsSaveImportant)
 
 	a.handle(g, get, "/audit", allow(casework.PermReadAudit), a.auditLog)
+	a.handle(g, get, "/outbox", allow(casework.PermReadOutbox), a.outbox)
+	a.handle(g, post, "/outbox/:id/retry", allow(casework.PermReadOutbox), a.outboxRetry)
 }
 
 // actionPath is the last path element of a case action route, e.g.

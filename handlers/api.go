@@ -124,7 +124,7 @@ func (h *Handler) apiCreateReport(c *fiber.Ctx) error {
 	if fe != nil {
 		return h.apiInvalid(c, fe)
 	}
-	r, err := h.submit(c.UserContext(), in, fen, given, idem)
+	r, err := h.submit(c.UserContext(), in, fen, given, idem, web.RequestID(c))
 	if err != nil {
 		return err
 	}

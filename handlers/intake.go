@@ -161,7 +161,7 @@ const creditCodeConfirmMsg = "统一社会信用代码的校验位不符，可�
 // with the same key and the same content returns the first receipt; the same
 // key with other content is a conflict. Submissions queue for the store
 // through a bounded number of slots (see acquireWriteSlot).
-func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, amountGiven bool, idemKey string) (*caseflow.Receipt, error) {
+func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, amountGiven bool, idemKey, requestID string) (*caseflow.Receipt, error) {
 	digest, err := submissionDigest(h.Keyring, in)
 	if err != nil {
 		return nil, err
@@ -186,6 +186,7 @@ func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, 
 		Identity:       in.identity(),
 		IdempotencyKey: idemKey,
 		Digest:         digest,
+		RequestID:      requestID,
 	}
 	release, err := h.acquireWriteSlot(ctx)
 	if err != nil {

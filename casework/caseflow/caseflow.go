@@ -24,6 +24,9 @@ type Service struct {
 	Rules   RuleSource
 	Clock   func() time.Time
 	Log     *slog.Logger
+	// BaseURL is the portal's public address (https://jb.example.gov.cn),
+	// for the links in notification mail; "" leaves them relative.
+	BaseURL string
 }
 
 // RuleSource is where the service reads the configurable rules: the

@@ -33,6 +33,9 @@ type Filing struct {
 	// Demo marks demo content; ReceivedAt, when set, backdates it.
 	Demo       bool
 	ReceivedAt time.Time
+	// RequestID is the id of the request that brought the filing, for the
+	// log line of anything that goes wrong after the case is stored.
+	RequestID string
 }
 
 // Receipt is what a reporter gets back once the case is durably stored.
@@ -120,7 +123,7 @@ func (s *Service) FileCase(ctx context.Context, f Filing) (*Receipt, error) {
 		return nil, err
 	}
 	if !repeat {
-		s.notifyNewCase(ctx, c)
+		s.notifyNewCase(ctx, c, false, f.RequestID)
 	}
 	return &Receipt{
 		Case:           c,
@@ -130,7 +133,3 @@ func (s *Service) FileCase(ctx context.Context, f Filing) (*Receipt, error) {
 		Repeat:         repeat,
 	}, nil
 }
-
-// notifyNewCase tells the handlers of the case's region that a case came
-// in. It is filled in with the outbox; a failure never fails the filing.
-func (s *Service) notifyNewCase(ctx context.Context, c *store.Case) {}

@@ -128,11 +128,7 @@ func (s *Service) addStaffMessage(ctx context.Context, a Actor, caseID, body, id
 		return nil, err
 	}
 	if author == store.AuthorHandler {
-		s.notifyReporter(ctx, c)
+		s.notifyReporter(ctx, c, m.ID, a.RequestID)
 	}
 	return m, nil
 }
-
-// notifyReporter tells a named reporter who gave an e-mail address that
-// their case has an update, with no content. Filled in with the outbox.
-func (s *Service) notifyReporter(ctx context.Context, c *store.Case) {}

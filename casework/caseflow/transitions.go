@@ -61,7 +61,10 @@ func (s *Service) Transition(ctx context.Context, a Actor, caseID string, in Tra
 	if err := s.audit(ctx, a, AuditCaseStatus, "case", c.ID, c.RegionCode, detail); err != nil {
 		return nil, err
 	}
-	s.notifyReporter(ctx, updated)
+	if u.Set.RegionCode != nil && *u.Set.RegionCode != c.RegionCode {
+		s.notifyNewCase(ctx, updated, true, a.RequestID)
+	}
+	s.notifyReporter(ctx, updated, u.Event.ID, a.RequestID)
 	return updated, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -27,6 +28,14 @@ type config struct {
 	LogFormat      string
 	SubmitLimit    int
 	FollowupLimit  int
+
+	// Outgoing mail; SMTPAddr "" means none is configured and notifications
+	// stay in the outbox.
+	SMTPAddr     string
+	SMTPUser     string
+	SMTPPassword string
+	SMTPFrom     string
+	SMTPTLS      string
 }
 
 // flagHelp reports that -h was asked for and the usage was printed.
@@ -92,6 +101,11 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*con
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "log format: text or json (FUNDWATCH_LOG_FORMAT)")
 	fs.IntVar(&c.SubmitLimit, "submit-limit", envInt("SUBMIT_LIMIT", 0), "submissions per client per 10 minutes; 0 default (20), -1 off, for load tests only (FUNDWATCH_SUBMIT_LIMIT)")
 	fs.IntVar(&c.FollowupLimit, "followup-limit", envInt("FOLLOWUP_LIMIT", 0), "follow-up attempts per client per 10 minutes; 0 default (60), -1 off (FUNDWATCH_FOLLOWUP_LIMIT)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("SMTP_ADDR", ""), "mail server host:port for notifications; none: mail stays in the outbox (FUNDWATCH_SMTP_ADDR)")
+	fs.StringVar(&c.SMTPUser, "smtp-user", env("SMTP_USER", ""), "mail server user for AUTH PLAIN, sent only over TLS (FUNDWATCH_SMTP_USER)")
+	fs.StringVar(&c.SMTPPassword, "smtp-password", env("SMTP_PASSWORD", ""), "mail server password (FUNDWATCH_SMTP_PASSWORD or FUNDWATCH_SMTP_PASSWORD_FILE)")
+	fs.StringVar(&c.SMTPFrom, "smtp-from", env("SMTP_FROM", ""), "sender of notifications, e.g. \"社保基金监督平台 <noreply@example.gov.cn>\" (FUNDWATCH_SMTP_FROM)")
+	fs.StringVar(&c.SMTPTLS, "smtp-tls", env("SMTP_TLS", "starttls"), "starttls (required), tls (implicit, port 465) or none (127.0.0.1 test servers only) (FUNDWATCH_SMTP_TLS)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, flagHelp
@@ -163,5 +177,42 @@ func (c *config) validate() error {
 	if c.FollowupLimit < -1 {
 		bad("--followup-limit %d: want -1 (off), 0 (default) or a positive number", c.FollowupLimit)
 	}
+	c.validateSMTP(bad)
 	return errors.Join(errs...)
+}
+
+// validateSMTP checks the mail settings: all or nothing, a sender address,
+// a TLS mode, plain text only to a test server on the loopback address, and
+// a password only where TLS carries it.
+func (c *config) validateSMTP(bad func(string, ...any)) {
+	if c.SMTPAddr == "" {
+		if c.SMTPUser != "" || c.SMTPPassword != "" || c.SMTPFrom != "" {
+			bad("--smtp-user, --smtp-password and --smtp-from need --smtp-addr")
+		}
+		return
+	}
+	host, port, err := net.SplitHostPort(c.SMTPAddr)
+	if n, perr := strconv.Atoi(port); err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
+		bad("--smtp-addr %q: want host:port, e.g. smtp.example.gov.cn:587", c.SMTPAddr)
+	}
+	if c.SMTPFrom == "" {
+		bad("--smtp-addr needs --smtp-from, the sender's address")
+	} else if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
+		bad("--smtp-from %q: want an address, e.g. noreply@example.gov.cn or \"社保基金监督平台 <noreply@example.gov.cn>\"", c.SMTPFrom)
+	}
+	if (c.SMTPUser == "") != (c.SMTPPassword == "") {
+		bad("--smtp-user and --smtp-password go together")
+	}
+	switch c.SMTPTLS {
+	case "starttls", "tls":
+	case "none":
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			bad("--smtp-tls=none is only for a test mail server on 127.0.0.1; use starttls or tls")
+		}
+		if c.SMTPUser != "" {
+			bad("--smtp-user needs --smtp-tls starttls or tls: the password is never sent in plain text")
+		}
+	default:
+		bad("--smtp-tls %q: want starttls, tls or none", c.SMTPTLS)
+	}
 }

@@ -125,3 +125,58 @@ func TestRunFailsClearlyWhenTheDataDirectoryCannotBeCreated(t *testing.T) {
 		t.Errorf("exit %d, want 1", code)
 	}
 }
+
+func TestConfigReadsTheMailServerWithAPasswordFile(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "smtp-password")
+	if err := os.WriteFile(secret, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("FUNDWATCH_SMTP_ADDR", "smtp.example.gov.cn:587")
+	t.Setenv("FUNDWATCH_SMTP_USER", "fundwatch")
+	t.Setenv("FUNDWATCH_SMTP_PASSWORD_FILE", secret)
+	t.Setenv("FUNDWATCH_SMTP_FROM", "社保基金监督平台 <noreply@example.gov.cn>")
+	c, err := parseConfig("serve", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTPAddr != "smtp.example.gov.cn:587" || c.SMTPUser != "fundwatch" || c.SMTPPassword != "s3cret" ||
+		c.SMTPFrom != "社保基金监督平台 <noreply@example.gov.cn>" || c.SMTPTLS != "starttls" {
+		t.Errorf("mail config = %q %q %q %q %q", c.SMTPAddr, c.SMTPUser, c.SMTPPassword, c.SMTPFrom, c.SMTPTLS)
+	}
+}
+
+func TestConfigRefusesUnsafeOrIncompleteMailSettings(t *testing.T) {
+	for _, k := range []string{"SMTP_ADDR", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM", "SMTP_TLS"} {
+		t.Setenv("FUNDWATCH_"+k, "")
+		os.Unsetenv("FUNDWATCH_" + k)
+	}
+	from := []string{"--smtp-from", "noreply@example.gov.cn"}
+	tests := []struct {
+		name string
+		args []string
+		want string // "" for accepted
+	}{
+		{"no mail server", nil, ""},
+		{"plain text to a test server", append([]string{"--smtp-addr", "127.0.0.1:2525", "--smtp-tls", "none"}, from...), ""},
+		{"implicit TLS with a password", append([]string{"--smtp-addr", "smtp.example.gov.cn:465", "--smtp-tls", "tls", "--smtp-user", "u", "--smtp-password", "p"}, from...), ""},
+		{"plain text to a real server", append([]string{"--smtp-addr", "smtp.example.gov.cn:25", "--smtp-tls", "none"}, from...), "--smtp-tls=none"},
+		{"a password in plain text", append([]string{"--smtp-addr", "127.0.0.1:2525", "--smtp-tls", "none", "--smtp-user", "u", "--smtp-password", "p"}, from...), "never sent in plain text"},
+		{"no sender", []string{"--smtp-addr", "smtp.example.gov.cn:587"}, "--smtp-from"},
+		{"a bad sender", []string{"--smtp-addr", "smtp.example.gov.cn:587", "--smtp-from", "平台"}, "--smtp-from"},
+		{"a user without a password", append([]string{"--smtp-addr", "smtp.example.gov.cn:587", "--smtp-user", "u"}, from...), "go together"},
+		{"an unknown TLS mode", append([]string{"--smtp-addr", "smtp.example.gov.cn:587", "--smtp-tls", "ssl"}, from...), "--smtp-tls"},
+		{"a bad address", append([]string{"--smtp-addr", "smtp.example.gov.cn"}, from...), "--smtp-addr"},
+		{"settings without a server", from, "need --smtp-addr"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseConfig("serve", tc.args)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("error %v, want one naming %q", err, tc.want)
+			}
+		})
+	}
+}

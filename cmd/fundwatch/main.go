@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,6 +25,7 @@ import (
 	"fundwatch/admin"
 	"fundwatch/casework"
 	"fundwatch/casework/caseflow"
+	"fundwatch/casework/mailer"
 	"fundwatch/handlers"
 	"fundwatch/handlers/web"
 	"fundwatch/store"
@@ -184,7 +186,16 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		Rules:   rules,
 		Clock:   time.Now,
 		Log:     log,
+		BaseURL: cfg.BaseURL,
 	}
+	mailCtx, stopMail := context.WithCancel(ctx)
+	mailDone, err := startMailer(mailCtx, cfg, st, keyring, cases, log)
+	if err != nil {
+		stopMail()
+		return err
+	}
+	// The store closes only after the worker has stopped.
+	defer func() { stopMail(); <-mailDone }()
 	h := &handlers.Handler{
 		Cases:    cases,
 		Store:    st,
@@ -207,7 +218,7 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		Store:   st,
 		Keyring: keyring,
 		Regions: regions,
-		Config:  admin.Config{Demo: cfg.Demo, Version: version},
+		Config:  admin.Config{Demo: cfg.Demo, Version: version, MailConfigured: cfg.SMTPAddr != ""},
 	}
 	if cfg.Demo {
 		creds, err := loadDemo(ctx, cases, time.Now())
@@ -266,6 +277,43 @@ func calendarGap(cal *casework.Calendar, now time.Time) string {
 		}
 	}
 	return ""
+}
+
+// startMailer starts the worker that sends the outbox and queues the daily
+// deadline reminders, when a mail server is configured. Without one,
+// notifications stay in the outbox (the admin dashboard says so) and no
+// reminders are queued: a digest is worth something only on its day. The
+// returned channel is closed once the worker has stopped.
+func startMailer(ctx context.Context, cfg *config, st store.Store, keyring *casework.Keyring, cases *caseflow.Service, log *slog.Logger) (<-chan struct{}, error) {
+	done := make(chan struct{})
+	if cfg.SMTPAddr == "" {
+		close(done)
+		log.Warn("no mail server configured (--smtp-addr): notifications are kept in the outbox and not sent")
+		return done, nil
+	}
+	sender, err := mailer.NewSMTP(mailer.Config{
+		Addr: cfg.SMTPAddr, User: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.SMTPFrom, TLS: cfg.SMTPTLS,
+		HelloName: helloName(cfg.BaseURL),
+	})
+	if err != nil {
+		return nil, err
+	}
+	w := &mailer.Worker{Store: st, Sender: sender, Keyring: keyring, Reminders: cases.QueueDeadlineReminders, Clock: time.Now, Log: log}
+	go func() {
+		defer close(done)
+		w.Run(ctx)
+	}()
+	log.Info("sending notifications", "smtp_addr", cfg.SMTPAddr, "smtp_tls", cfg.SMTPTLS)
+	return done, nil
+}
+
+// helloName is the name the portal gives itself in EHLO: the host of its
+// public address.
+func helloName(baseURL string) string {
+	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "localhost"
 }
 
 // loadOrCreateKey reads the 32-byte master key (64 hex characters). On the
