@@ -360,10 +360,17 @@ func (e *testEnv) caseByNumber(number string) *store.Case {
 func (e *testEnv) transition(number, to, result, note string) *store.Case {
 	e.t.Helper()
 	c := e.caseByNumber(number)
-	out, err := e.store.TransitionCase(context.Background(), store.CaseTransition{
-		CaseID: c.ID, EventID: web.NewID(), FromStatus: c.Status, ToStatus: to,
-		Result: result, Note: note, Actor: "handler-1", At: e.h.now(),
-	})
+	u := store.CaseUpdate{
+		CaseID: c.ID, ExpectStatus: c.Status, ExpectVersion: c.Version,
+		Event: store.Event{
+			ID: web.NewID(), At: e.h.now(), Action: store.ActionStatus, FromStatus: c.Status, ToStatus: to,
+			Result: result, Note: note, Actor: "handler-1",
+		},
+	}
+	if result != "" {
+		u.Set.Result = &result
+	}
+	out, err := e.store.UpdateCase(context.Background(), u)
 	if err != nil {
 		e.t.Fatalf("transition %s %s→%s: %v", number, c.Status, to, err)
 	}

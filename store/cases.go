@@ -300,12 +300,6 @@ type CaseStore interface {
 	// conflict changes nothing. Of several concurrent updates from the same
 	// view exactly one wins.
 	UpdateCase(ctx context.Context, u CaseUpdate) (*Case, error)
-	// TransitionCase is the pre-admin form of UpdateCase, kept only until
-	// the service layer has moved over to UpdateCase. It is UpdateCase with
-	// ExpectStatus t.FromStatus and no version check, an ActionStatus event
-	// shown to the reporter, and Set.Result only when t.Result is non-empty
-	// (closing a concluded case keeps what the investigation found).
-	TransitionCase(ctx context.Context, t CaseTransition) (*Case, error)
 	// AddMessage appends a message to a case and bumps the case's Version. A
 	// message ID already used on the case is ECONFLICT and changes nothing, so
 	// a retried submission of the same message is stored once.
@@ -322,16 +316,4 @@ type CaseStore interface {
 	// IndexedVersion starts at 0. An existing ID, number or idempotency key
 	// is ECONFLICT and nothing is written.
 	ImportCase(ctx context.Context, c *Case, events []Event, messages []Message) error
-}
-
-// CaseTransition is the pre-admin form of CaseUpdate (see TransitionCase).
-type CaseTransition struct {
-	CaseID     string
-	EventID    string
-	FromStatus string
-	ToStatus   string
-	Result     string
-	Note       string
-	Actor      string
-	At         time.Time
 }

@@ -35,9 +35,9 @@ func seedCases(t *testing.T, s store.Store, n int) {
 			t.Fatal(err)
 		}
 		if i%3 == 0 {
-			if _, err := s.TransitionCase(ctx, store.CaseTransition{CaseID: c.ID, EventID: c.ID + "-e1",
-				FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted, Note: "已受理", Actor: "u1",
-				At: at.Add(time.Minute)}); err != nil {
+			if _, err := s.UpdateCase(ctx, store.CaseUpdate{CaseID: c.ID, ExpectStatus: store.StatusReceived,
+				Event: store.Event{ID: c.ID + "-e1", At: at.Add(time.Minute), Action: store.ActionStatus,
+					FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted, Note: "已受理", Actor: "u1"}}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -239,8 +239,9 @@ func TestMigrateDataReportsAChangedDestinationCaseAndDoesNotOverwriteIt(t *testi
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := dst.TransitionCase(context.Background(), store.CaseTransition{CaseID: "case-001", EventID: "x",
-		FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted, Actor: "u", At: time.Now()}); err != nil {
+	if _, err := dst.UpdateCase(context.Background(), store.CaseUpdate{CaseID: "case-001", ExpectStatus: store.StatusReceived,
+		Event: store.Event{ID: "x", At: time.Now(), Action: store.ActionStatus,
+			FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted, Actor: "u"}}); err != nil {
 		t.Fatal(err)
 	}
 	dst.Close()

@@ -348,27 +348,9 @@ func (db *DB) whyNotUpdated(ctx context.Context, caseID, eventID string) error {
 	return store.Conflict(store.MsgStale)
 }
 
-// TransitionCase is UpdateCase with the status as the only guard (see
-// store.CaseStore.TransitionCase).
-func (db *DB) TransitionCase(ctx context.Context, t store.CaseTransition) (*store.Case, error) {
-	u := store.CaseUpdate{
-		CaseID:       t.CaseID,
-		ExpectStatus: t.FromStatus,
-		Event: store.Event{
-			ID: t.EventID, At: t.At, Action: store.ActionStatus, FromStatus: t.FromStatus,
-			ToStatus: t.ToStatus, Result: t.Result, Note: t.Note, Actor: t.Actor,
-		},
-	}
-	if t.Result != "" {
-		// Only a conclusion sets the result; closing a concluded case keeps it.
-		u.Set.Result = &t.Result
-	}
-	return db.UpdateCase(ctx, u)
-}
-
 // AddMessage appends the message to its case and bumps the case's version
-// in one update. Like TransitionCase it refuses a message ID the case
-// already has.
+// in one update. Like UpdateCase with an event ID, it refuses a message
+// ID the case already has.
 func (db *DB) AddMessage(ctx context.Context, m *store.Message) error {
 	switch {
 	case m == nil || m.ID == "":

@@ -169,7 +169,7 @@ func (db *DB) Close() error {
 
 // writeGate makes up for FerretDB v1 not isolating updates. On MongoDB a
 // filtered update ({_id, status: from} → $set, $push, $inc) is atomic on
-// the document, which is what TransitionCase, AddMessage and the case
+// the document, which is what UpdateCase, AddMessage and the case
 // counter rely on. FerretDB v1.24 instead reads the matching document,
 // applies the operators in its own process and writes the whole document
 // back by _id, with nothing in between held: two concurrent transitions

@@ -44,8 +44,8 @@ func TestCommandsOnTheWire(t *testing.T) {
 	if err := db.CreateCase(t.Context(), c, store.Event{ID: "ev-wire", ToStatus: store.StatusReceived}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.TransitionCase(t.Context(), store.CaseTransition{CaseID: c.ID, EventID: "ev-2",
-		FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted, At: at}); err != nil {
+	if _, err := db.UpdateCase(t.Context(), store.CaseUpdate{CaseID: c.ID, ExpectStatus: store.StatusReceived,
+		Event: store.Event{ID: "ev-2", At: at, FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.AddMessage(t.Context(), &store.Message{ID: "m1", CaseID: c.ID, At: at, Author: store.AuthorReporter}); err != nil {

@@ -372,10 +372,11 @@ func TestDuplicates(t *testing.T) {
 	t.Run("a reused event or message ID is ECONFLICT and appends nothing", func(t *testing.T) {
 		db, _, _ := fresh(t)
 		c := mustCreate(t, db, "case-ids", base)
-		tr := store.CaseTransition{CaseID: c.ID, EventID: "ev-case-ids", FromStatus: store.StatusReceived,
-			ToStatus: store.StatusAccepted, At: base.Add(time.Hour)}
-		_, err := db.TransitionCase(t.Context(), tr)
-		wantCode(t, "TransitionCase reusing the first event's ID", err, store.ECONFLICT)
+		u := store.CaseUpdate{CaseID: c.ID, ExpectStatus: store.StatusReceived,
+			Event: store.Event{ID: "ev-case-ids", At: base.Add(time.Hour), FromStatus: store.StatusReceived,
+				ToStatus: store.StatusAccepted}}
+		_, err := db.UpdateCase(t.Context(), u)
+		wantCode(t, "UpdateCase reusing the first event's ID", err, store.ECONFLICT)
 
 		m := &store.Message{ID: "msg-1", CaseID: c.ID, At: base.Add(time.Hour), Author: store.AuthorReporter, Body: "补充"}
 		if err := db.AddMessage(t.Context(), m); err != nil {
@@ -468,12 +469,13 @@ func TestOperatorInjection(t *testing.T) {
 	})
 
 	t.Run("transition and message with operator-like text", func(t *testing.T) {
-		_, err := db.TransitionCase(t.Context(), store.CaseTransition{
-			CaseID: "$where", EventID: "$set", FromStatus: store.StatusReceived,
-			ToStatus: store.StatusAccepted, Note: `{"$unset": {"status": 1}}`, At: base.Add(time.Hour),
+		_, err := db.UpdateCase(t.Context(), store.CaseUpdate{
+			CaseID: "$where", ExpectStatus: store.StatusReceived,
+			Event: store.Event{ID: "$set", At: base.Add(time.Hour), FromStatus: store.StatusReceived,
+				ToStatus: store.StatusAccepted, Note: `{"$unset": {"status": 1}}`},
 		})
 		if err != nil {
-			t.Fatalf("TransitionCase: %v", err)
+			t.Fatalf("UpdateCase: %v", err)
 		}
 		if err := db.AddMessage(t.Context(), &store.Message{ID: "$inc", CaseID: "$where", At: base.Add(2 * time.Hour),
 			Author: store.AuthorReporter, Body: `{"$set": {"status": "closed"}}`}); err != nil {
@@ -564,9 +566,10 @@ func TestTwoProcessesTransition(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = handles[i%2].TransitionCase(t.Context(), store.CaseTransition{
-				CaseID: c.ID, EventID: fmt.Sprintf("ev-%d", i), FromStatus: store.StatusReceived,
-				ToStatus: store.StatusAccepted, At: base.Add(time.Minute),
+			_, errs[i] = handles[i%2].UpdateCase(t.Context(), store.CaseUpdate{
+				CaseID: c.ID, ExpectStatus: store.StatusReceived,
+				Event: store.Event{ID: fmt.Sprintf("ev-%d", i), At: base.Add(time.Minute),
+					FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted},
 			})
 		})
 	}

@@ -216,28 +216,6 @@ func changes(ch store.CaseChanges) ([]string, []any) {
 	return set, args
 }
 
-// TransitionCase is UpdateCase with the status as the only guard (see
-// store.CaseStore.TransitionCase).
-func (db *DB) TransitionCase(ctx context.Context, t store.CaseTransition) (*store.Case, error) {
-	return db.UpdateCase(ctx, transitionUpdate(t))
-}
-
-// transitionUpdate is the CaseUpdate a CaseTransition stands for.
-func transitionUpdate(t store.CaseTransition) store.CaseUpdate {
-	u := store.CaseUpdate{
-		CaseID:       t.CaseID,
-		ExpectStatus: t.FromStatus,
-		Event: store.Event{
-			ID: t.EventID, At: t.At, Action: store.ActionStatus, FromStatus: t.FromStatus,
-			ToStatus: t.ToStatus, Result: t.Result, Note: t.Note, Actor: t.Actor,
-		},
-	}
-	if t.Result != "" {
-		u.Set.Result = &t.Result
-	}
-	return u
-}
-
 // AddMessage appends m to its case and bumps the case's version, so the
 // search index picks up the change.
 func (db *DB) AddMessage(ctx context.Context, m *store.Message) error {

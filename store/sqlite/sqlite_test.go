@@ -61,11 +61,12 @@ func TestDataSurvivesCloseAndOpen(t *testing.T) {
 	}
 	created := time.Date(2026, 4, 1, 2, 3, 4, 5_000_000, time.UTC)
 	c := createTestCase(t, db, "case-durable", created)
-	if _, err := db.TransitionCase(t.Context(), store.CaseTransition{
-		CaseID: c.ID, EventID: "ev-accept", FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted,
-		Actor: "user-1", At: created.Add(time.Hour),
+	if _, err := db.UpdateCase(t.Context(), store.CaseUpdate{
+		CaseID: c.ID, ExpectStatus: store.StatusReceived, ExpectVersion: c.Version,
+		Event: store.Event{ID: "ev-accept", At: created.Add(time.Hour), Action: store.ActionStatus,
+			FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted, Actor: "user-1"},
 	}); err != nil {
-		t.Fatalf("TransitionCase: %v", err)
+		t.Fatalf("UpdateCase: %v", err)
 	}
 	if err := db.AddMessage(t.Context(), &store.Message{
 		ID: "msg-1", CaseID: c.ID, At: created.Add(2 * time.Hour), Author: store.AuthorHandler, Body: "已受理", Actor: "user-1",

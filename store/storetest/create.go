@@ -391,12 +391,6 @@ func testInvalid(t *testing.T, open func(t *testing.T) store.CaseStore) {
 			ev.ID = ""
 			return s.CreateCase(ctx, c, ev)
 		}},
-		{"TransitionCase without event ID", func(ctx context.Context) error {
-			_, err := s.TransitionCase(ctx, store.CaseTransition{
-				CaseID: existing.ID, FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted, At: at(time.Hour),
-			})
-			return err
-		}},
 		{"UpdateCase without event ID", func(ctx context.Context) error {
 			u := statusUpdate(existing, "", store.StatusAccepted, at(time.Hour))
 			_, err := s.UpdateCase(ctx, u)
@@ -466,12 +460,6 @@ func testNotFound(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		{"CaseByNumber with a malformed number", func(ctx context.Context) (*store.Case, error) { return s.CaseByNumber(ctx, "not-a-number") }},
 		{"CaseByIdempotencyKey", func(ctx context.Context) (*store.Case, error) { return s.CaseByIdempotencyKey(ctx, "idem-missing") }},
 		{"CaseByIdempotencyKey with empty key", func(ctx context.Context) (*store.Case, error) { return s.CaseByIdempotencyKey(ctx, "") }},
-		{"TransitionCase", func(ctx context.Context) (*store.Case, error) {
-			return s.TransitionCase(ctx, store.CaseTransition{
-				CaseID: missing, EventID: "ev-missing", FromStatus: store.StatusReceived,
-				ToStatus: store.StatusAccepted, At: at(time.Hour),
-			})
-		}},
 		{"UpdateCase", func(ctx context.Context) (*store.Case, error) {
 			u := statusUpdate(existing, "ev-missing", store.StatusAccepted, at(time.Hour))
 			u.CaseID = missing

@@ -14,11 +14,11 @@ func testImportCase(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		t.Helper()
 		s := open(t)
 		c := mustCreate(t, s, newCase(id, createdAt))
-		if _, err := s.TransitionCase(t.Context(), store.CaseTransition{CaseID: c.ID, EventID: "ev-" + id + "-acc",
-			FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted, Note: "已受理", Actor: "user-1",
-			At: createdAt.Add(time.Hour)}); err != nil {
-			t.Fatal(err)
-		}
+		mustUpdate(t, s, store.CaseUpdate{
+			CaseID: c.ID, ExpectStatus: store.StatusReceived, ExpectVersion: c.Version,
+			Event: store.Event{ID: "ev-" + id + "-acc", At: createdAt.Add(time.Hour), Action: store.ActionStatus,
+				FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted, Note: "已受理", Actor: "user-1"},
+		})
 		m := &store.Message{ID: "msg-" + id, CaseID: c.ID, At: createdAt.Add(2 * time.Hour), Author: store.AuthorHandler,
 			Body: "回复 " + unicodeText, Actor: "user-1"}
 		if err := s.AddMessage(t.Context(), m); err != nil {

@@ -137,13 +137,13 @@ func moveTo(t *testing.T, s store.CaseStore, c *store.Case, status string) {
 	}
 	from := store.StatusReceived
 	for i, to := range path {
-		_, err := s.TransitionCase(t.Context(), store.CaseTransition{
-			CaseID: c.ID, EventID: fmt.Sprintf("ev-%s-%d", c.ID, i), FromStatus: from, ToStatus: to,
-			Actor: "user-1", At: c.CreatedAt.Add(time.Duration(i+1) * time.Minute),
+		mustUpdate(t, s, store.CaseUpdate{
+			CaseID: c.ID, ExpectStatus: from,
+			Event: store.Event{
+				ID: fmt.Sprintf("ev-%s-%d", c.ID, i), At: c.CreatedAt.Add(time.Duration(i+1) * time.Minute),
+				Action: store.ActionStatus, FromStatus: from, ToStatus: to, Actor: "user-1",
+			},
 		})
-		if err != nil {
-			t.Fatalf("TransitionCase(%q, %s -> %s): %v", c.ID, from, to, err)
-		}
 		from = to
 	}
 }

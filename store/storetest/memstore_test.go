@@ -294,21 +294,6 @@ func setIf[T any](field *T, value *T) {
 	}
 }
 
-func (s *memStore) TransitionCase(ctx context.Context, t store.CaseTransition) (*store.Case, error) {
-	u := store.CaseUpdate{
-		CaseID:       t.CaseID,
-		ExpectStatus: t.FromStatus,
-		Event: store.Event{
-			ID: t.EventID, At: t.At, Action: store.ActionStatus, FromStatus: t.FromStatus,
-			ToStatus: t.ToStatus, Result: t.Result, Note: t.Note, Actor: t.Actor,
-		},
-	}
-	if t.Result != "" {
-		u.Set.Result = &t.Result
-	}
-	return s.UpdateCase(ctx, u)
-}
-
 func (s *memStore) AddMessage(ctx context.Context, m *store.Message) error {
 	if err := ctxErr(ctx); err != nil {
 		return err

@@ -33,21 +33,17 @@
 //   - An event's Action of "" is kept as store.ActionStatus (the backends
 //     normalise it when writing, so old and new rows read alike); Internal
 //     is kept as given.
-//   - Case ID, IdempotencyKey, the first event's ID, a transition's EventID
+//   - Case ID, IdempotencyKey, the first event's ID, an update's Event.ID
 //     and a message's ID are required: empty ones are EINVALID. (An empty
 //     IdempotencyKey would otherwise make every second key-less case an
 //     idempotency conflict.) UpdateCase also requires ExpectStatus and
 //     Event.ToStatus, and Event.FromStatus equal to ExpectStatus; each
-//     failure is EINVALID with store.MsgIncomplete.
+//     failure of UpdateCase is EINVALID with store.MsgIncomplete.
 //   - A duplicate case ID or IdempotencyKey is ECONFLICT and leaves no trace.
-//   - TransitionCase sets UpdatedAt to t.At and bumps Version. It replaces the
-//     case's Result only when t.Result is non-empty, so closing a concluded
-//     case keeps its investigation result. A missing case is ENOTFOUND; a
-//     FromStatus that no longer matches is ECONFLICT. Of several concurrent
-//     transitions from the same status exactly one wins. Its events and
-//     UpdateCase's share one timeline and one set of event IDs.
 //   - UpdateCase sets exactly the non-nil fields of CaseChanges; a pointer
-//     to the zero time clears DueAt. A missing case (or an empty CaseID) is
+//     to the zero time clears DueAt. A status change that leaves Set.Result
+//     nil keeps the case's Result, so closing a concluded case keeps its
+//     investigation result. A missing case (or an empty CaseID) is
 //     ENOTFOUND with store.MsgCaseNotFound. An event ID the case already
 //     has is ECONFLICT with store.MsgAlreadyDone even when the view is also
 //     stale (a retried request is told it went through); otherwise a stale
@@ -135,7 +131,6 @@ func RunCases(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		{"Idempotency", testIdempotency},
 		{"Invalid", testInvalid},
 		{"NotFound", testNotFound},
-		{"TransitionCase", testTransitionCase},
 		{"UpdateCase", testUpdateCase},
 		{"CaseInRegions", testCaseInRegions},
 		{"AddMessage", testAddMessage},

@@ -252,6 +252,87 @@ func testUpdateCase(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		}
 	})
 
+	t.Run("a status change alone moves only the status, UpdatedAt and Version", func(t *testing.T) {
+		s := open(t)
+		c := mustCreate(t, s, newCase("case-accept", at(0)))
+		u := store.CaseUpdate{
+			CaseID: c.ID, ExpectStatus: store.StatusReceived,
+			Event: store.Event{
+				ID: "ev-accept", At: at(26 * time.Hour), Action: store.ActionStatus,
+				FromStatus: store.StatusReceived, ToStatus: store.StatusAccepted,
+				Note: "已受理，由长春市医疗保障局办理 ✔", Actor: "user-17",
+			},
+		}
+		got := mustUpdate(t, s, u)
+		want := stored(c)
+		want.Status = store.StatusAccepted
+		want.Version = 2
+		want.UpdatedAt = u.Event.At
+		checkCase(t, "returned case", want, got)
+		checkCase(t, "CaseByID", want, mustGet(t, s, c.ID))
+		first := firstEvent(c)
+		first.CaseID = c.ID
+		checkEvents(t, "CaseEvents", []store.Event{first, withEvent(u)}, mustEvents(t, s, c.ID))
+	})
+
+	t.Run("sets the result on concluding and keeps it on closing", func(t *testing.T) {
+		s := open(t)
+		c := mustCreate(t, s, newCase("case-conclude", at(0)))
+		steps := []struct {
+			to, result string
+		}{
+			{store.StatusAccepted, ""},
+			{store.StatusInvestigating, ""},
+			{store.StatusConcluded, store.ResultPartly},
+			{store.StatusClosed, ""}, // sets no result: the concluded one stays
+		}
+		first := firstEvent(c)
+		first.CaseID = c.ID
+		events := []store.Event{first}
+		view := mustGet(t, s, c.ID)
+		for i, st := range steps {
+			u := store.CaseUpdate{
+				CaseID: c.ID, ExpectStatus: view.Status, ExpectVersion: view.Version,
+				Event: store.Event{
+					ID: fmt.Sprintf("ev-%d-%s", i, st.to), At: at(time.Duration(i+1) * 24 * time.Hour),
+					Action: store.ActionStatus, FromStatus: view.Status, ToStatus: st.to, Result: st.result,
+					Note: "第" + fmt.Sprint(i+1) + "步", Actor: "user-3",
+				},
+			}
+			if st.result != "" {
+				u.Set.Result = ptr(st.result)
+			}
+			want := applied(view, u)
+			got := mustUpdate(t, s, u)
+			checkCase(t, fmt.Sprintf("case returned by %s -> %s", view.Status, st.to), want, got)
+			events = append(events, withEvent(u))
+			view = got
+		}
+		got := mustGet(t, s, c.ID)
+		if got.Status != store.StatusClosed || got.Result != store.ResultPartly || got.Version != 5 || got.IndexedVersion != 0 {
+			t.Errorf("stored Status %q Result %q Version %d IndexedVersion %d, want closed %q 5 0",
+				got.Status, got.Result, got.Version, got.IndexedVersion, store.ResultPartly)
+		}
+		checkCase(t, "CaseByID", view, got)
+		checkEvents(t, "CaseEvents", events, mustEvents(t, s, c.ID))
+	})
+
+	t.Run("orders events by At, then by insertion", func(t *testing.T) {
+		s := open(t)
+		c := mustCreate(t, s, newCase("case-event-order", at(0)))
+		u := store.CaseUpdate{
+			CaseID: c.ID, ExpectStatus: store.StatusReceived,
+			Event: store.Event{
+				ID: "ev-same-instant", At: c.CreatedAt, Action: store.ActionStatus, FromStatus: store.StatusReceived,
+				ToStatus: store.StatusRejected, Note: "不属于受理范围", Actor: "user-2",
+			},
+		}
+		mustUpdate(t, s, u)
+		first := firstEvent(c)
+		first.CaseID = c.ID
+		checkEvents(t, "CaseEvents", []store.Event{first, withEvent(u)}, mustEvents(t, s, c.ID))
+	})
+
 	// conflicts checks that each update of a case fails with ECONFLICT and
 	// msg and leaves the case and its timeline as they were.
 	conflicts := []struct {
@@ -265,6 +346,12 @@ func testUpdateCase(t *testing.T, open func(t *testing.T) store.CaseStore) {
 			view := mustGet(t, s, c.ID)
 			mustUpdate(t, s, statusUpdate(view, "ev-other", store.StatusAccepted, at(time.Hour)))
 			u := statusUpdate(view, "ev-mine", store.StatusRejected, at(2*time.Hour))
+			u.ExpectVersion = 0 // the status alone is stale
+			return u
+		}},
+		{"an ExpectStatus the case has never been in", store.MsgStale, func(t *testing.T, s store.CaseStore, c *store.Case) store.CaseUpdate {
+			u := statusUpdate(mustGet(t, s, c.ID), "ev-mine", store.StatusInvestigating, at(time.Hour))
+			u.ExpectStatus, u.Event.FromStatus = store.StatusAccepted, store.StatusAccepted
 			u.ExpectVersion = 0 // the status alone is stale
 			return u
 		}},
@@ -397,28 +484,5 @@ func testUpdateCase(t *testing.T, open func(t *testing.T) store.CaseStore) {
 				checkEvents(t, "CaseEvents", []store.Event{first, withEvent(us[winner])}, mustEvents(t, s, c.ID))
 			})
 		}
-	})
-
-	t.Run("TransitionCase and UpdateCase share one timeline and one version", func(t *testing.T) {
-		s := open(t)
-		c := mustCreate(t, s, newCase("case-mixed", at(0)))
-		tr := store.CaseTransition{CaseID: c.ID, EventID: "ev-tr", FromStatus: store.StatusReceived,
-			ToStatus: store.StatusAccepted, Note: "已受理", Actor: "user-1", At: at(time.Hour)}
-		if _, err := s.TransitionCase(t.Context(), tr); err != nil {
-			t.Fatalf("TransitionCase: %v", err)
-		}
-		view := mustGet(t, s, c.ID)
-		if view.Version != 2 {
-			t.Fatalf("Version %d after TransitionCase, want 2", view.Version)
-		}
-		u := statusUpdate(view, "ev-up", store.StatusInvestigating, at(2*time.Hour))
-		mustUpdate(t, s, u)
-		_, err := s.TransitionCase(t.Context(), store.CaseTransition{CaseID: c.ID, EventID: "ev-up",
-			FromStatus: store.StatusInvestigating, ToStatus: store.StatusConcluded, Result: store.ResultPartly,
-			Actor: "user-1", At: at(3 * time.Hour)})
-		wantCode(t, "TransitionCase reusing an UpdateCase event ID", err, store.ECONFLICT)
-		first := firstEvent(c)
-		first.CaseID = c.ID
-		checkEvents(t, "CaseEvents", []store.Event{first, eventOf(tr), withEvent(u)}, mustEvents(t, s, c.ID))
 	})
 }
