@@ -9,6 +9,8 @@ import (
 func TestKVStoresExpiresAndDeletes(t *testing.T) {
 	db, _, _ := fresh(t)
 	kv := db.KV()
+	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	kv.SetClock(func() time.Time { return now })
 	if v, err := kv.Get("missing"); v != nil || err != nil {
 		t.Fatalf("Get(missing) = %q, %v; want nil, nil", v, err)
 	}
@@ -24,13 +26,14 @@ func TestKVStoresExpiresAndDeletes(t *testing.T) {
 	if v, _ := kv.Get("k1"); string(v) != "new" {
 		t.Fatalf("Set did not replace: %q", v)
 	}
-	if err := kv.Set("short", []byte("x"), 50*time.Millisecond); err != nil {
+	if err := kv.Set("short", []byte("x"), time.Minute); err != nil {
 		t.Fatal(err)
 	}
+	now = now.Add(59 * time.Second)
 	if v, _ := kv.Get("short"); string(v) != "x" {
 		t.Fatalf("Get(short) before expiry = %q", v)
 	}
-	time.Sleep(120 * time.Millisecond)
+	now = now.Add(time.Second)
 	if v, err := kv.Get("short"); v != nil || err != nil {
 		t.Fatalf("Get(short) after expiry = %q, %v; want nil, nil", v, err)
 	}
