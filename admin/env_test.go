@@ -34,7 +34,7 @@ var testKey = bytes.Repeat([]byte{0x24}, 32)
 // adminEnv is a real admin site on a real store (SQLite in a temp dir, or
 // MongoDB with FUNDWATCH_TEST_STORE=mongo) with a clock the test controls.
 type adminEnv struct {
-	t       *testing.T
+	t       testing.TB
 	app     *fiber.App
 	adm     *Admin
 	st      store.Store
@@ -65,7 +65,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func openTestStore(t *testing.T) store.Store {
+func openTestStore(t testing.TB) store.Store {
 	t.Helper()
 	switch os.Getenv("FUNDWATCH_TEST_STORE") {
 	case "", "sqlite":
@@ -90,13 +90,13 @@ func openTestStore(t *testing.T) store.Store {
 // The tests' day: Monday 2026-11-30, 10:00 CST.
 var testStart = time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
 
-func newAdminEnv(t *testing.T) *adminEnv {
+func newAdminEnv(t testing.TB) *adminEnv {
 	t.Helper()
 	return newAdminEnvOn(t, openTestStore(t), Config{Version: "test"})
 }
 
 // newAdminEnvOn is newAdminEnv on a given store and site configuration.
-func newAdminEnvOn(t *testing.T, st store.Store, cfg Config) *adminEnv {
+func newAdminEnvOn(t testing.TB, st store.Store, cfg Config) *adminEnv {
 	t.Helper()
 	k, err := casework.NewKeyring(testKey)
 	if err != nil {

@@ -40,7 +40,7 @@ func (e *adminEnv) mailOf(kind string) *store.Mail {
 }
 
 func TestOutboxPageListsFailedAndPendingMailWithoutReporterAddresses(t *testing.T) {
-	for _, v := range mailtest.Outboxes(openTestStore) {
+	for _, v := range mailtest.Outboxes(func(t *testing.T) store.Store { return openTestStore(t) }) {
 		t.Run(v.Name, func(t *testing.T) { testOutboxPage(t, newAdminEnvOn(t, v.Open(t), Config{Version: "test"})) })
 	}
 }
