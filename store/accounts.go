@@ -51,7 +51,9 @@ type User struct {
 // and lookup; the admin pages may show it back.
 func NormalizeUsername(username string) string { return strings.ToLower(username) }
 
-// UserFilter narrows ListUsers. Empty fields do not filter.
+// UserFilter narrows ListUsers. Empty fields do not filter; the zero
+// filter leaves disabled users out, so UserFilter{IncludeDisabled: true} is
+// the one that lists every user.
 type UserFilter struct {
 	RegionCodes     []string
 	Role            string
@@ -109,6 +111,17 @@ type AccountStore interface {
 	// missing user is ENOTFOUND (MsgUserNotFound). It leaves Version alone,
 	// so signing in never makes an administrator's open edit form stale.
 	UseTOTPStep(ctx context.Context, userID string, step int64) error
+	// ImportUser stores u exactly as another store holds it, for copying an
+	// installation between backends (fundwatch migrate-data): every field
+	// as given, Version and TOTPLastStep included (so a TOTP code used
+	// before the copy stays used), Username in lowercase and the times in
+	// stored form. It writes nothing back into u. An empty ID or Username,
+	// or a Version below 1, is EINVALID (MsgIncomplete). A username in use,
+	// in whatever case, is ECONFLICT with MsgUsernameTaken; an ID in use
+	// (with a free username) is ECONFLICT with MsgConflict; either way
+	// nothing is written. Sessions and login-throttle counts have no import:
+	// they are not copied, and people sign in again on the new store.
+	ImportUser(ctx context.Context, u *User) error
 
 	// RecordLoginFailure adds one failure to key at the given time and
 	// returns the counts after it, atomically (two failures at once count

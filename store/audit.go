@@ -105,6 +105,18 @@ type AuditStore interface {
 	// order, as stored (nothing recomputed), for walking the chain. limit
 	// follows PageBounds (0 means DefaultLimit, at most MaxLimit).
 	AuditEntries(ctx context.Context, afterSeq int64, limit int) ([]AuditEntry, error)
+	// ImportAuditEntry stores e exactly as another store holds it, for
+	// copying an installation between backends (fundwatch migrate-data):
+	// Seq, PrevHash and Hash as given, nothing recomputed, At in stored
+	// form. It does not check that e links to the entry before it: copying
+	// a log entry by entry in Seq order into an empty log gives the same
+	// chain, which VerifyAuditChain then checks on the copy, and a chain
+	// that is broken in the source arrives broken at the same place, as
+	// evidence, instead of being refused or silently repaired. A Seq below
+	// 1, a zero At or an empty Action is EINVALID (MsgIncomplete); a Seq
+	// the log holds already is ECONFLICT (MsgConflict) and changes nothing.
+	// AppendAudit afterwards appends after the highest Seq stored.
+	ImportAuditEntry(ctx context.Context, e AuditEntry) error
 }
 
 // VerifyAuditChain walks the whole audit log in Seq order, batch entries at

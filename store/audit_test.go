@@ -28,6 +28,10 @@ func (l *sliceLog) ListAudit(context.Context, store.AuditFilter) ([]store.AuditE
 	return nil, 0, errors.ErrUnsupported
 }
 
+func (l *sliceLog) ImportAuditEntry(context.Context, store.AuditEntry) error {
+	return errors.ErrUnsupported
+}
+
 func (l *sliceLog) AuditEntries(_ context.Context, afterSeq int64, limit int) ([]store.AuditEntry, error) {
 	l.calls++
 	l.limits = append(l.limits, limit)

@@ -129,15 +129,36 @@ type ImportantStore interface {
 	SubmitImportantReport(ctx context.Context, id string, by string, at time.Time) (*ImportantReport, error)
 	// ListImportantReports returns one page of matching reports, those due
 	// soonest first, then the newest (CreatedAt descending), then by ID; and
-	// how many match in all, ignoring Limit and Offset.
+	// how many match in all, ignoring Limit and Offset. The order is total,
+	// so paging through the zero filter visits every report once.
 	ListImportantReports(ctx context.Context, f ImportantFilter) ([]*ImportantReport, int, error)
+	// ImportImportantReport stores r exactly as another store holds it, for
+	// copying an installation between backends (fundwatch migrate-data):
+	// every field as given — Status, Version, Revision and Supersedes, the
+	// signature and the submission included — with the times in stored
+	// form, empty lists as nil. It writes nothing back into r. ID, CaseID
+	// and RegionCode are required, Revision and Version must be at least 1
+	// and Status one of ReportDraft, ReportSigned and ReportSubmitted
+	// (EINVALID otherwise). An ID in use, or a report of the same case with
+	// the same Revision, is ECONFLICT (MsgConflict) and stores nothing.
+	ImportImportantReport(ctx context.Context, r *ImportantReport) error
 
 	// SubmitQuarterlyReport stores a city's statistics for a quarter, rows
 	// in the order given. ID and CityCode are required and Quarter must be
 	// 1–4 (EINVALID otherwise). A second submission of the same ID, or of
 	// the same city, year and quarter, is ECONFLICT (MsgAlreadyDone).
+	//
+	// It stores every field as given (times in stored form) and assigns
+	// nothing, so it also copies a report read from another store
+	// unchanged: fundwatch migrate-data uses it for that, and there is no
+	// separate import method.
 	SubmitQuarterlyReport(ctx context.Context, q *QuarterlyReport) error
 	// QuarterlyReports returns the submitted statistics of a quarter for the
 	// given cities (all cities when cityCodes is empty), by city code.
 	QuarterlyReports(ctx context.Context, year, quarter int, cityCodes []string) ([]*QuarterlyReport, error)
+	// ListQuarterlyReports returns one page of all submitted statistics,
+	// the earliest quarter first (by Year, Quarter, then CityCode), and how
+	// many there are in all, ignoring limit and offset (which follow
+	// PageBounds). It is how every report is found to be copied.
+	ListQuarterlyReports(ctx context.Context, limit, offset int) ([]*QuarterlyReport, int, error)
 }

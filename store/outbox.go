@@ -76,8 +76,19 @@ type OutboxStore interface {
 	// a mail that is not failed is ECONFLICT (MsgAlreadyDone).
 	RequeueMail(ctx context.Context, id string, at time.Time) error
 	// ListMail returns one page of matching mails, newest first (CreatedAt,
-	// then ID, descending), and how many match in all.
+	// then ID, descending), and how many match in all. The order is total,
+	// so paging through the zero filter visits every mail once.
 	ListMail(ctx context.Context, f MailFilter) ([]*Mail, int, error)
+	// ImportMail stores m exactly as another store holds it, for copying an
+	// installation between backends (fundwatch migrate-data): Status,
+	// Attempts, NextAttemptAt, LeaseUntil, LastError and SentAt as given
+	// (times in stored form, a zero time meaning none), where EnqueueMail
+	// would make it a new pending mail. It writes nothing back into m. ID
+	// is required, exactly one of To and ReporterCaseID must be set and
+	// Status must be MailPending, MailSent or MailFailed (EINVALID
+	// otherwise); an ID in use is ECONFLICT (MsgConflict) and changes
+	// nothing.
+	ImportMail(ctx context.Context, m *Mail) error
 	// CountMail counts mails of the given regions (and mails with no
 	// region; all mails when regionCodes is empty) by status. Statuses
 	// without mails are absent from the map.

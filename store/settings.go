@@ -38,6 +38,12 @@ type SettingsStore interface {
 	// "stored" exactly when CalendarEntries returns at least one entry of
 	// it. Entries that CheckCalendarYear refuses are EINVALID
 	// (MsgCalendarDate) and change nothing.
+	//
+	// An entry holds nothing the store assigns, so PutCalendarYear with the
+	// entries of one year as CalendarEntries of another store returns them
+	// copies that year exactly: fundwatch migrate-data uses it for that
+	// (only for a year the destination does not hold, since it replaces),
+	// and there is no separate import method.
 	PutCalendarYear(ctx context.Context, year int, entries []CalendarEntry) error
 	// SettingByKey returns a setting, or ENOTFOUND (MsgNotFound) when never
 	// saved. An empty Value comes back nil.
@@ -48,6 +54,16 @@ type SettingsStore interface {
 	// (MsgStaleRecord) and changes nothing. Of two saves from the same
 	// version exactly one wins. An empty Key is EINVALID.
 	PutSetting(ctx context.Context, s *Setting) error
+	// ListSettings returns every saved setting, by key (byte-wise); none
+	// is an empty list. Empty Values come back nil.
+	ListSettings(ctx context.Context) ([]*Setting, error)
+	// ImportSetting stores s exactly as another store holds it, for copying
+	// an installation between backends (fundwatch migrate-data): Value,
+	// Version, UpdatedBy and UpdatedAt (in stored form) as given, where
+	// PutSetting would number the version itself. It writes nothing back
+	// into s. An empty Key or a Version below 1 is EINVALID (MsgIncomplete);
+	// a key saved already is ECONFLICT (MsgConflict) and changes nothing.
+	ImportSetting(ctx context.Context, s *Setting) error
 }
 
 // CheckCalendarYear is the check every backend applies in PutCalendarYear:

@@ -23,10 +23,16 @@ import (
 //
 //	fundwatch migrate-data --from sqlite:./data/fundwatch.db --to mongo:mongodb://host/fundwatch
 //
-// Every case is copied with its number, timeline and messages; cases already
-// in the destination are compared by content hash and skipped when equal, so
-// the command is safe to re-run. It ends by verifying that every source case
-// is in the destination with the same hash. Run it with the portal stopped.
+// It copies area by area: the cases with their numbers, timelines and
+// messages; then the staff users, the audit log, the 要情 reports, the
+// quarterly statistics, the calendar years, the settings and the outbox.
+// Sessions and sign-in throttle counts are not copied: people sign in again.
+// A record already in the destination is compared by content hash and
+// counted as present when equal; one that differs is reported and never
+// overwritten, so the command is safe to re-run. Each area ends by reading
+// every source record back from the destination and comparing hashes, and
+// the destination's audit chain is verified. Run it with the portal
+// stopped.
 func migrateData(ctx context.Context, args []string, out io.Writer) int {
 	fs := flag.NewFlagSet("migrate-data", flag.ContinueOnError)
 	from := fs.String("from", "", "source store: sqlite:PATH or mongo:URI (database from the URI path, default fundwatch; "+
@@ -51,20 +57,21 @@ func migrateData(ctx context.Context, args []string, out io.Writer) int {
 		return 1
 	}
 	defer dst.Close()
-	rep, err := copyStore(ctx, src, dst)
-	fmt.Fprintf(out, "migrate-data: source cases %d, copied %d, already present %d, mismatched %d, destination cases %d\n",
-		rep.Source, rep.Copied, rep.Present, len(rep.Mismatched), rep.Destination)
-	for _, n := range rep.Mismatched {
-		fmt.Fprintf(out, "migrate-data: case %s differs between source and destination; not overwritten\n", n)
+	reps, err := copyStore(ctx, src, dst)
+	failed := false
+	for _, rep := range reps {
+		rep.print(out)
+		failed = failed || rep.failed()
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "migrate-data:", err)
 		return 1
 	}
-	if len(rep.Mismatched) > 0 {
+	if failed {
 		return 1
 	}
-	fmt.Fprintln(out, "migrate-data: verified: every source case is in the destination with the same content hash")
+	fmt.Fprintln(out, "migrate-data: verified: every source record is in the destination with the same content hash, "+
+		"and the destination's audit chain is intact")
 	return 0
 }
 
@@ -108,14 +115,97 @@ func redactSpec(spec string) string {
 	return spec
 }
 
-type copyReport struct {
+// areaReport is what migrate-data did in one area.
+type areaReport struct {
+	Plural                               string // "cases", "users" …
 	Source, Copied, Present, Destination int
-	Mismatched                           []string
+	// Mismatched names the source records that the destination holds
+	// differently, or whose place a different record holds; none of them
+	// was overwritten.
+	Mismatched []mismatch
+	// Notes are further lines (the audit chain's verification); Broken says
+	// that one of them reports a failure.
+	Notes  []string
+	Broken bool
+
+	reported map[string]bool // keys of Mismatched
 }
 
-// copyStore copies every case of src into dst and verifies the result.
-func copyStore(ctx context.Context, src, dst store.Store) (copyReport, error) {
-	var rep copyReport
+type mismatch struct {
+	Name string // "case 2026-000002", "user li.si (…)"
+	// Clash is true when another record holds its place in the destination
+	// (its username, or its case and revision), rather than a different
+	// version of the record itself.
+	Clash bool
+	key   string // what identifies the record across stores
+}
+
+// maxMismatchLines bounds the lines printed per area; the summary line has
+// the count.
+const maxMismatchLines = 20
+
+func (r *areaReport) print(out io.Writer) {
+	fmt.Fprintf(out, "migrate-data: source %s %d, copied %d, already present %d, mismatched %d, destination %s %d\n",
+		r.Plural, r.Source, r.Copied, r.Present, len(r.Mismatched), r.Plural, r.Destination)
+	for i, m := range r.Mismatched {
+		if i == maxMismatchLines {
+			fmt.Fprintf(out, "migrate-data: … and %d more mismatched %s\n", len(r.Mismatched)-i, r.Plural)
+			break
+		}
+		if m.Clash {
+			fmt.Fprintf(out, "migrate-data: %s clashes with another record in the destination; not copied\n", m.Name)
+		} else {
+			fmt.Fprintf(out, "migrate-data: %s differs between source and destination; not overwritten\n", m.Name)
+		}
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintln(out, "migrate-data:", n)
+	}
+}
+
+func (r *areaReport) failed() bool { return len(r.Mismatched) > 0 || r.Broken }
+
+// differs records m once, however often the copy and the verification
+// find it.
+func (r *areaReport) differs(m mismatch) {
+	if r.reported[m.key] {
+		return
+	}
+	if r.reported == nil {
+		r.reported = map[string]bool{}
+	}
+	r.reported[m.key] = true
+	r.Mismatched = append(r.Mismatched, m)
+}
+
+// copyStore copies every area of src into dst and verifies the result. It
+// returns the reports of the areas it finished; an error stops it.
+func copyStore(ctx context.Context, src, dst store.Store) ([]areaReport, error) {
+	steps := []func(ctx context.Context, src, dst store.Store) (areaReport, error){
+		copyCases,
+		userArea.copy,
+		copyAudit,
+		importantArea.copy,
+		quarterlyArea.copy,
+		calendarArea.copy,
+		settingArea.copy,
+		mailArea.copy,
+	}
+	var reps []areaReport
+	for _, step := range steps {
+		rep, err := step(ctx, src, dst)
+		if err != nil {
+			return reps, err
+		}
+		reps = append(reps, rep)
+	}
+	return reps, nil
+}
+
+// copyCases copies every case of src into dst and verifies the result.
+func copyCases(ctx context.Context, src, dst store.Store) (areaReport, error) {
+	rep := areaReport{Plural: "cases"}
+	differs := func(c *store.Case) { rep.differs(mismatch{Name: "case " + c.Number, key: c.ID}) }
 	ids, err := allCaseIDs(ctx, src)
 	if err != nil {
 		return rep, fmt.Errorf("list source cases: %w", err)
@@ -138,7 +228,7 @@ func copyStore(ctx context.Context, src, dst store.Store) (copyReport, error) {
 			if same {
 				rep.Present++
 			} else {
-				rep.Mismatched = append(rep.Mismatched, c.Number)
+				differs(c)
 			}
 		default:
 			return rep, fmt.Errorf("copy case %s: %w", c.Number, err)
@@ -154,21 +244,12 @@ func copyStore(ctx context.Context, src, dst store.Store) (copyReport, error) {
 		if err != nil {
 			return rep, fmt.Errorf("verify case %s: %w", c.Number, err)
 		}
-		if !same && !contains(rep.Mismatched, c.Number) {
-			rep.Mismatched = append(rep.Mismatched, c.Number)
+		if !same {
+			differs(c)
 		}
 	}
 	_, rep.Destination, err = dst.ListCases(ctx, store.CaseFilter{Limit: 1})
 	return rep, err
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // allCaseIDs pages through every case of s.

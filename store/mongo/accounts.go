@@ -145,13 +145,45 @@ func (db *DB) CreateUser(ctx context.Context, u *store.User) error {
 	case u.Username == "":
 		return store.Incomplete("mongo", "username")
 	}
-	doc := userDoc{
+	doc := newUserDoc(u)
+	doc.Version = 1
+	if err := db.insertUser(ctx, "create user", doc); err != nil {
+		return err
+	}
+	u.Username, u.CreatedAt, u.UpdatedAt, u.PasswordChangedAt = doc.Username, doc.CreatedAt, doc.UpdatedAt, doc.PasswordChangedAt
+	u.Version = 1
+	return nil
+}
+
+// ImportUser inserts u as given, version and last TOTP step included, with
+// the same conflict handling as CreateUser.
+func (db *DB) ImportUser(ctx context.Context, u *store.User) error {
+	switch {
+	case u == nil || u.ID == "":
+		return store.Incomplete("mongo", "user ID")
+	case u.Username == "":
+		return store.Incomplete("mongo", "username")
+	case u.Version < 1:
+		return store.Incomplete("mongo", "user version")
+	}
+	return db.insertUser(ctx, "import user", newUserDoc(u))
+}
+
+// newUserDoc is u in stored form: username in lowercase, times truncated,
+// an empty TOTPSealed as null; the version as given.
+func newUserDoc(u *store.User) userDoc {
+	return userDoc{
 		ID: u.ID, Username: store.NormalizeUsername(u.Username), Name: u.Name, Role: u.Role,
 		RegionCode: u.RegionCode, Email: u.Email, PasswordHash: u.PasswordHash, TOTPSealed: emptyAsNil(u.TOTPSealed),
 		TOTPLastStep: u.TOTPLastStep, Disabled: u.Disabled, MustChangePassword: u.MustChangePassword,
 		CreatedAt: store.Truncate(u.CreatedAt), UpdatedAt: store.Truncate(u.UpdatedAt),
-		PasswordChangedAt: store.Truncate(u.PasswordChangedAt), Version: 1,
+		PasswordChangedAt: store.Truncate(u.PasswordChangedAt), Version: u.Version,
 	}
+}
+
+// insertUser inserts doc. On a duplicate key a lookup of the username
+// tells a taken username (MsgUsernameTaken) from a taken ID (MsgConflict).
+func (db *DB) insertUser(ctx context.Context, op string, doc userDoc) error {
 	_, err := db.users().InsertOne(ctx, doc)
 	if mongo.IsDuplicateKeyError(err) {
 		var found userDoc
@@ -159,19 +191,14 @@ func (db *DB) CreateUser(ctx context.Context, u *store.User) error {
 			options.FindOne().SetProjection(bson.D{{Key: fieldID, Value: 1}})).Decode(&found)
 		switch {
 		case ferr == nil:
-			return store.Wrap(store.ECONFLICT, fmt.Errorf("mongo create user: username taken: %w", err), store.MsgUsernameTaken)
+			return store.Wrap(store.ECONFLICT, fmt.Errorf("mongo %s: username taken: %w", op, err), store.MsgUsernameTaken)
 		case errors.Is(ferr, mongo.ErrNoDocuments):
-			return store.Wrap(store.ECONFLICT, fmt.Errorf("mongo create user: id taken: %w", err), store.MsgConflict)
+			return store.Wrap(store.ECONFLICT, fmt.Errorf("mongo %s: id taken: %w", op, err), store.MsgConflict)
 		default:
-			return translate("create user: find conflict", ferr)
+			return translate(op+": find conflict", ferr)
 		}
 	}
-	if err != nil {
-		return translate("create user", err)
-	}
-	u.Username, u.CreatedAt, u.UpdatedAt, u.PasswordChangedAt = doc.Username, doc.CreatedAt, doc.UpdatedAt, doc.PasswordChangedAt
-	u.Version = 1
-	return nil
+	return translate(op, err)
 }
 
 // UserByID returns the user with the given ID.

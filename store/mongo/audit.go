@@ -149,6 +149,25 @@ func (db *DB) AppendAudit(ctx context.Context, e *store.AuditEntry) error {
 		store.MsgUnavailable)
 }
 
+// ImportAuditEntry inserts e as given with its Seq as _id, so a Seq in use
+// is refused by the unique _id.
+func (db *DB) ImportAuditEntry(ctx context.Context, e store.AuditEntry) error {
+	switch {
+	case e.Seq < 1:
+		return store.Incomplete("mongo", "audit seq")
+	case e.At.IsZero():
+		return store.Incomplete("mongo", "audit time")
+	case e.Action == "":
+		return store.Incomplete("mongo", "audit action")
+	}
+	e.At = store.Truncate(e.At)
+	_, err := db.audit().InsertOne(ctx, newAuditDoc(e))
+	if mongo.IsDuplicateKeyError(err) {
+		return store.Wrap(store.ECONFLICT, fmt.Errorf("mongo import audit entry %d: %w", e.Seq, err), store.MsgConflict)
+	}
+	return translate("import audit entry", err)
+}
+
 // ListAudit returns one page of matching entries, newest first, and the
 // number of matches. Count and page are two reads, so under concurrent
 // appends they may disagree by a few entries.

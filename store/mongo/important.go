@@ -167,6 +167,31 @@ func (db *DB) CreateImportantReport(ctx context.Context, r *store.ImportantRepor
 	return nil
 }
 
+// ImportImportantReport inserts r as given, status and version included;
+// the _id and the unique (case_id, revision) index refuse a second report
+// of either.
+func (db *DB) ImportImportantReport(ctx context.Context, r *store.ImportantReport) error {
+	switch {
+	case r == nil || r.ID == "":
+		return store.Incomplete("mongo", "report ID")
+	case r.CaseID == "":
+		return store.Incomplete("mongo", "report case ID")
+	case r.RegionCode == "":
+		return store.Incomplete("mongo", "report region")
+	case r.Revision < 1:
+		return store.Incomplete("mongo", "report revision")
+	case r.Version < 1:
+		return store.Incomplete("mongo", "report version")
+	case r.Status != store.ReportDraft && r.Status != store.ReportSigned && r.Status != store.ReportSubmitted:
+		return store.Incomplete("mongo", "report status")
+	}
+	_, err := db.importantReports().InsertOne(ctx, newReportDoc(r))
+	if mongodrv.IsDuplicateKeyError(err) {
+		return store.Wrap(store.ECONFLICT, fmt.Errorf("mongo import important report %q: %w", r.ID, err), store.MsgConflict)
+	}
+	return translate("import important report", err)
+}
+
 // ImportantReportInRegions reads a report with the scope in the filter, so
 // a report outside it is simply not found.
 func (db *DB) ImportantReportInRegions(ctx context.Context, id string, regionCodes []string) (*store.ImportantReport, error) {
@@ -416,13 +441,37 @@ func (db *DB) QuarterlyReports(ctx context.Context, year, quarter int, cityCodes
 	if len(cityCodes) > 0 {
 		filter = append(filter, bson.E{Key: quarterlyFieldCity, Value: bson.D{{Key: "$in", Value: cityCodes}}})
 	}
-	cur, err := db.quarterlyReports().Find(ctx, filter, options.Find().SetSort(bson.D{{Key: quarterlyFieldCity, Value: 1}}))
+	return db.findQuarterly(ctx, "quarterly reports", filter, options.Find().SetSort(bson.D{{Key: quarterlyFieldCity, Value: 1}}))
+}
+
+// ListQuarterlyReports returns one page of every submitted report, the
+// earliest quarter first, and how many there are. Count and page are two
+// reads; under concurrent submissions they may disagree by a report.
+func (db *DB) ListQuarterlyReports(ctx context.Context, limit, offset int) ([]*store.QuarterlyReport, int, error) {
+	limit, offset = store.PageBounds(limit, offset)
+	total, err := db.quarterlyReports().CountDocuments(ctx, bson.D{})
 	if err != nil {
-		return nil, translate("quarterly reports", err)
+		return nil, 0, translate("count quarterly reports", err)
+	}
+	opts := options.Find().
+		SetSort(bson.D{{Key: quarterlyFieldYear, Value: 1}, {Key: quarterlyFieldQtr, Value: 1}, {Key: quarterlyFieldCity, Value: 1}}).
+		SetSkip(int64(offset)).
+		SetLimit(int64(limit))
+	out, err := db.findQuarterly(ctx, "list quarterly reports", bson.D{}, opts)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, int(total), nil
+}
+
+func (db *DB) findQuarterly(ctx context.Context, op string, filter bson.D, opts *options.FindOptionsBuilder) ([]*store.QuarterlyReport, error) {
+	cur, err := db.quarterlyReports().Find(ctx, filter, opts)
+	if err != nil {
+		return nil, translate(op, err)
 	}
 	var docs []quarterlyDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate("quarterly reports", err)
+		return nil, translate(op, err)
 	}
 	out := make([]*store.QuarterlyReport, len(docs))
 	for i, d := range docs {

@@ -70,6 +70,13 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+func TestImportConformance(t *testing.T) {
+	uri := mongotest.URI(t)
+	storetest.RunImports(t, func(t *testing.T) store.Store {
+		return openDB(t, uri, mongotest.DatabaseName(t))
+	})
+}
+
 var base = time.Date(2026, 3, 14, 1, 26, 53, 589_000_000, time.UTC)
 
 func newCase(id string, createdAt time.Time) (*store.Case, store.Event) {

@@ -108,6 +108,40 @@ func (db *DB) EnqueueMail(ctx context.Context, m *store.Mail) error {
 	return nil
 }
 
+// ImportMail inserts m as given, status, attempts and times included; the
+// unique _id refuses an ID in use.
+func (db *DB) ImportMail(ctx context.Context, m *store.Mail) error {
+	switch {
+	case m == nil || m.ID == "":
+		return store.Incomplete("mongo", "mail ID")
+	case (m.To == "") == (m.ReporterCaseID == ""):
+		return store.Incomplete("mongo", "mail recipient (exactly one of To and ReporterCaseID)")
+	case m.Status != store.MailPending && m.Status != store.MailSent && m.Status != store.MailFailed:
+		return store.Incomplete("mongo", "mail status")
+	}
+	_, err := db.outbox().InsertOne(ctx, mailDoc{
+		ID:             m.ID,
+		To:             m.To,
+		ReporterCaseID: m.ReporterCaseID,
+		Subject:        m.Subject,
+		Body:           m.Body,
+		Kind:           m.Kind,
+		CaseID:         m.CaseID,
+		RegionCode:     m.RegionCode,
+		Status:         m.Status,
+		Attempts:       m.Attempts,
+		NextAttemptAt:  store.Truncate(m.NextAttemptAt),
+		LeaseUntil:     store.Truncate(m.LeaseUntil),
+		LastError:      m.LastError,
+		CreatedAt:      store.Truncate(m.CreatedAt),
+		SentAt:         store.Truncate(m.SentAt),
+	})
+	if mongodrv.IsDuplicateKeyError(err) {
+		return store.Wrap(store.ECONFLICT, fmt.Errorf("mongo import mail %q: %w", m.ID, err), store.MsgConflict)
+	}
+	return translate("import mail", err)
+}
+
 // ClaimMail finds due mails oldest first, then takes each with its own
 // update filtered on the same conditions, so a mail another worker took in
 // between is simply skipped. If any was lost, it looks again for the rest.

@@ -104,13 +104,54 @@ func (db *DB) SettingByKey(ctx context.Context, key string) (*store.Setting, err
 	if err != nil {
 		return nil, translate("setting by key", err)
 	}
+	return doc.toSetting(), nil
+}
+
+func (d *settingDoc) toSetting() *store.Setting {
 	return &store.Setting{
-		Key:       doc.Key,
-		Value:     nilIfEmptyBytes(doc.Value),
-		Version:   doc.Version,
-		UpdatedAt: doc.UpdatedAt.UTC(),
-		UpdatedBy: doc.UpdatedBy,
-	}, nil
+		Key:       d.Key,
+		Value:     nilIfEmptyBytes(d.Value),
+		Version:   d.Version,
+		UpdatedAt: d.UpdatedAt.UTC(),
+		UpdatedBy: d.UpdatedBy,
+	}
+}
+
+// ListSettings returns every saved setting, by key: _id strings compare
+// byte-wise (MongoDB's simple binary comparison, no collation).
+func (db *DB) ListSettings(ctx context.Context) ([]*store.Setting, error) {
+	cur, err := db.settings().Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: fieldID, Value: 1}}))
+	if err != nil {
+		return nil, translate("list settings", err)
+	}
+	var docs []settingDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate("list settings", err)
+	}
+	out := make([]*store.Setting, len(docs))
+	for i := range docs {
+		out[i] = docs[i].toSetting()
+	}
+	return out, nil
+}
+
+// ImportSetting inserts s as given, version included; the unique _id
+// refuses a key saved already.
+func (db *DB) ImportSetting(ctx context.Context, s *store.Setting) error {
+	switch {
+	case s == nil || s.Key == "":
+		return store.Incomplete("mongo", "setting key")
+	case s.Version < 1:
+		return store.Incomplete("mongo", "setting version")
+	}
+	_, err := db.settings().InsertOne(ctx, settingDoc{
+		Key: s.Key, Value: nilIfEmptyBytes(s.Value), Version: s.Version,
+		UpdatedAt: store.Truncate(s.UpdatedAt), UpdatedBy: s.UpdatedBy,
+	})
+	if mongodrv.IsDuplicateKeyError(err) {
+		return store.Wrap(store.ECONFLICT, fmt.Errorf("mongo import setting %q: %w", s.Key, err), store.MsgConflict)
+	}
+	return translate("import setting", err)
 }
 
 // PutSetting saves s if the stored version is still s.Version. Version 0

@@ -13,10 +13,8 @@ import (
 const userColumns = `id, username, name, role, region_code, email, password_hash, totp_sealed, totp_last_step,
 	disabled, must_change_password, created_at, updated_at, password_changed_at, version`
 
-// CreateUser stores u with Version 1. The username is checked inside the
-// write transaction before the insert, so a taken name is told apart from a
-// taken ID without parsing the driver's constraint message; the UNIQUE
-// index stays the guard.
+// CreateUser stores u with Version 1, in one write transaction (see
+// insertUser).
 func (db *DB) CreateUser(ctx context.Context, u *store.User) error {
 	switch {
 	case u == nil || u.ID == "":
@@ -24,28 +22,43 @@ func (db *DB) CreateUser(ctx context.Context, u *store.User) error {
 	case u.Username == "":
 		return store.Incomplete("sqlite", "username")
 	}
-	username := store.NormalizeUsername(u.Username)
-	created, updated, changed := store.Truncate(u.CreatedAt), store.Truncate(u.UpdatedAt), store.Truncate(u.PasswordChangedAt)
-	err := db.inWriteTx(ctx, "create user", func(tx *sql.Tx) error {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE username = ?`, username).Scan(&one)
-		if err == nil {
-			return store.Conflict(store.MsgUsernameTaken)
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-			u.ID, username, u.Name, u.Role, u.RegionCode, u.Email, u.PasswordHash, blob(u.TOTPSealed),
-			u.TOTPLastStep, u.Disabled, u.MustChangePassword, millis(created), millis(updated), millis(changed))
-		return conflictAs(err, store.MsgConflict)
-	})
-	if err != nil {
+	row := storedUser(u)
+	row.Version = 1
+	if err := db.inWriteTx(ctx, "create user", func(tx *sql.Tx) error { return insertUser(ctx, tx, row) }); err != nil {
 		return err
 	}
-	u.Username, u.CreatedAt, u.UpdatedAt, u.PasswordChangedAt = username, created, updated, changed
+	u.Username, u.CreatedAt, u.UpdatedAt, u.PasswordChangedAt = row.Username, row.CreatedAt, row.UpdatedAt, row.PasswordChangedAt
 	u.Version = 1
 	return nil
+}
+
+// storedUser is u in stored form: username in lowercase, times truncated.
+func storedUser(u *store.User) *store.User {
+	row := *u
+	row.Username = store.NormalizeUsername(u.Username)
+	row.CreatedAt, row.UpdatedAt = store.Truncate(u.CreatedAt), store.Truncate(u.UpdatedAt)
+	row.PasswordChangedAt = store.Truncate(u.PasswordChangedAt)
+	return &row
+}
+
+// insertUser inserts u, in stored form, as it is, version included. The
+// username is checked before the insert, so a taken name is told apart
+// from a taken ID without parsing the driver's constraint message; the
+// UNIQUE index stays the guard.
+func insertUser(ctx context.Context, tx *sql.Tx, u *store.User) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE username = ?`, u.Username).Scan(&one)
+	if err == nil {
+		return store.Conflict(store.MsgUsernameTaken)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.Username, u.Name, u.Role, u.RegionCode, u.Email, u.PasswordHash, blob(u.TOTPSealed),
+		u.TOTPLastStep, u.Disabled, u.MustChangePassword, millis(u.CreatedAt), millis(u.UpdatedAt),
+		millis(u.PasswordChangedAt), u.Version)
+	return conflictAs(err, store.MsgConflict)
 }
 
 // UserByID returns the user with the given ID.

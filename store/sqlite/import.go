@@ -51,3 +51,89 @@ func (db *DB) ImportCase(ctx context.Context, c *store.Case, events []store.Even
 		return err
 	})
 }
+
+// The methods below copy the records of the other areas as another store
+// holds them (see fundwatch migrate-data). Each is one INSERT, or one write
+// transaction, so a record is all there or not at all.
+
+// ImportUser stores u as given, version and last TOTP step included.
+func (db *DB) ImportUser(ctx context.Context, u *store.User) error {
+	switch {
+	case u == nil || u.ID == "":
+		return incomplete("user ID")
+	case u.Username == "":
+		return incomplete("username")
+	case u.Version < 1:
+		return incomplete("user version")
+	}
+	row := storedUser(u)
+	return db.inWriteTx(ctx, "import user", func(tx *sql.Tx) error { return insertUser(ctx, tx, row) })
+}
+
+// ImportAuditEntry stores e as given; Seq is the primary key, so a Seq in
+// use is refused by the insert itself.
+func (db *DB) ImportAuditEntry(ctx context.Context, e store.AuditEntry) error {
+	switch {
+	case e.Seq < 1:
+		return incomplete("audit seq")
+	case e.At.IsZero():
+		return incomplete("audit time")
+	case e.Action == "":
+		return incomplete("audit action")
+	}
+	_, err := db.write.ExecContext(ctx, `INSERT INTO audit (`+auditColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, millis(e.At), e.ActorID, e.ActorName, e.Action, e.TargetType,
+		e.TargetID, e.RegionCode, e.Detail, e.IP, e.RequestID, e.PrevHash, e.Hash)
+	return translate("import audit entry", conflictAs(err, store.MsgConflict))
+}
+
+// ImportImportantReport stores r as given, status and version included.
+func (db *DB) ImportImportantReport(ctx context.Context, r *store.ImportantReport) error {
+	switch {
+	case r == nil || r.ID == "":
+		return incomplete("report ID")
+	case r.CaseID == "":
+		return incomplete("report case ID")
+	case r.RegionCode == "":
+		return incomplete("report region")
+	case r.Revision < 1:
+		return incomplete("report revision")
+	case r.Version < 1:
+		return incomplete("report version")
+	case r.Status != store.ReportDraft && r.Status != store.ReportSigned && r.Status != store.ReportSubmitted:
+		return incomplete("report status")
+	}
+	return db.insertReport(ctx, "import important report", r, r.Status, r.Version)
+}
+
+// ImportSetting stores s as given, version included.
+func (db *DB) ImportSetting(ctx context.Context, s *store.Setting) error {
+	switch {
+	case s == nil || s.Key == "":
+		return incomplete("setting key")
+	case s.Version < 1:
+		return incomplete("setting version")
+	}
+	_, err := db.write.ExecContext(ctx, `INSERT INTO settings (`+settingColumns+`) VALUES (?, ?, ?, ?, ?)`,
+		s.Key, blob(s.Value), s.Version, millis(s.UpdatedAt), s.UpdatedBy)
+	return translate("import setting", conflictAs(err, store.MsgConflict))
+}
+
+// ImportMail stores m as given, status, attempts and times included.
+func (db *DB) ImportMail(ctx context.Context, m *store.Mail) error {
+	switch {
+	case m == nil || m.ID == "":
+		return incomplete("mail ID")
+	case (m.To == "") == (m.ReporterCaseID == ""):
+		return incomplete("mail recipient (exactly one of To and ReporterCaseID)")
+	case m.Status != store.MailPending && m.Status != store.MailSent && m.Status != store.MailFailed:
+		return incomplete("mail status")
+	}
+	_, err := db.write.ExecContext(ctx, `INSERT INTO outbox (`+mailColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.To, m.ReporterCaseID, m.Subject, m.Body, m.Kind, m.CaseID, m.RegionCode,
+		m.Status, m.Attempts, millis(m.NextAttemptAt), optionalMillis(m.LeaseUntil), m.LastError,
+		millis(m.CreatedAt), optionalMillis(m.SentAt))
+	return translate("import mail", conflictAs(err, store.MsgConflict))
+}

@@ -29,27 +29,37 @@ func (db *DB) CreateImportantReport(ctx context.Context, r *store.ImportantRepor
 	case r.Revision < 1:
 		return store.Incomplete("sqlite", "report revision")
 	}
+	if err := db.insertReport(ctx, "create important report", r, store.ReportDraft, 1); err != nil {
+		return err
+	}
+	r.Status, r.Version = store.ReportDraft, 1
+	return nil
+}
+
+// insertReport inserts r with the given status and version; an ID or a
+// case revision in use is ECONFLICT (MsgConflict).
+func (db *DB) insertReport(ctx context.Context, op string, r *store.ImportantReport, status string, version int64) error {
 	types, err := encodeStringList(r.InsuranceTypes)
 	if err != nil {
-		return translate("create important report", err)
+		return translate(op, err)
 	}
 	recipients, err := encodeStringList(r.Recipients)
 	if err != nil {
-		return translate("create important report", err)
+		return translate(op, err)
 	}
 	_, err = db.write.ExecContext(ctx, `INSERT INTO important_reports (`+reportColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.CaseID, r.CaseNumber, r.RegionCode, r.Revision, r.Supersedes, r.ChangeNote,
 		r.Class, r.National, r.DiscoveredOn, millis(r.DueAt), r.AmountFen, r.Category, types, r.Title, r.Body, recipients,
-		store.ReportDraft, r.DraftedBy, millis(r.CreatedAt), millis(r.UpdatedAt),
-		r.SignedBy, r.SignedByName, optionalMillis(r.SignedAt), r.SignedHash, r.SubmittedBy, optionalMillis(r.SubmittedAt))
+		status, r.DraftedBy, millis(r.CreatedAt), millis(r.UpdatedAt),
+		r.SignedBy, r.SignedByName, optionalMillis(r.SignedAt), r.SignedHash, r.SubmittedBy, optionalMillis(r.SubmittedAt),
+		version)
 	if err != nil {
 		if store.ErrorCode(translate("", err)) == store.ECONFLICT {
-			return store.Wrap(store.ECONFLICT, fmt.Errorf("sqlite: create important report %q: %w", r.ID, err), store.MsgConflict)
+			return store.Wrap(store.ECONFLICT, fmt.Errorf("sqlite: %s %q: %w", op, r.ID, err), store.MsgConflict)
 		}
-		return translate("create important report", err)
+		return translate(op, err)
 	}
-	r.Status, r.Version = store.ReportDraft, 1
 	return nil
 }
 
@@ -296,8 +306,7 @@ func (db *DB) SubmitQuarterlyReport(ctx context.Context, q *store.QuarterlyRepor
 
 // QuarterlyReports returns a quarter's submitted statistics by city code.
 func (db *DB) QuarterlyReports(ctx context.Context, year, quarter int, cityCodes []string) ([]*store.QuarterlyReport, error) {
-	query := `SELECT id, city_code, year, quarter, rows_json, due_at, submitted_by, submitted_by_name, submitted_at
-		FROM quarterly_reports WHERE year = ? AND quarter = ?`
+	query := `SELECT ` + quarterlyColumns + ` FROM quarterly_reports WHERE year = ? AND quarter = ?`
 	args := []any{year, quarter}
 	if len(cityCodes) > 0 {
 		query += ` AND city_code IN (` + placeholders(len(cityCodes)) + `)`
@@ -309,6 +318,41 @@ func (db *DB) QuarterlyReports(ctx context.Context, year, quarter int, cityCodes
 	if err != nil {
 		return nil, translate("quarterly reports", err)
 	}
+	out, err := scanQuarterlyRows(rows)
+	if err != nil {
+		return nil, translate("quarterly reports", err)
+	}
+	return out, nil
+}
+
+const quarterlyColumns = `id, city_code, year, quarter, rows_json, due_at, submitted_by, submitted_by_name, submitted_at`
+
+// ListQuarterlyReports returns one page of every submitted report, the
+// earliest quarter first, and how many there are, from one snapshot.
+func (db *DB) ListQuarterlyReports(ctx context.Context, limit, offset int) ([]*store.QuarterlyReport, int, error) {
+	limit, offset = store.PageBounds(limit, offset)
+	var total int
+	var out []*store.QuarterlyReport
+	err := db.inReadTx(ctx, "list quarterly reports", func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM quarterly_reports`).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+quarterlyColumns+` FROM quarterly_reports
+			ORDER BY year, quarter, city_code LIMIT ? OFFSET ?`, limit, offset)
+		if err != nil {
+			return err
+		}
+		out, err = scanQuarterlyRows(rows)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// scanQuarterlyRows reads quarterlyColumns from every row and closes rows.
+func scanQuarterlyRows(rows *sql.Rows) ([]*store.QuarterlyReport, error) {
 	defer rows.Close()
 	out := []*store.QuarterlyReport{}
 	for rows.Next() {
@@ -317,11 +361,11 @@ func (db *DB) QuarterlyReports(ctx context.Context, year, quarter int, cityCodes
 		var due, submitted int64
 		if err := rows.Scan(&q.ID, &q.CityCode, &q.Year, &q.Quarter, &encoded, &due,
 			&q.SubmittedBy, &q.SubmittedByName, &submitted); err != nil {
-			return nil, translate("quarterly reports", err)
+			return nil, err
 		}
 		var stored []quarterlyRowJSON
 		if err := json.Unmarshal([]byte(encoded), &stored); err != nil {
-			return nil, translate("quarterly reports", fmt.Errorf("quarterly report %s: rows: %w", q.ID, err))
+			return nil, fmt.Errorf("quarterly report %s: rows: %w", q.ID, err)
 		}
 		for _, r := range stored {
 			q.Rows = append(q.Rows, store.QuarterlyRow(r))
@@ -329,10 +373,7 @@ func (db *DB) QuarterlyReports(ctx context.Context, year, quarter int, cityCodes
 		q.DueAt, q.SubmittedAt = fromMillis(due), fromMillis(submitted)
 		out = append(out, &q)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, translate("quarterly reports", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // encodeStringList stores a list of codes or names as a JSON array; nil and

@@ -56,17 +56,47 @@ func (db *DB) PutCalendarYear(ctx context.Context, year int, entries []store.Cal
 	})
 }
 
+const settingColumns = `key, value, version, updated_at, updated_by`
+
 // SettingByKey returns the setting saved under key.
 func (db *DB) SettingByKey(ctx context.Context, key string) (*store.Setting, error) {
-	var s store.Setting
-	var updated int64
-	err := db.read.QueryRowContext(ctx, `SELECT key, value, version, updated_at, updated_by FROM settings WHERE key = ?`, key).
-		Scan(&s.Key, &s.Value, &s.Version, &updated, &s.UpdatedBy)
+	s, err := scanSetting(db.read.QueryRowContext(ctx, `SELECT `+settingColumns+` FROM settings WHERE key = ?`, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.NotFound(store.MsgNotFound)
 	}
 	if err != nil {
 		return nil, translate("setting by key", err)
+	}
+	return s, nil
+}
+
+// ListSettings returns every saved setting, by key. The key column is
+// compared with SQLite's default BINARY collation, byte-wise.
+func (db *DB) ListSettings(ctx context.Context) ([]*store.Setting, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+settingColumns+` FROM settings ORDER BY key`)
+	if err != nil {
+		return nil, translate("list settings", err)
+	}
+	defer rows.Close()
+	out := []*store.Setting{}
+	for rows.Next() {
+		s, err := scanSetting(rows)
+		if err != nil {
+			return nil, translate("list settings", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate("list settings", err)
+	}
+	return out, nil
+}
+
+func scanSetting(row interface{ Scan(dest ...any) error }) (*store.Setting, error) {
+	var s store.Setting
+	var updated int64
+	if err := row.Scan(&s.Key, &s.Value, &s.Version, &updated, &s.UpdatedBy); err != nil {
+		return nil, err
 	}
 	if len(s.Value) == 0 {
 		s.Value = nil

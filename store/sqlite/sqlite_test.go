@@ -17,6 +17,10 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return openTemp(t) })
 }
 
+func TestImportConformance(t *testing.T) {
+	storetest.RunImports(t, func(t *testing.T) store.Store { return openTemp(t) })
+}
+
 // openTemp opens a fresh database in the test's temporary directory and
 // closes it when the test ends.
 func openTemp(t *testing.T) *DB {

@@ -102,9 +102,11 @@ func runGroups[S any](t *testing.T, open func(t *testing.T) S, groups []group[S]
 	}
 }
 
-// Run runs the whole conformance suite against the backend that open creates.
-// open must return a fresh, empty store each time it is called and should
-// close it through t.Cleanup; the suite never calls Close itself.
+// Run runs the conformance suite against the backend that open creates,
+// all but the part about copying between backends, which RunImports runs:
+// a backend's tests call both. open must return a fresh, empty store each
+// time it is called and should close it through t.Cleanup; the suite never
+// calls Close itself.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Helper()
 	t.Run("Cases", func(t *testing.T) {

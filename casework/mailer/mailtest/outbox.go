@@ -54,6 +54,25 @@ func (o *Outbox) EnqueueMail(ctx context.Context, m *store.Mail) error {
 	return nil
 }
 
+func (o *Outbox) ImportMail(ctx context.Context, m *store.Mail) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	switch {
+	case m == nil || m.ID == "" || (m.To == "") == (m.ReporterCaseID == ""):
+		return store.Incomplete("mailtest", "mail id or its one recipient")
+	case m.Status != store.MailPending && m.Status != store.MailSent && m.Status != store.MailFailed:
+		return store.Incomplete("mailtest", "mail status")
+	}
+	if _, ok := o.mails[m.ID]; ok {
+		return store.Conflict(store.MsgConflict)
+	}
+	c := clone(m)
+	c.NextAttemptAt, c.LeaseUntil = store.Truncate(m.NextAttemptAt), store.Truncate(m.LeaseUntil)
+	c.CreatedAt, c.SentAt = store.Truncate(m.CreatedAt), store.Truncate(m.SentAt)
+	o.mails[m.ID] = c
+	return nil
+}
+
 func (o *Outbox) ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*store.Mail, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -177,6 +196,10 @@ type withOutbox struct {
 
 func (w *withOutbox) EnqueueMail(ctx context.Context, m *store.Mail) error {
 	return w.ob.EnqueueMail(ctx, m)
+}
+
+func (w *withOutbox) ImportMail(ctx context.Context, m *store.Mail) error {
+	return w.ob.ImportMail(ctx, m)
 }
 
 func (w *withOutbox) ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*store.Mail, error) {
