@@ -3,12 +3,14 @@ package handlers
 import (
 	"bytes"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
@@ -45,37 +47,108 @@ type apiReceipt struct {
 	AcceptDeadline time.Time `json:"acceptDeadline"`
 }
 
-// decodeJSON reads exactly one JSON object with known fields only. Errors are
-// 415 for a wrong content type, 400 for malformed JSON, 422 for a field of
-// the wrong type or an unknown field, each with a Chinese message.
+// decodeJSON reads exactly one JSON object with known fields only, matched
+// exactly: encoding/json would match "DESCRIPTION" or "\u212aind" (Kelvin
+// sign) to a field by case and Unicode folding, and let the last of two
+// equal keys win, so what a client meant and what was stored could differ.
+// It uses the JSON v2 decoder (github.com/go-json-experiment/json, the
+// staging module of encoding/json/v2), which matches names exactly and
+// refuses duplicates. Errors are 415 for a media type other than
+// application/json (UTF-8), 400 for malformed JSON or a duplicate key, 422
+// for a field of the wrong type or an unknown field, each in Chinese.
 func decodeJSON(c *fiber.Ctx, dst any) (FieldErrors, error) {
-	if !strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEApplicationJSON) {
-		return nil, web.NewHTTPError(fiber.StatusUnsupportedMediaType, "类型不支持", "请求体须为 JSON，并设置 Content-Type: application/json。")
+	if !isJSONMediaType(c.Get(fiber.HeaderContentType)) {
+		return nil, web.NewHTTPError(fiber.StatusUnsupportedMediaType, "类型不支持",
+			"请求体须为 UTF-8 编码的 JSON，并设置 Content-Type: application/json。")
 	}
-	dec := json.NewDecoder(bytes.NewReader(c.Body()))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
+	// Invalid UTF-8 in a string is let through as U+FFFD, so the field's own
+	// check names the field ("包含无法识别的字符") instead of a 400 for the
+	// whole body.
+	err := jsonv2.Unmarshal(c.Body(), dst, jsonv2.RejectUnknownMembers(true), jsontext.AllowInvalidUTF8(true))
 	if err == nil {
-		if dec.More() || dec.Decode(&struct{}{}) != io.EOF {
-			return nil, web.NewHTTPError(fiber.StatusBadRequest, "格式错误", "请求体只能包含一个 JSON 对象。")
-		}
 		return nil, nil
 	}
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &typeErr):
-		field := typeErr.Field
-		if field == "" {
+	if errors.Is(err, jsontext.ErrDuplicateName) {
+		return nil, web.NewHTTPError(fiber.StatusBadRequest, "格式错误",
+			"请求体中有重复出现的字段"+pointerName(duplicatePointer(err))+"，每个字段只能出现一次。")
+	}
+	var serr *jsonv2.SemanticError
+	if errors.As(err, &serr) {
+		field := fieldPath(serr.JSONPointer)
+		switch {
+		case errors.Is(serr.Err, jsonv2.ErrUnknownName):
+			return FieldErrors{clip(field, 64): "不支持的字段，请对照接口文档 /api/v1/openapi.json 检查字段名（区分大小写）"}, nil
+		case field == "":
 			return nil, web.NewHTTPError(fiber.StatusBadRequest, "格式错误", "请求体须为一个 JSON 对象。")
+		case serr.GoType != nil:
+			return FieldErrors{field: "字段类型不正确（应为" + jsonTypeCN(serr.GoType.Kind().String()) + "）"}, nil
 		}
-		return FieldErrors{field: "字段类型不正确（应为" + jsonTypeCN(typeErr.Type.Kind().String()) + "）"}, nil
-	// encoding/json has no error type for an unknown field: its text is
-	// parsed for the field name, which is the client's own input.
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return FieldErrors{clip(name, 64): "不支持的字段，请对照接口文档 /api/v1/openapi.json 检查字段名"}, nil
+	}
+	if oneValueThenMore(c.Body()) {
+		return nil, web.NewHTTPError(fiber.StatusBadRequest, "格式错误", "请求体只能包含一个 JSON 对象。")
 	}
 	return nil, web.NewHTTPError(fiber.StatusBadRequest, "格式错误", "请求体不是有效的 JSON，请检查后重试。")
+}
+
+// oneValueThenMore tells whether body holds one whole JSON value followed by
+// more than white space (two objects, say), to say so rather than "invalid".
+func oneValueThenMore(body []byte) bool {
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	if _, err := dec.ReadValue(); err != nil {
+		return false
+	}
+	_, err := dec.ReadToken()
+	return err != io.EOF
+}
+
+// isJSONMediaType accepts application/json, in any letter case, with no
+// parameter but charset=utf-8.
+func isJSONMediaType(ct string) bool {
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != fiber.MIMEApplicationJSON {
+		return false
+	}
+	for k, v := range params {
+		if k != "charset" || !strings.EqualFold(v, "utf-8") {
+			return false
+		}
+	}
+	return true
+}
+
+// fieldPath turns a JSON pointer ("/subject/name", "/insuranceTypes/2")
+// into the dotted field key of the form and the 422 body ("subject.name",
+// "insuranceTypes").
+func fieldPath(p jsontext.Pointer) string {
+	var parts []string
+	for tok := range p.Tokens() {
+		if tok != "" && strings.Trim(tok, "0123456789") == "" {
+			continue // an array index
+		}
+		parts = append(parts, tok)
+	}
+	return strings.Join(parts, ".")
+}
+
+// duplicatePointer is where a duplicate key was found, if the error says.
+func duplicatePointer(err error) jsontext.Pointer {
+	var serr *jsonv2.SemanticError
+	if errors.As(err, &serr) {
+		return serr.JSONPointer
+	}
+	var syn *jsontext.SyntacticError
+	if errors.As(err, &syn) {
+		return syn.JSONPointer
+	}
+	return ""
+}
+
+// pointerName quotes the field a pointer names, for a message; "" when none.
+func pointerName(p jsontext.Pointer) string {
+	if f := fieldPath(p); f != "" {
+		return "“" + clip(f, 64) + "”"
+	}
+	return ""
 }
 
 func jsonTypeCN(kind string) string {

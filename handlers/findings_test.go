@@ -1,0 +1,69 @@
+package handlers
+
+// Tests for the security findings of issue 7, each failing before its fix.
+
+import (
+	"fundwatch/handlers/web"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// Finding 5: number, code and message body come from the POST body only.
+func TestFollowupReadsCredentialsAndBodyFromThePostBodyOnly(t *testing.T) {
+	e := newTestEnv(t)
+	number, code := e.submitValid()
+	q := url.Values{"number": {number}, "code": {code}}
+	resp, body := e.postForm("/followup?"+q.Encode(), url.Values{"_csrf": {e.csrfToken("/followup")}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请填写回执上的查询编号和查询码") {
+		t.Errorf("number and code in the query string: status %d, want 422 asking for them", resp.StatusCode)
+	}
+	e.mustLogin(number, code)
+	csrf, idem := e.formTokens("/followup/case")
+	msg := url.Values{"body": {"补充：这段文字只在地址里，不在表单正文中。"}}
+	resp, _ = e.postForm("/followup/case/messages?"+msg.Encode(), url.Values{"_csrf": {csrf}, "idem": {idem}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("message body in the query string: status %d, want 422", resp.StatusCode)
+	}
+	if n := e.messageCount(number); n != 0 {
+		t.Errorf("%d messages stored from a query string, want 0", n)
+	}
+}
+
+// Finding 8: JSON keys match exactly, duplicates are refused, and the media
+// type is application/json exactly.
+func TestAPIMatchesJSONKeysExactlyAndRefusesDuplicates(t *testing.T) {
+	e := newTestEnv(t)
+	before := e.caseCount()
+	for _, tc := range []struct {
+		name, body, contentType string
+		want                    int
+		wantText                string
+	}{
+		{"a key in other case", strings.Replace(validReportJSON, `"description"`, `"DESCRIPTION"`, 1), "application/json", 422, "DESCRIPTION"},
+		{"a key matched by Unicode folding", strings.Replace(validReportJSON, `"kind"`, `"\u212aind"`, 1), "application/json", 422, "不支持的字段"},
+		{"a duplicate key", strings.Replace(validReportJSON, `"anonymous": false`, `"anonymous": true, "anonymous": false`, 1), "application/json", 400, "重复"},
+		{"a media type that only starts like JSON", validReportJSON, "application/jsonx", 415, "application/json"},
+		{"a JSON media type with another charset", validReportJSON, "application/json; charset=gbk", 415, "UTF-8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := e.request(http.MethodPost, "/api/v1/reports", strings.NewReader(tc.body),
+				map[string]string{"Content-Type": tc.contentType})
+			if resp.StatusCode != tc.want || !strings.Contains(body, tc.wantText) {
+				t.Errorf("status %d, want %d with %q:\n%s", resp.StatusCode, tc.want, tc.wantText, body)
+			}
+		})
+	}
+	if n := e.caseCount(); n != before {
+		t.Errorf("%d cases stored from refused requests", n-before)
+	}
+	// What stays accepted: the exact type, with or without charset=utf-8.
+	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8"} {
+		resp, body := e.request(http.MethodPost, "/api/v1/reports", strings.NewReader(validReportJSON),
+			map[string]string{"Content-Type": ct, "Idempotency-Key": web.NewToken()})
+		if resp.StatusCode != http.StatusCreated {
+			t.Errorf("Content-Type %q: status %d\n%s", ct, resp.StatusCode, body)
+		}
+	}
+}
