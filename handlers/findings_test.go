@@ -6,6 +6,7 @@ import (
 	"fundwatch/handlers/web"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -65,5 +66,30 @@ func TestAPIMatchesJSONKeysExactlyAndRefusesDuplicates(t *testing.T) {
 		if resp.StatusCode != http.StatusCreated {
 			t.Errorf("Content-Type %q: status %d\n%s", ct, resp.StatusCode, body)
 		}
+	}
+}
+
+// Finding 7: a message Idempotency-Key reused with another body is refused,
+// as the intake API refuses a reused key with other content.
+func TestAPIRefusesAMessageKeyReusedWithAnotherBody(t *testing.T) {
+	e := newTestEnv(t)
+	number, code := e.submitValid()
+	key := web.NewToken()
+	send := func(body string) (*http.Response, string) {
+		return e.postJSON("/api/v1/reports/"+number+"/messages", `{"body":`+strconv.Quote(body)+`}`,
+			map[string]string{"X-Access-Code": code, "Idempotency-Key": key})
+	}
+	if resp, body := send("补充：第一次提交的内容。"); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("first message: %d\n%s", resp.StatusCode, body)
+	}
+	if resp, body := send("补充：第一次提交的内容。"); resp.StatusCode != http.StatusCreated {
+		t.Errorf("same key, same body (a retry): %d\n%s", resp.StatusCode, body)
+	}
+	resp, body := send("补充：换了内容却用同一个键。")
+	if resp.StatusCode != http.StatusConflict || strings.Contains(body, "换了内容") {
+		t.Errorf("same key, another body: status %d, want 409 without echoing the new body\n%s", resp.StatusCode, body)
+	}
+	if n := e.messageCount(number); n != 1 {
+		t.Errorf("%d messages stored, want 1", n)
 	}
 }

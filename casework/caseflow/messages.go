@@ -75,9 +75,34 @@ func (s *Service) AddReporterMessage(ctx context.Context, c *store.Case, body, i
 	m := &store.Message{ID: messageID(c.ID, idem), CaseID: c.ID, At: s.now(), Author: store.AuthorReporter, Body: body}
 	err := s.Store.AddMessage(ctx, m)
 	if store.ErrorCode(err) == store.ECONFLICT && idem != "" {
-		return m, nil // already stored by the first attempt
+		return s.storedRetry(ctx, m)
 	}
 	return m, err
+}
+
+// MsgKeyReused answers a message whose idempotency key was used for another
+// message.
+const MsgKeyReused = "这次提交使用的标识（Idempotency-Key）已用于另一条内容不同的补充信息。如需补充新的内容，请使用新的标识重新提交。"
+
+// storedRetry answers a message whose id (derived from its idempotency key)
+// is already stored: the stored message when it is the same one (a retry),
+// ECONFLICT when the key was reused for other content — which is not
+// stored, and not echoed back.
+func (s *Service) storedRetry(ctx context.Context, m *store.Message) (*store.Message, error) {
+	msgs, err := s.Store.CaseMessages(ctx, m.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range msgs {
+		if msgs[i].ID != m.ID {
+			continue
+		}
+		if msgs[i].Body != m.Body || msgs[i].Author != m.Author {
+			return nil, store.Errorf(store.ECONFLICT, MsgKeyReused)
+		}
+		return &msgs[i], nil
+	}
+	return nil, store.Errorf(store.ECONFLICT, MsgKeyReused)
 }
 
 // Reply sends a handler's reply to the reporter: it is shown on their
@@ -115,7 +140,7 @@ func (s *Service) addStaffMessage(ctx context.Context, a Actor, caseID, body, id
 	m := &store.Message{ID: messageID(c.ID, idem), CaseID: c.ID, At: s.now(), Author: author, Body: body, Actor: a.recordedAs()}
 	err = s.Store.AddMessage(ctx, m)
 	if store.ErrorCode(err) == store.ECONFLICT && idem != "" {
-		return m, nil // a retry of a message already stored
+		return s.storedRetry(ctx, m)
 	}
 	if err != nil {
 		return nil, err
