@@ -329,6 +329,9 @@ func (h *Handler) apiAddMessage(c *fiber.Ctx) error {
 	if idem != "" && !web.ValidToken(idem) {
 		return h.apiInvalid(c, FieldErrors{"Idempotency-Key": "Idempotency-Key 须为16至128位字母、数字、连字符或下划线"})
 	}
+	if err := h.allowMessage(c, cs); err != nil {
+		return err
+	}
 	m, err := h.Cases.AddReporterMessage(c.UserContext(), cs, body, idem)
 	if err != nil {
 		if store.ErrorCode(err) == store.EINVALID {

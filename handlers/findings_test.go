@@ -3,12 +3,14 @@ package handlers
 // Tests for the security findings of issue 7, each failing before its fix.
 
 import (
+	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Finding 5: number, code and message body come from the POST body only.
@@ -91,5 +93,82 @@ func TestAPIRefusesAMessageKeyReusedWithAnotherBody(t *testing.T) {
 	}
 	if n := e.messageCount(number); n != 1 {
 		t.Errorf("%d messages stored, want 1", n)
+	}
+}
+
+// Finding 2: follow-up messages are limited per client and per case, and
+// what a reporter may add to one case is capped.
+func TestFollowupMessagesAreLimitedPerClientPerCaseAndInTotal(t *testing.T) {
+	e := newTestEnv(t)
+	number, code := e.submitValid()
+	send := func(ip string, i int) int {
+		resp, _ := e.request(http.MethodPost, "/api/v1/reports/"+number+"/messages",
+			strings.NewReader(`{"body":"补充信息第`+strconv.Itoa(i)+`条：`+strings.Repeat("细节", 20)+`"}`),
+			map[string]string{"Content-Type": "application/json", "X-Access-Code": code, "X-Forwarded-For": ip})
+		return resp.StatusCode
+	}
+	lim := e.h.Config.Limits
+	accepted := 0
+	for i := range 30 {
+		switch st := send("", i); st {
+		case http.StatusCreated:
+			accepted++
+		case http.StatusTooManyRequests:
+		default:
+			t.Fatalf("message %d: status %d", i, st)
+		}
+	}
+	if want := min(lim.MessagesPerIP, lim.MessagesPerCase); accepted != want {
+		t.Errorf("one client sent 30 messages quickly: %d accepted, want %d", accepted, want)
+	}
+	resp, _ := e.request(http.MethodPost, "/api/v1/reports/"+number+"/messages", strings.NewReader(`{"body":"再补充一条信息内容"}`),
+		map[string]string{"Content-Type": "application/json", "X-Access-Code": code})
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("over the limit: status %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	// After the window more can be added, up to the total a case takes.
+	for round := 0; round < 40; round++ {
+		e.advance(lim.MessageWindow + time.Second)
+		for i := range lim.MessagesPerCase {
+			send("", 1000+round*100+i)
+		}
+	}
+	msgs, err := e.store.CaseMessages(t.Context(), e.caseByNumber(number).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, m := range msgs {
+		total += len([]rune(m.Body))
+	}
+	if len(msgs) > caseflow.MaxReporterMessages || total > caseflow.MaxReporterRunes {
+		t.Errorf("a case took %d messages of %d characters, beyond the caps %d and %d", len(msgs), total,
+			caseflow.MaxReporterMessages, caseflow.MaxReporterRunes)
+	}
+	e.advance(lim.MessageWindow + time.Second)
+	resp, body := e.request(http.MethodPost, "/api/v1/reports/"+number+"/messages", strings.NewReader(`{"body":"超过上限后的补充信息"}`),
+		map[string]string{"Content-Type": "application/json", "X-Access-Code": code, "X-Forwarded-For": "198.51.100.7"})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "上限") {
+		t.Errorf("beyond the total: status %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// Over the limit, the follow-up form comes back with what was typed and how
+// long to wait.
+func TestFollowupFormOverTheMessageLimitKeepsTheDraft(t *testing.T) {
+	e := newTestEnv(t, func(h *Handler) { h.Config.Limits.MessagesPerIP = 1 })
+	number, code := e.submitValid()
+	e.mustLogin(number, code)
+	post := func(text string) (*http.Response, string) {
+		csrf, idem := e.formTokens("/followup/case")
+		return e.postForm("/followup/case/messages", url.Values{"_csrf": {csrf}, "idem": {idem}, "body": {text}})
+	}
+	if resp, _ := post("第一条补充信息的内容"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first message: %d", resp.StatusCode)
+	}
+	resp, body := post("第二条补充信息的内容，会被限制")
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "第二条补充信息的内容，会被限制") ||
+		!strings.Contains(body, "后再试") || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("over the limit: status %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -201,6 +203,15 @@ func (h *Handler) followupAddMessage(c *fiber.Ctx) error {
 	if !web.ValidToken(idem) {
 		idem = ""
 	}
+	if err := h.allowMessage(c, cs); err != nil {
+		// Keep what was typed: the form comes back with the wait.
+		var he *web.HTTPError
+		if errors.As(err, &he) {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(he.RetryAfter))
+			return h.renderCaseView(c, he.Status, cs, body, he.Message, "")
+		}
+		return err
+	}
 	if _, err := h.Cases.AddReporterMessage(c.UserContext(), cs, body, idem); err != nil {
 		if store.ErrorCode(err) == store.EINVALID {
 			return h.renderCaseView(c, fiber.StatusUnprocessableEntity, cs, body, store.ErrorMessage(err), "")
@@ -219,6 +230,19 @@ func (h *Handler) followupLogout(c *fiber.Ctx) error {
 		Secure: h.secure(), SameSite: fiber.CookieSameSiteStrictMode, Expires: time.Unix(0, 0),
 	})
 	return c.Redirect("/followup?expired=1", fiber.StatusSeeOther)
+}
+
+// allowMessage applies the limits on what reporters add: per client and per
+// case within MessageWindow. A refusal is a 429 that says how long to wait.
+func (h *Handler) allowMessage(c *fiber.Ctx, cs *store.Case) error {
+	lim := h.Config.Limits
+	if ok, wait := h.limiter.AllowWait("message-ip:"+h.clientIP(c), lim.MessagesPerIP, lim.MessageWindow); !ok {
+		return web.TooMany(wait)
+	}
+	if ok, wait := h.limiter.AllowWait("message-case:"+cs.ID, lim.MessagesPerCase, lim.MessageWindow); !ok {
+		return web.TooMany(wait)
+	}
+	return nil
 }
 
 // postValue reads a field of the url-encoded POST body only. fasthttp's

@@ -49,6 +49,11 @@ type DemoCredential struct {
 type Limits struct {
 	SubmitPerIP        int
 	FollowupPerIP      int
+	// MessagesPerIP and MessagesPerCase bound the information reporters add
+	// per MessageWindow: from one client, and to one case from anywhere.
+	MessagesPerIP   int
+	MessagesPerCase int
+	MessageWindow   time.Duration
 	FollowupPerNumber  int
 	Window             time.Duration
 	FollowupNumberSpan time.Duration
@@ -65,6 +70,9 @@ func DefaultLimits() Limits {
 	return Limits{
 		SubmitPerIP:        20,
 		FollowupPerIP:      60,
+		MessagesPerIP:      10,
+		MessagesPerCase:    10,
+		MessageWindow:      time.Hour,
 		FollowupPerNumber:  10,
 		Window:             10 * time.Minute,
 		FollowupNumberSpan: time.Hour,
@@ -78,6 +86,9 @@ func (l Limits) withDefaults() Limits {
 	def := DefaultLimits()
 	orDefault(&l.SubmitPerIP, def.SubmitPerIP)
 	orDefault(&l.FollowupPerIP, def.FollowupPerIP)
+	orDefault(&l.MessagesPerIP, def.MessagesPerIP)
+	orDefault(&l.MessagesPerCase, def.MessagesPerCase)
+	orDefault(&l.MessageWindow, def.MessageWindow)
 	orDefault(&l.FollowupPerNumber, def.FollowupPerNumber)
 	orDefault(&l.Window, def.Window)
 	orDefault(&l.FollowupNumberSpan, def.FollowupNumberSpan)

@@ -15,6 +15,17 @@ import (
 // MaxMessageRunes bounds a message on a case, from either side.
 const MaxMessageRunes = 5000
 
+// What one reporter may add to one case in all: enough for any real
+// follow-up, and a bound on what a leaked code can be used to pile up.
+const (
+	MaxReporterMessages = 50
+	MaxReporterRunes    = 60000
+)
+
+// MsgReporterCap answers information added beyond the caps.
+const MsgReporterCap = "本件的补充信息已达上限（最多 50 条、合计 6 万字），不能再在线补充。如有重要的新情况，请联系承办机构或重新提交举报投诉。"
+
+
 // CheckMessageText trims a message and returns a Chinese problem with it, or
 // "" when it may be stored: 5 to 5,000 characters of text a person can type.
 func CheckMessageText(body string) (string, string) {
@@ -73,7 +84,24 @@ func (s *Service) AddReporterMessage(ctx context.Context, c *store.Case, body, i
 			casework.StatusLabel(c.Status))
 	}
 	m := &store.Message{ID: messageID(c.ID, idem), CaseID: c.ID, At: s.now(), Author: store.AuthorReporter, Body: body}
-	err := s.Store.AddMessage(ctx, m)
+	msgs, err := s.Store.CaseMessages(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	count, runes := 0, utf8.RuneCountInString(body)
+	for _, old := range msgs {
+		if old.Author == store.AuthorReporter {
+			if old.ID == m.ID {
+				return s.storedRetry(ctx, m) // a retry: answered before the caps
+			}
+			count++
+			runes += utf8.RuneCountInString(old.Body)
+		}
+	}
+	if count+1 > MaxReporterMessages || runes > MaxReporterRunes {
+		return nil, store.Errorf(store.EINVALID, MsgReporterCap)
+	}
+	err = s.Store.AddMessage(ctx, m)
 	if store.ErrorCode(err) == store.ECONFLICT && idem != "" {
 		return s.storedRetry(ctx, m)
 	}

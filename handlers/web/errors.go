@@ -2,6 +2,8 @@ package web
 
 import (
 	"errors"
+	"fmt"
+	"time"
 	"strconv"
 	"strings"
 
@@ -30,6 +32,30 @@ func (e *HTTPError) Error() string { return e.Message }
 // NewHTTPError builds an HTTPError.
 func NewHTTPError(status int, title, message string) *HTTPError {
 	return &HTTPError{Status: status, Title: title, Message: message}
+}
+
+// TooMany is the 429 of a limit that frees up after wait, saying so.
+func TooMany(wait time.Duration) *HTTPError {
+	secs := int((wait + time.Second - 1) / time.Second)
+	e := *ErrTooMany
+	e.RetryAfter = max(secs, 1)
+	e.Message = fmt.Sprintf("操作过于频繁，请在 %s 后再试。如需紧急反映问题，可拨打12345政务服务便民热线或12333人社服务热线。", humanWait(secs))
+	return &e
+}
+
+// humanWait writes a wait in Chinese: "45 秒", "12 分钟", "1 小时 5 分钟".
+func humanWait(secs int) string {
+	switch {
+	case secs < 60:
+		return fmt.Sprintf("%d 秒", max(secs, 1))
+	case secs < 3600:
+		return fmt.Sprintf("%d 分钟", (secs+59)/60)
+	}
+	h, m := secs/3600, (secs%3600+59)/60
+	if m == 0 {
+		return fmt.Sprintf("%d 小时", h)
+	}
+	return fmt.Sprintf("%d 小时 %d 分钟", h, m)
 }
 
 // Errors every site uses.

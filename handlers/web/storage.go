@@ -131,6 +131,18 @@ func (r *RateLimiter) Allow(key string, max int, window time.Duration) bool {
 	return n <= max
 }
 
+// AllowWait is Allow that also says, when the event is refused, how long
+// until the window ends and events are counted afresh: the truthful
+// Retry-After.
+func (r *RateLimiter) AllowWait(key string, max int, window time.Duration) (bool, time.Duration) {
+	if r.Allow(key, max, window) {
+		return true, 0
+	}
+	now := r.clock()
+	slot := now.UnixNano() / int64(window)
+	return false, time.Duration((slot+1)*int64(window) - now.UnixNano())
+}
+
 // Exceeded reports whether key has already reached max in the current window,
 // without counting a new event.
 func (r *RateLimiter) Exceeded(key string, max int, window time.Duration) bool {
