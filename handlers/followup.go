@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"strconv"
@@ -28,20 +29,30 @@ var noSuchCase = &store.Case{AccessCodeHash: make([]byte, 32)}
 const msgWrongCredentials = "查询编号或查询码不正确。请核对回执上的编号和查询码（不区分大小写）后重试。"
 
 // lookupCase finds the case for a number and access code. A wrong number and
-// a wrong code give the same ENOTFOUND, and a number with too many failed
-// attempts is refused before any lookup. Failed attempts count against both
-// the client and the number.
+// a wrong code give the same ENOTFOUND. Guessing is bounded three ways, none
+// of which lets a third party lock a reporter out of their case:
+//   - per client: FollowupPerIP attempts per Window, any number;
+//   - per client and number: FollowupPerClientNumber wrong codes per
+//     FollowupNumberSpan — that client alone then waits;
+//   - per number, from everyone: past FollowupPerNumber wrong codes in a
+//     span, one attempt per FollowupSlowInterval — a slow-down, not a lock.
+//
+// Only wrong codes for numbers that exist are counted, so nothing is kept
+// for a number not yet issued. A refusal says truthfully how long to wait.
 func (h *Handler) lookupCase(ctx context.Context, ip, number, code string) (*store.Case, error) {
 	lim := h.Config.Limits
-	if !h.limiter.Allow("followup-ip:"+ip, lim.FollowupPerIP, lim.Window) {
-		return nil, errTooMany
+	if ok, wait := h.limiter.AllowWait("followup-ip:"+ip, lim.FollowupPerIP, lim.Window); !ok {
+		return nil, web.TooMany(wait)
 	}
 	year, seq, ok := casework.ParseCaseNumber(number)
 	canonical := ""
 	if ok {
 		canonical = casework.FormatCaseNumber(year, seq)
-		if h.limiter.Exceeded("followup-number:"+canonical, lim.FollowupPerNumber, lim.FollowupNumberSpan) {
-			return nil, errTooMany
+		if over, wait := h.limiter.ExceededWait(clientNumberKey(ip, canonical), lim.FollowupPerClientNumber, lim.FollowupNumberSpan); over {
+			return nil, web.TooMany(wait)
+		}
+		if wait := h.numberSlowedFor(canonical); wait > 0 {
+			return nil, web.TooMany(wait)
 		}
 	}
 	var c *store.Case
@@ -56,13 +67,40 @@ func (h *Handler) lookupCase(ctx context.Context, ip, number, code string) (*sto
 		// Do the same keyed hash and comparison as for a real case, so a
 		// missing number takes as long as a wrong code.
 		h.Keyring.CheckAccessCode(noSuchCase, code)
-	} else if h.Keyring.CheckAccessCode(c, code) {
+		return nil, store.Errorf(store.ENOTFOUND, msgWrongCredentials)
+	}
+	if h.Keyring.CheckAccessCode(c, code) {
 		return c, nil
 	}
-	if canonical != "" {
-		h.limiter.Allow("followup-number:"+canonical, lim.FollowupPerNumber, lim.FollowupNumberSpan)
+	h.limiter.Allow(clientNumberKey(ip, canonical), lim.FollowupPerClientNumber, lim.FollowupNumberSpan)
+	if !h.limiter.Allow("followup-number:"+canonical, lim.FollowupPerNumber, lim.FollowupNumberSpan) {
+		h.slowNumber(canonical)
 	}
 	return nil, store.Errorf(store.ENOTFOUND, msgWrongCredentials)
+}
+
+func clientNumberKey(ip, number string) string { return "followup-client:" + ip + ":" + number }
+
+func slowKey(number string) string { return "followup-slow:" + number }
+
+// slowNumber makes the next attempt on number wait FollowupSlowInterval.
+func (h *Handler) slowNumber(number string) {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(h.Clock().UnixNano()))
+	_ = h.Storage.Set(slowKey(number), b[:], h.Config.Limits.FollowupSlowInterval)
+}
+
+// numberSlowedFor is how long an attempt on number must still wait.
+func (h *Handler) numberSlowedFor(number string) time.Duration {
+	if h.Config.Limits.FollowupPerNumber < 0 {
+		return 0
+	}
+	b, err := h.Storage.Get(slowKey(number))
+	if err != nil || len(b) != 8 {
+		return 0
+	}
+	since := time.Unix(0, int64(binary.BigEndian.Uint64(b)))
+	return max(since.Add(h.Config.Limits.FollowupSlowInterval).Sub(h.Clock()), 0)
 }
 
 func (h *Handler) followupForm(c *fiber.Ctx) error {

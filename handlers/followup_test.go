@@ -3,9 +3,11 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -272,28 +274,83 @@ func TestFollowupClosedCaseRefusesMessages(t *testing.T) {
 	}
 }
 
-func TestFollowupRateLimitPerNumberBlocksEvenTheRightCode(t *testing.T) {
-	e := newTestEnv(t)
+func TestFollowupOneClientGuessingANumberWaitsAlone(t *testing.T) {
+	e := newTestEnv(t, func(h *Handler) { h.Config.TrustedProxies = []string{"0.0.0.0"} })
 	number, code := e.submitValid()
-	for i := range 10 {
-		if resp, _ := e.login(number, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"); resp.StatusCode != http.StatusUnprocessableEntity {
+	login := func(ip, code string) (*http.Response, string) {
+		return e.postFormFrom("/followup", url.Values{"_csrf": {e.csrfToken("/followup")}, "number": {number}, "code": {code}},
+			map[string]string{"X-Forwarded-For": ip})
+	}
+	lim := e.h.Config.Limits
+	for i := range lim.FollowupPerClientNumber {
+		if resp, _ := login("203.0.113.9", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"); resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("wrong code %d: status %d, want 422", i+1, resp.StatusCode)
 		}
 	}
-	resp, body := e.login(number, code)
+	// That client waits, even with the right code, and is told how long.
+	resp, body := login("203.0.113.9", code)
 	if resp.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("right code after 10 wrong ones: status %d, want 429", resp.StatusCode)
+		t.Fatalf("right code from the guessing client: status %d, want 429", resp.StatusCode)
 	}
-	for _, want := range []string{"错误 429", "操作过于频繁", "12333"} {
+	for _, want := range []string{"错误 429", "后再试", "12333"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("429 page lacks %q", want)
 		}
 	}
-	// Another case is not affected, and the number opens again later.
-	other, otherCode := e.submitValid()
-	e.mustLogin(other, otherCode)
-	e.advance(e.h.Config.Limits.FollowupNumberSpan)
-	e.mustLogin(number, code)
+	wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if wait <= 0 || time.Duration(wait)*time.Second > lim.FollowupNumberSpan {
+		t.Fatalf("Retry-After %q", resp.Header.Get("Retry-After"))
+	}
+	// Everyone else is not held up: the reporter, on another connection.
+	if resp, _ := login("198.51.100.20", code); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the reporter from another client: status %d, want 303", resp.StatusCode)
+	}
+	// The wait said is the wait there is.
+	e.advance(time.Duration(wait-1) * time.Second)
+	if resp, _ := login("203.0.113.9", code); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("a second before Retry-After: status %d, want 429", resp.StatusCode)
+	}
+	e.advance(time.Second)
+	if resp, _ := login("203.0.113.9", code); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("at Retry-After: status %d, want 303", resp.StatusCode)
+	}
+}
+
+// Issue 7, finding 4: nobody can lock a case number.
+func TestFollowupNobodyCanLockACaseNumber(t *testing.T) {
+	e := newTestEnv(t, func(h *Handler) { h.Config.TrustedProxies = []string{"0.0.0.0"} })
+	login := func(ip, number, code string) *http.Response {
+		resp, _ := e.postFormFrom("/followup", url.Values{"_csrf": {e.csrfToken("/followup")}, "number": {number}, "code": {code}},
+			map[string]string{"X-Forwarded-For": ip})
+		return resp
+	}
+	// Junk against a number not issued yet keeps nothing: once the case
+	// exists, its reporter gets in at once.
+	for i := range 12 {
+		login(fmt.Sprintf("203.0.113.%d", i), "2026-000001", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
+	}
+	number, code := e.submitValid()
+	if number != "2026-000001" {
+		t.Fatalf("case got %s", number)
+	}
+	if resp := login("198.51.100.20", number, code); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the reporter after junk against the number before it existed: %d, want 303", resp.StatusCode)
+	}
+	// Many clients guessing the number slow it down, never lock it.
+	lim := e.h.Config.Limits
+	for i := range lim.FollowupPerNumber + 5 {
+		login(fmt.Sprintf("203.0.113.%d", 100+i), number, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
+	}
+	resp := login("198.51.100.20", number, code)
+	wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if resp.StatusCode != http.StatusTooManyRequests || wait < 1 || time.Duration(wait)*time.Second > lim.FollowupSlowInterval {
+		t.Fatalf("the reporter right after the guessing: status %d, Retry-After %q; want 429 for at most %s", resp.StatusCode,
+			resp.Header.Get("Retry-After"), lim.FollowupSlowInterval)
+	}
+	e.advance(time.Duration(wait) * time.Second)
+	if resp := login("198.51.100.20", number, code); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the reporter after the said wait: %d, want 303", resp.StatusCode)
+	}
 }
 
 func TestFollowupRateLimitPerNumberCountsOnlyFailures(t *testing.T) {
@@ -337,6 +394,7 @@ func TestFollowupRateLimitMinusOneDisables(t *testing.T) {
 	e := newTestEnv(t, func(h *Handler) {
 		h.Config.Limits.FollowupPerIP = -1
 		h.Config.Limits.FollowupPerNumber = -1
+		h.Config.Limits.FollowupPerClientNumber = -1
 	})
 	number, code := e.submitValid()
 	for i := range 70 {

@@ -72,7 +72,7 @@ func newFuzzPortal(f *testing.F) *fuzzPortal {
 		// grow without bound, and a 5xx is what needs explaining.
 		Log: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Config: Config{BaseURL: "http://localhost:8080", Version: "test",
-			Limits: Limits{SubmitPerIP: -1, FollowupPerIP: -1, FollowupPerNumber: -1}},
+			Limits: Limits{SubmitPerIP: -1, FollowupPerIP: -1, FollowupPerNumber: -1, FollowupPerClientNumber: -1}},
 	}
 	app, err := h.App()
 	if err != nil {

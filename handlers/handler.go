@@ -47,13 +47,22 @@ type DemoCredential struct {
 // Limits are the anti-abuse rate limits. A Max of -1 disables that limit
 // (used by the load command; never in production).
 type Limits struct {
-	SubmitPerIP        int
-	FollowupPerIP      int
+	SubmitPerIP   int
+	FollowupPerIP int
+	// FollowupPerClientNumber bounds the wrong codes one client may try for
+	// one case number per FollowupNumberSpan: past it that client, and only
+	// it, waits for the span to end.
+	FollowupPerClientNumber int
+	// After FollowupPerNumber wrong codes for a number from anyone within
+	// FollowupNumberSpan, the number slows down: one attempt per
+	// FollowupSlowInterval, never a lock, so nobody can lock its reporter
+	// out.
+	FollowupSlowInterval time.Duration
 	// MessagesPerIP and MessagesPerCase bound the information reporters add
 	// per MessageWindow: from one client, and to one case from anywhere.
-	MessagesPerIP   int
-	MessagesPerCase int
-	MessageWindow   time.Duration
+	MessagesPerIP      int
+	MessagesPerCase    int
+	MessageWindow      time.Duration
 	FollowupPerNumber  int
 	Window             time.Duration
 	FollowupNumberSpan time.Duration
@@ -68,16 +77,18 @@ type Limits struct {
 // DefaultLimits are generous for people and tight for scripts.
 func DefaultLimits() Limits {
 	return Limits{
-		SubmitPerIP:        20,
-		FollowupPerIP:      60,
-		MessagesPerIP:      10,
-		MessagesPerCase:    10,
-		MessageWindow:      time.Hour,
-		FollowupPerNumber:  10,
-		Window:             10 * time.Minute,
-		FollowupNumberSpan: time.Hour,
-		PendingWrites:      64,
-		WriteWait:          3 * time.Second,
+		SubmitPerIP:             20,
+		FollowupPerIP:           60,
+		MessagesPerIP:           10,
+		MessagesPerCase:         10,
+		MessageWindow:           time.Hour,
+		FollowupPerNumber:       10,
+		FollowupPerClientNumber: 5,
+		FollowupSlowInterval:    10 * time.Second,
+		Window:                  10 * time.Minute,
+		FollowupNumberSpan:      time.Hour,
+		PendingWrites:           64,
+		WriteWait:               3 * time.Second,
 	}
 }
 
@@ -90,6 +101,8 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.MessagesPerCase, def.MessagesPerCase)
 	orDefault(&l.MessageWindow, def.MessageWindow)
 	orDefault(&l.FollowupPerNumber, def.FollowupPerNumber)
+	orDefault(&l.FollowupPerClientNumber, def.FollowupPerClientNumber)
+	orDefault(&l.FollowupSlowInterval, def.FollowupSlowInterval)
 	orDefault(&l.Window, def.Window)
 	orDefault(&l.FollowupNumberSpan, def.FollowupNumberSpan)
 	orDefault(&l.PendingWrites, def.PendingWrites)

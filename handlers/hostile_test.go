@@ -115,7 +115,7 @@ func hostilePayloads(t *testing.T) []string {
 func hostileEnv(t *testing.T) *testEnv {
 	t.Helper()
 	return newTestEnv(t, func(h *Handler) {
-		h.Config.Limits = Limits{SubmitPerIP: -1, FollowupPerIP: -1, FollowupPerNumber: -1}
+		h.Config.Limits = Limits{SubmitPerIP: -1, FollowupPerIP: -1, FollowupPerNumber: -1, FollowupPerClientNumber: -1}
 	})
 }
 

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -32,8 +33,10 @@ func twoInstances(t *testing.T) (a, b *testEnv) {
 		return db
 	}
 	da, db := open(), open()
-	a = newTestEnvWithStore(t, da, func(h *Handler) { h.Storage = da.KV() })
-	b = newTestEnvWithStore(t, db, func(h *Handler) { h.Storage = db.KV() })
+	// Both behind one proxy, as in deploy/compose.yaml, so each client
+	// counts as itself.
+	a = newTestEnvWithStore(t, da, func(h *Handler) { h.Storage = da.KV(); h.Config.TrustedProxies = []string{"192.0.2.10"} })
+	b = newTestEnvWithStore(t, db, func(h *Handler) { h.Storage = db.KV(); h.Config.TrustedProxies = []string{"192.0.2.10"} })
 	return a, b
 }
 
@@ -61,24 +64,26 @@ func TestInstancesOnMongoShareFollowupSessionsAndCSRFTokens(t *testing.T) {
 	}
 }
 
-func TestInstancesOnMongoShareTheFollowupLockOfACaseNumber(t *testing.T) {
+func TestInstancesOnMongoShareTheSlowDownOfACaseNumber(t *testing.T) {
 	a, b := twoInstances(t)
 	number, code := a.submitValid()
 	limit := a.h.Config.Limits.FollowupPerNumber
-	for i := 0; i < limit; i++ {
+	for i := 0; i < limit+1; i++ {
 		env := a
 		if i%2 == 1 {
 			env = b
 		}
 		csrf := env.csrfToken("/followup")
-		env.postForm("/followup", map[string][]string{"_csrf": {csrf}, "number": {number}, "code": {"AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"}})
+		env.postFormFrom("/followup", map[string][]string{"_csrf": {csrf}, "number": {number}, "code": {"AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"}},
+			map[string]string{"X-Forwarded-For": fmt.Sprintf("203.0.113.%d", i)})
 	}
-	// Both instances counted the failures: the right code is now refused on either.
+	// Both instances counted the failures: the number is slowed on either.
 	for name, env := range map[string]*testEnv{"A": a, "B": b} {
 		csrf := env.csrfToken("/followup")
-		resp, _ := env.postForm("/followup", map[string][]string{"_csrf": {csrf}, "number": {number}, "code": {code}})
-		if resp.StatusCode != http.StatusTooManyRequests {
-			t.Errorf("instance %s after %d failures split across instances: status %d, want 429", name, limit, resp.StatusCode)
+		resp, _ := env.postFormFrom("/followup", map[string][]string{"_csrf": {csrf}, "number": {number}, "code": {code}},
+			map[string]string{"X-Forwarded-For": "198.51.100.20"})
+		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("instance %s after %d failures split across instances: status %d, want 429 with Retry-After", name, limit+1, resp.StatusCode)
 		}
 	}
 }

@@ -106,14 +106,14 @@ func TestForgedCSRFCookieCannotResetRateLimits(t *testing.T) {
 func TestForgedCSRFCookieCannotResetFollowupLimit(t *testing.T) {
 	e := newTestEnv(t)
 	number, code := e.submitValid()
-	for range 10 {
+	for range e.h.Config.Limits.FollowupPerClientNumber {
 		e.login(number, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
 	}
-	e.cookies["fw_csrf"] = rateKeyNow(e, "followup-number:"+number, e.h.Config.Limits.FollowupNumberSpan)
+	e.cookies["fw_csrf"] = rateKeyNow(e, "followup-client:192.0.2.10:"+number, e.h.Config.Limits.FollowupNumberSpan)
 	e.get("/followup")
 	resp, _ := e.login(number, code)
 	if resp.StatusCode != http.StatusTooManyRequests {
-		t.Errorf("right code after 10 wrong ones and a forged cookie: status %d, want 429", resp.StatusCode)
+		t.Errorf("right code after the client's wrong ones and a forged cookie: status %d, want 429", resp.StatusCode)
 	}
 }
 

@@ -3,9 +3,9 @@ package web
 import (
 	"errors"
 	"fmt"
-	"time"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 

@@ -143,6 +143,16 @@ func (r *RateLimiter) AllowWait(key string, max int, window time.Duration) (bool
 	return false, time.Duration((slot+1)*int64(window) - now.UnixNano())
 }
 
+// ExceededWait is Exceeded that also says how long until the window ends.
+func (r *RateLimiter) ExceededWait(key string, max int, window time.Duration) (bool, time.Duration) {
+	if !r.Exceeded(key, max, window) {
+		return false, 0
+	}
+	now := r.clock()
+	slot := now.UnixNano() / int64(window)
+	return true, time.Duration((slot+1)*int64(window) - now.UnixNano())
+}
+
 // Exceeded reports whether key has already reached max in the current window,
 // without counting a new event.
 func (r *RateLimiter) Exceeded(key string, max int, window time.Duration) bool {
