@@ -32,4 +32,3 @@ func BenchmarkFailedSignIn(b *testing.B) {
 		})
 	}
 }
-

@@ -25,7 +25,6 @@ const (
 // MsgReporterCap answers information added beyond the caps.
 const MsgReporterCap = "本件的补充信息已达上限（最多 50 条、合计 6 万字），不能再在线补充。如有重要的新情况，请联系承办机构或重新提交举报投诉。"
 
-
 // CheckMessageText trims a message and returns a Chinese problem with it, or
 // "" when it may be stored: 5 to 5,000 characters of text a person can type.
 func CheckMessageText(body string) (string, string) {
