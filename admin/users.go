@@ -91,7 +91,7 @@ func (a *Admin) checkUserInput(c *fiber.Ctx, in userInput, creating bool) map[st
 	switch n := len([]rune(in.Name)); {
 	case n == 0:
 		errs["name"] = "请填写姓名。"
-	case n > 50 || !caseflow.PlainText(in.Name):
+	case n > 50 || !casework.SingleLineText(in.Name):
 		errs["name"] = "姓名最多50个字，且不能含有无法识别的字符。"
 	}
 	if !casework.ValidRole(in.Role) {

@@ -172,3 +172,26 @@ func TestFollowupFormOverTheMessageLimitKeepsTheDraft(t *testing.T) {
 		t.Errorf("over the limit: status %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 }
+
+// Finding 9: names and addresses are one line of visible text: format and
+// direction characters, non-characters and line separators are refused.
+func TestSingleLineFieldsRefuseInvisibleAndDirectionCharacters(t *testing.T) {
+	e := newTestEnv(t, func(h *Handler) { h.Config.Limits.SubmitPerIP = -1 })
+	before := e.caseCount()
+	for _, bad := range []string{"\u200b", "\u200f", "\u061c", "\ufeff", "\U000e0041", "\u2028", "\u2029", "\uffff", "\ufdd0", "\u00ad", "\n", "\t"} {
+		for _, field := range []string{"subject.name", "subject.address", "reporter.name"} {
+			resp, body := e.submitForm(func(v url.Values) { v.Set(field, "长春某某"+bad+"公司") })
+			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="e-`+field+`"`) {
+				t.Errorf("%s with %U: status %d, want 422 with a message at the field", field, []rune(bad)[0], resp.StatusCode)
+			}
+		}
+	}
+	if n := e.caseCount(); n != before {
+		t.Errorf("%d cases stored", n-before)
+	}
+	// What people do type stays accepted: CJK, middle dots, brackets.
+	resp, _ := e.submitForm(func(v url.Values) { v.Set("reporter.name", "阿卜杜·热合曼") })
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("a name with a middle dot: status %d", resp.StatusCode)
+	}
+}

@@ -23,7 +23,7 @@ type reportInput struct {
 	InsuranceTypes    []string     `json:"insuranceTypes" label:"涉及险种" validate:"min=1,max=8,unique,dive,insurancetype"`
 	RegionCode        string       `json:"regionCode" label:"发生地区" validate:"region"`
 	Subject           subjectInput `json:"subject"`
-	AmountYuan        string       `json:"amountYuan" label:"涉及金额" validate:"max=40,plaintext"`
+	AmountYuan        string       `json:"amountYuan" label:"涉及金额" validate:"max=40,singleline"`
 	OccurredOn        string       `json:"occurredOn" label:"发生时间" validate:"omitempty,isodate"`
 	Description       string       `json:"description" label:"问题描述" validate:"min=20,max=5000,plaintext"`
 	Reporter          *personInput `json:"reporter,omitempty"`
@@ -32,23 +32,23 @@ type reportInput struct {
 }
 
 type subjectInput struct {
-	Name       string `json:"name" label:"被反映对象名称" validate:"required,max=100,plaintext"`
+	Name       string `json:"name" label:"被反映对象名称" validate:"required,max=100,singleline"`
 	CreditCode string `json:"creditCode" label:"被反映单位统一社会信用代码" validate:"omitempty,creditcode"`
 	IDNumber   string `json:"idNumber" label:"被反映人身份证号码" validate:"omitempty,idnumber"`
-	Address    string `json:"address" label:"被反映对象地址" validate:"max=200,plaintext"`
+	Address    string `json:"address" label:"被反映对象地址" validate:"max=200,singleline"`
 }
 
 type personInput struct {
-	Name     string `json:"name" label:"姓名" validate:"required,max=50,plaintext"`
+	Name     string `json:"name" label:"姓名" validate:"required,max=50,singleline"`
 	IDNumber string `json:"idNumber" label:"身份证号码" validate:"required,idnumber"`
 	Phone    string `json:"phone" label:"手机号码" validate:"required,mobile"`
 	Email    string `json:"email" label:"电子邮箱" validate:"omitempty,max=100,email"`
 }
 
 type orgInput struct {
-	Name          string `json:"name" label:"单位名称" validate:"required,max=100,plaintext"`
+	Name          string `json:"name" label:"单位名称" validate:"required,max=100,singleline"`
 	CreditCode    string `json:"creditCode" label:"统一社会信用代码" validate:"required,creditcode"`
-	ContactPerson string `json:"contactPerson" label:"联系人" validate:"required,max=50,plaintext"`
+	ContactPerson string `json:"contactPerson" label:"联系人" validate:"required,max=50,singleline"`
 	ContactPhone  string `json:"contactPhone" label:"联系电话" validate:"required,phone"`
 }
 

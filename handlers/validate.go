@@ -76,6 +76,9 @@ func NewValidator(regions *casework.Regions) (*Validator, error) {
 		{"plaintext", "{0}包含无法识别的字符，请删除后重试", func(fl validator.FieldLevel) bool {
 			return plainText(fl.Field().String())
 		}},
+		{"singleline", "{0}只能是一行文字，请删除换行、制表符和不可见的字符后重试", func(fl validator.FieldLevel) bool {
+			return casework.SingleLineText(fl.Field().String())
+		}},
 	}
 	for _, c := range custom {
 		if err := v.RegisterValidation(c.tag, c.fn); err != nil {

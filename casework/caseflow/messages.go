@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"fundwatch/casework"
@@ -43,23 +42,9 @@ func CheckMessageText(body string) (string, string) {
 	return body, ""
 }
 
-// PlainText accepts valid UTF-8 without control characters other than line
-// breaks and tabs, and without bidirectional overrides: what a person can
-// type, and nothing that reorders text on screen.
-func PlainText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if r == '\n' || r == '\t' {
-			continue
-		}
-		if unicode.IsControl(r) || r == utf8.RuneError || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
-			return false
-		}
-	}
-	return true
-}
+// PlainText accepts what a person can type into a text area
+// (casework.PlainText).
+func PlainText(s string) bool { return casework.PlainText(s) }
 
 // messageID derives a message's id from the form's or request's
 // idempotency token, so a double-click or a retried request stores the

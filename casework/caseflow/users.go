@@ -39,7 +39,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in NewUser) (*store.U
 		return nil, store.Errorf(store.EINVALID, "所属地区无效或不在您的管理范围内。")
 	case in.Email != "" && !casework.ValidEmail(in.Email):
 		return nil, store.Errorf(store.EINVALID, "电子邮箱格式不正确。")
-	case in.Name == "" || !PlainText(in.Name) || len([]rune(in.Name)) > 50:
+	case in.Name == "" || !casework.SingleLineText(in.Name) || len([]rune(in.Name)) > 50:
 		return nil, store.Errorf(store.EINVALID, "请填写姓名（最多50个字）。")
 	}
 	hash, err := casework.HashPassword(in.Password)
