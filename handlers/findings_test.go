@@ -6,6 +6,7 @@ import (
 	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -193,5 +194,31 @@ func TestSingleLineFieldsRefuseInvisibleAndDirectionCharacters(t *testing.T) {
 	resp, _ := e.submitForm(func(v url.Values) { v.Set("reporter.name", "阿卜杜·热合曼") })
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("a name with a middle dot: status %d", resp.StatusCode)
+	}
+}
+
+// Finding 6: behind trusted proxies every X-Forwarded-For header line is
+// read; a client's forged line comes first and a proxy's appended one last.
+func TestClientIPReadsEveryForwardedForLine(t *testing.T) {
+	e := newTestEnv(t, func(h *Handler) { h.Config.TrustedProxies = []string{"0.0.0.0", "10.0.0.0/8"} })
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"a forged first line", []string{"1.2.3.4", "203.0.113.9"}, "203.0.113.9"},
+		{"lists on several lines", []string{"1.2.3.4, 5.6.7.8", "203.0.113.9, 10.0.0.7"}, "203.0.113.9"},
+		{"garbage in the proxy's line", []string{"203.0.113.9", "not-an-ip"}, "0.0.0.0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+			for _, l := range tc.lines {
+				req.Header.Add("X-Forwarded-For", l)
+			}
+			e.do(req)
+			if got := lastLoggedIP(e); got != tc.want {
+				t.Errorf("clientIP = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -47,7 +47,13 @@ func (w *Web) ClientIP(c *fiber.Ctx) string {
 	if !w.trustedProxy(remote) {
 		return remote.String()
 	}
-	hops := strings.Split(c.Get(fiber.HeaderXForwardedFor), ",")
+	// Every header line, in order: a proxy appends its own line after any
+	// the client sent, so reading only one would read the client's.
+	var lines []string
+	for _, l := range c.Request().Header.PeekAll(fiber.HeaderXForwardedFor) {
+		lines = append(lines, string(l))
+	}
+	hops := strings.Split(strings.Join(lines, ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
 		hop := strings.TrimSpace(hops[i])
 		if host, _, err := net.SplitHostPort(hop); err == nil {
