@@ -12,8 +12,9 @@ func (h *Handler) renderPage(c *fiber.Ctx, status int, name string, data fiber.M
 	if data == nil {
 		data = fiber.Map{}
 	}
-	token, _ := c.Locals(localCSRF).(string)
-	data["CSRF"] = token
+	if formPages[name] {
+		data["CSRF"] = h.formToken(c)
+	}
 	data["Demo"] = h.Config.Demo
 	data["Version"] = h.Config.Version
 	data["AssetVersion"] = web.AssetVersion(h.Config.Version)
@@ -23,6 +24,10 @@ func (h *Handler) renderPage(c *fiber.Ctx, status int, name string, data fiber.M
 	}
 	return h.pages.Render(c, status, name, data)
 }
+
+// formPages are the pages with a form, the only ones that set the CSRF
+// cookie.
+var formPages = map[string]bool{"report": true, "followup": true, "case": true}
 
 // errorPage is the public site's error page, rendered by web.HandleError for
 // every path that is not another site's.

@@ -3,17 +3,13 @@ package handlers
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"fundwatch/handlers/web"
 	"fundwatch/public"
 )
-
-const localCSRF = "csrf"
 
 func (h *Handler) routes(app *fiber.App) {
 	app.Use("/static", filesystem.New(filesystem.Config{
@@ -31,36 +27,18 @@ func (h *Handler) routes(app *fiber.App) {
 
 	// No catch-all handlers after the routes: Fiber's own "no route" error is
 	// 405 when the path exists with another method and 404 otherwise, and
-	// handleError turns both into the Chinese page or JSON. A catch-all
-	// would match every method and make 405 impossible.
-	app.Use(csrf.New(csrf.Config{
-		// The API authenticates by access code, not by cookie, so it has no
-		// CSRF token to check; unknown /api/ paths get a JSON 404, not 403.
-		// Admin pages check their own session-bound tokens.
-		Next:      func(c *fiber.Ctx) bool { return isAPI(c) || isAdmin(c) },
-		KeyLookup: "form:_csrf",
-		// Only from the POST body: fasthttp's FormValue would also take it
-		// from the query string, and tokens do not belong in URLs or logs.
-		Extractor:      web.CSRFFromBody,
-		CookieName:     h.cookieName("fw_csrf"),
-		CookiePath:     "/",
-		CookieSecure:   h.secure(),
-		CookieHTTPOnly: true,
-		CookieSameSite: "Lax",
-		Expiration:     4 * time.Hour,
-		Storage:        web.Keyspace{Storage: h.Storage, Prefix: "csrf:"},
-		ContextKey:     localCSRF,
-		ErrorHandler:   func(c *fiber.Ctx, err error) error { return errCSRF },
-	}))
+	// the error handler turns both into the Chinese page or JSON. A
+	// catch-all would match every method and make 405 impossible. For the
+	// same reason the CSRF check guards each POST route, not every path.
 	app.Get("/", h.home)
 	app.Get("/guide", h.guide)
 	app.Get("/report", h.reportForm)
-	app.Post("/report", h.reportSubmit)
+	app.Post("/report", h.checkCSRF, h.reportSubmit)
 	app.Get("/followup", h.followupForm)
-	app.Post("/followup", h.followupLogin)
+	app.Post("/followup", h.checkCSRF, h.followupLogin)
 	app.Get("/followup/case", h.followupView)
-	app.Post("/followup/case/messages", h.followupAddMessage)
-	app.Post("/followup/logout", h.followupLogout)
+	app.Post("/followup/case/messages", h.checkCSRF, h.followupAddMessage)
+	app.Post("/followup/logout", h.checkCSRF, h.followupLogout)
 }
 
 func (h *Handler) healthz(c *fiber.Ctx) error {
