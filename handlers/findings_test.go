@@ -3,6 +3,7 @@ package handlers
 // Tests for the security findings of issue 7, each failing before its fix.
 
 import (
+	"encoding/json"
 	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
 	"io"
@@ -285,5 +286,38 @@ func TestCookielessRequestsStoreNothing(t *testing.T) {
 	resp, _ := e.postForm("/", url.Values{})
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST /: status %d, want 405", resp.StatusCode)
+	}
+}
+
+// Finding 1: a copy of the database does not give anyone a case's access
+// code: the idempotency key the code derives from is stored only as a keyed
+// hash, and only the original key replays the receipt.
+func TestADatabaseCopyDoesNotRevealAccessCodes(t *testing.T) {
+	e := newTestEnv(t)
+	key := web.NewToken()
+	resp, body := e.postJSON("/api/v1/reports", validReportJSON, map[string]string{"Idempotency-Key": key})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("submit: %d\n%s", resp.StatusCode, body)
+	}
+	var r struct{ Number, AccessCode string }
+	if err := json.Unmarshal([]byte(body), &r); err != nil {
+		t.Fatal(err)
+	}
+	stored := e.caseByNumber(r.Number)
+	if strings.Contains(stored.IdempotencyKey, key) || stored.IdempotencyKey == "" {
+		t.Errorf("the store holds the idempotency key in clear: %q", stored.IdempotencyKey)
+	}
+	// What the store holds, replayed as a key, opens nothing.
+	resp, body = e.postJSON("/api/v1/reports", validReportJSON, map[string]string{"Idempotency-Key": strings.TrimPrefix(stored.IdempotencyKey, "h1:")})
+	if strings.Contains(body, r.AccessCode) {
+		t.Errorf("replaying the stored key returned the access code (status %d)", resp.StatusCode)
+	}
+	// The submitter's own retry still gets the receipt again.
+	resp, body = e.postJSON("/api/v1/reports", validReportJSON, map[string]string{"Idempotency-Key": key})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, r.AccessCode) {
+		t.Errorf("the submitter's retry: status %d", resp.StatusCode)
+	}
+	if e.h.Keyring.AccessCodeFor(stored.IdempotencyKey) == r.AccessCode {
+		t.Error("the access code derives from what the store holds")
 	}
 }

@@ -310,6 +310,14 @@ type CaseStore interface {
 	// notes included: views for the reporter leave those out.
 	CaseMessages(ctx context.Context, caseID string) ([]Message, error)
 
+	// RehashIdempotencyKeys replaces every idempotency key that does not
+	// start with prefix by hash(key), so keys that older versions stored in
+	// clear are kept only in the form new ones are. Keys that start with
+	// prefix are left alone, so running it again changes nothing. It
+	// returns how many keys it replaced; a crash part-way leaves every key
+	// either old or new, never lost.
+	RehashIdempotencyKeys(ctx context.Context, prefix string, hash func(key string) string) (int, error)
+
 	// ImportCase stores a complete case as another store holds it (number,
 	// version, handling, timeline, messages), for copying an installation
 	// between backends; the year's counter is raised to at least its Seq and

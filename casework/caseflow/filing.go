@@ -84,7 +84,7 @@ func (s *Service) FileCase(ctx context.Context, f Filing) (*Receipt, error) {
 		Status:         store.StatusReceived,
 		ImportantClass: store.ClassNone,
 		DueAt:          due,
-		IdempotencyKey: f.IdempotencyKey,
+		IdempotencyKey: s.storedIdempotencyKey(f.IdempotencyKey),
 		SubmissionHash: f.Digest,
 		Demo:           f.Demo,
 		CreatedAt:      received,
@@ -110,7 +110,7 @@ func (s *Service) FileCase(ctx context.Context, f Filing) (*Receipt, error) {
 	err := s.Store.CreateCase(ctx, c, first)
 	repeat := false
 	if store.ErrorCode(err) == store.ECONFLICT {
-		prev, perr := s.Store.CaseByIdempotencyKey(ctx, f.IdempotencyKey)
+		prev, perr := s.Store.CaseByIdempotencyKey(ctx, c.IdempotencyKey)
 		if perr != nil {
 			return nil, perr
 		}
@@ -132,4 +132,24 @@ func (s *Service) FileCase(ctx context.Context, f Filing) (*Receipt, error) {
 		AcceptDeadline: casework.AcceptanceDue(c.CreatedAt, cal, rules),
 		Repeat:         repeat,
 	}, nil
+}
+
+// HashedKeyPrefix starts every idempotency key the store holds hashed.
+const HashedKeyPrefix = "h1:"
+
+// storedIdempotencyKey is what the store keeps of a submission's
+// idempotency key: a keyed hash. The access code derives from the key
+// itself, so someone with a copy of the database (and network access) can
+// neither compute a case's code nor replay the key to be shown it; only
+// the submitter, who has the key, can replay. HashedKeyPrefix marks the
+// form, so keys stored in clear by older versions can be told apart and
+// rehashed (RehashIdempotencyKeys).
+func (s *Service) storedIdempotencyKey(key string) string {
+	return HashedKeyPrefix + s.Keyring.Digest("idempotency-key", []byte(key))
+}
+
+// RehashIdempotencyKeys brings keys that older versions stored in clear
+// into the hashed form (run at every start; a no-op once done).
+func (s *Service) RehashIdempotencyKeys(ctx context.Context) (int, error) {
+	return s.Store.RehashIdempotencyKeys(ctx, HashedKeyPrefix, s.storedIdempotencyKey)
 }

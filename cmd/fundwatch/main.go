@@ -196,6 +196,11 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 	}
 	// The store closes only after the worker has stopped.
 	defer func() { stopMail(); <-mailDone }()
+	if n, err := cases.RehashIdempotencyKeys(ctx); err != nil {
+		return fmt.Errorf("hash the idempotency keys stored in clear: %w", err)
+	} else if n > 0 {
+		log.Info("hashed idempotency keys that an older version stored in clear", "cases", n)
+	}
 	h := &handlers.Handler{
 		Cases:    cases,
 		Store:    st,

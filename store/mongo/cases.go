@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -187,6 +189,41 @@ func (db *DB) CaseByNumber(ctx context.Context, number string) (*store.Case, err
 // CaseByIdempotencyKey returns the case a submission with this key created.
 func (db *DB) CaseByIdempotencyKey(ctx context.Context, key string) (*store.Case, error) {
 	return db.findCase(ctx, "case by idempotency key", fieldIdempotencyKey, key)
+}
+
+// RehashIdempotencyKeys replaces the keys not yet in prefixed form, one case
+// at a time; each update is conditional on the old key, so a second process
+// doing the same never hashes a key twice.
+func (db *DB) RehashIdempotencyKeys(ctx context.Context, prefix string, hash func(string) string) (int, error) {
+	filter := bson.D{{Key: fieldIdempotencyKey, Value: bson.D{{Key: "$not",
+		Value: bson.Regex{Pattern: "^" + regexp.QuoteMeta(prefix)}}}}}
+	opts := options.Find().SetProjection(bson.D{{Key: fieldID, Value: 1}, {Key: fieldIdempotencyKey, Value: 1}})
+	cur, err := db.cases.Find(ctx, filter, opts)
+	if err != nil {
+		return 0, translate("find keys to rehash", err)
+	}
+	var todo []struct {
+		ID  string `bson:"_id"`
+		Key string `bson:"idempotency_key"`
+	}
+	if err := cur.All(ctx, &todo); err != nil {
+		return 0, translate("find keys to rehash", err)
+	}
+	n := 0
+	for _, t := range todo {
+		if strings.HasPrefix(t.Key, prefix) {
+			continue
+		}
+		unlock := db.gate.lockCase(t.ID)
+		res, err := db.cases.UpdateOne(ctx, bson.D{{Key: fieldID, Value: t.ID}, {Key: fieldIdempotencyKey, Value: t.Key}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: fieldIdempotencyKey, Value: hash(t.Key)}}}})
+		unlock()
+		if err != nil {
+			return n, translate("rehash idempotency key", err)
+		}
+		n += int(res.ModifiedCount)
+	}
+	return n, nil
 }
 
 // findCase looks a case up by one field. The value goes into the filter as a

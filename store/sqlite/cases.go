@@ -76,6 +76,43 @@ func (db *DB) CaseByIdempotencyKey(ctx context.Context, key string) (*store.Case
 	return db.caseWhere(ctx, "case by idempotency key", "idempotency_key = ?", key)
 }
 
+// RehashIdempotencyKeys replaces the keys not yet in prefixed form, in one
+// transaction.
+func (db *DB) RehashIdempotencyKeys(ctx context.Context, prefix string, hash func(string) string) (int, error) {
+	n := 0
+	err := db.inWriteTx(ctx, "rehash idempotency keys", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, idempotency_key FROM cases WHERE substr(idempotency_key, 1, ?) <> ?`,
+			len(prefix), prefix)
+		if err != nil {
+			return err
+		}
+		type row struct{ id, key string }
+		var todo []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.key); err != nil {
+				rows.Close()
+				return err
+			}
+			todo = append(todo, r)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, r := range todo {
+			if _, err := tx.ExecContext(ctx, `UPDATE cases SET idempotency_key = ? WHERE id = ?`, hash(r.key), r.id); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
 func (db *DB) caseWhere(ctx context.Context, op, where string, args ...any) (*store.Case, error) {
 	c, err := scanCase(db.read.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {

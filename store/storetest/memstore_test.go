@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -150,6 +151,19 @@ func (s *memStore) CaseByNumber(ctx context.Context, number string) (*store.Case
 
 func (s *memStore) CaseByIdempotencyKey(ctx context.Context, key string) (*store.Case, error) {
 	return s.find(ctx, func(c *store.Case) bool { return c.IdempotencyKey == key })
+}
+
+func (s *memStore) RehashIdempotencyKeys(ctx context.Context, prefix string, hash func(string) string) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.cases {
+		if !strings.HasPrefix(c.IdempotencyKey, prefix) {
+			c.IdempotencyKey = hash(c.IdempotencyKey)
+			n++
+		}
+	}
+	return n, nil
 }
 
 // matches tells whether c passes every filter of f but Statuses, Sort and

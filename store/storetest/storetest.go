@@ -141,6 +141,7 @@ func RunCases(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		{"Sort", testSortCases},
 		{"CountCasesByStatus", testCountCasesByStatus},
 		{"ImportCase", testImportCase},
+		{"RehashIdempotencyKeys", testRehashIdempotencyKeys},
 	})
 }
 
