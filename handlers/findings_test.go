@@ -3,11 +3,14 @@ package handlers
 // Tests for the security findings of issue 7, each failing before its fix.
 
 import (
+	"bufio"
 	"encoding/json"
+	"fmt"
 	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -319,5 +322,49 @@ func TestADatabaseCopyDoesNotRevealAccessCodes(t *testing.T) {
 	}
 	if e.h.Keyring.AccessCodeFor(stored.IdempotencyKey) == r.AccessCode {
 		t.Error("the access code derives from what the store holds")
+	}
+}
+
+// The API's access log line carries the route, not the case number with the
+// client's address; the public footer shows no build version (/healthz
+// does); an oversize chunked API body gets JSON.
+func TestLogsFooterAndOversizeBodiesGiveNothingAway(t *testing.T) {
+	e := newTestEnv(t)
+	number, code := e.submitValid()
+	e.getWith("/api/v1/reports/"+number, map[string]string{"X-Access-Code": code})
+	for _, l := range e.logLines() {
+		if l["msg"] == "request" && strings.Contains(fmt.Sprint(l["path"]), number) {
+			t.Errorf("access log pairs the case number with the client: %v", l)
+		}
+	}
+	_, home := e.get("/")
+	if strings.Contains(home, "版本 test") {
+		t.Error("the public footer shows the build version")
+	}
+	if _, body := e.get("/healthz"); !strings.Contains(body, "test") {
+		t.Errorf("/healthz does not say the version: %q", body)
+	}
+	// A chunked body needs a real connection: app.Test refuses it itself.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = e.app.Listener(ln) }()
+	t.Cleanup(func() { _ = e.app.Shutdown() })
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	chunk := strings.Repeat("长", web.MaxBodyBytes/3+10)
+	fmt.Fprintf(conn, "POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n", len(chunk), chunk)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("oversize chunked API body: status %d, type %q\n%.200s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 }

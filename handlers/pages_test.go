@@ -115,7 +115,7 @@ func TestWrongMethodAnswers405ChinesePage(t *testing.T) {
 func TestHealthzAnswersOK(t *testing.T) {
 	e := newTestEnv(t)
 	resp, body := e.get("/healthz")
-	if resp.StatusCode != http.StatusOK || body != "ok" {
+	if resp.StatusCode != http.StatusOK || body != "ok fundwatch test" {
 		t.Fatalf("healthz: %d %q", resp.StatusCode, body)
 	}
 }

@@ -41,8 +41,10 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post("/followup/logout", h.checkCSRF, h.followupLogout)
 }
 
+// healthz answers that the process is alive, and its version: the build
+// is for operators, and the public pages no longer show it.
 func (h *Handler) healthz(c *fiber.Ctx) error {
-	return c.SendString("ok")
+	return c.SendString("ok fundwatch " + h.Config.Version)
 }
 
 // readyz answers 200 only when the store answers, so a load balancer stops

@@ -145,7 +145,13 @@ const HashedKeyPrefix = "h1:"
 // form, so keys stored in clear by older versions can be told apart and
 // rehashed (RehashIdempotencyKeys).
 func (s *Service) storedIdempotencyKey(key string) string {
-	return HashedKeyPrefix + s.Keyring.Digest("idempotency-key", []byte(key))
+	return StoredIdempotencyKey(s.Keyring, key)
+}
+
+// StoredIdempotencyKey is the form in which the store keeps key under k
+// (for tools and tests that check a store against their own records).
+func StoredIdempotencyKey(k *casework.Keyring, key string) string {
+	return HashedKeyPrefix + k.Digest("idempotency-key", []byte(key))
 }
 
 // RehashIdempotencyKeys brings keys that older versions stored in clear

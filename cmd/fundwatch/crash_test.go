@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"fundwatch/casework"
+	"fundwatch/casework/caseflow"
 	"fundwatch/store"
 	"fundwatch/store/mongo"
 	"fundwatch/store/sqlite"
@@ -51,8 +54,9 @@ type crashReceipt struct {
 type crashLedger struct {
 	mu        sync.Mutex
 	byKey     map[string]crashReceipt
-	byNumber  map[string]string // number → key
-	uncertain map[string]bool   // keys sent without an answer
+	stored    map[string]crashReceipt // byKey by the stored form of the key
+	byNumber  map[string]string       // number → key
+	uncertain map[string]bool         // keys sent without an answer
 	dupes     []string
 }
 
@@ -216,7 +220,7 @@ func TestCrashConsistency(t *testing.T) {
 	for _, d := range ledger.dupes {
 		t.Error(d)
 	}
-	crashCheckStore(t, crashOpenStore(t, data, storeArgs), len(storeArgs) > 0, ledger)
+	crashCheckStore(t, crashOpenStore(t, data, storeArgs), len(storeArgs) > 0, ledger, crashKeyring(t, data))
 	t.Logf("figures: %d cycles, %d kills (%d right after a receipt), %d submissions sent, %d receipts (201) kept, "+
 		"%d requests in flight at kills (on retry: %d had been stored, %d had not), %d idempotent replays after restart, %d distinct numbers",
 		kills, kills, afterReceiptKills, sent, len(ledger.receipts())-resolvedNew-resolvedStored, inFlight,
@@ -601,6 +605,36 @@ func crashReplay(t *testing.T, srv *crashServer, ledger *crashLedger, key string
 	return true
 }
 
+// byStoredKey is the receipts by the form of their key the store keeps
+// (a keyed hash), computed with the installation's key. The caller holds mu.
+func (l *crashLedger) byStoredKey(k *casework.Keyring) map[string]crashReceipt {
+	if l.stored == nil {
+		l.stored = map[string]crashReceipt{}
+		for key, r := range l.byKey {
+			l.stored[caseflow.StoredIdempotencyKey(k, key)] = r
+		}
+	}
+	return l.stored
+}
+
+// crashKeyring reads the key the server generated in its data directory.
+func crashKeyring(t *testing.T, data string) *casework.Keyring {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(data, "secret.key"))
+	if err != nil {
+		t.Fatalf("read the server's key: %v", err)
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("the server's key: %v", err)
+	}
+	k, err := casework.NewKeyring(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
 // crashCheckStore opens the stopped server's database and checks that the
 // stored numbers are exactly 1..N for each year, that each belongs to a key
 // this client sent, and that every receipt is among them.
@@ -609,7 +643,7 @@ func crashReplay(t *testing.T, srv *crashServer, ledger *crashLedger, key string
 // a gap (never a duplicate), so there numbers need only be unique and
 // increasing. On both, every stored case is whole: its timeline holds exactly
 // the first "received" event — a reader never sees a case half-written.
-func crashCheckStore(t *testing.T, db store.Store, gapsAllowed bool, ledger *crashLedger) {
+func crashCheckStore(t *testing.T, db store.Store, gapsAllowed bool, ledger *crashLedger, k *casework.Keyring) {
 	t.Helper()
 	defer db.Close()
 	ctx := context.Background()
@@ -645,7 +679,7 @@ func crashCheckStore(t *testing.T, db store.Store, gapsAllowed bool, ledger *cra
 			t.Errorf("case %s is not whole: status %q version %d, events %v (%v)", c.Number, c.Status, c.Version, evs, err)
 		}
 		ledger.mu.Lock()
-		r, ok := ledger.byKey[c.IdempotencyKey]
+		r, ok := ledger.byStoredKey(k)[c.IdempotencyKey]
 		ledger.mu.Unlock()
 		if !ok {
 			t.Errorf("stored case %s (key %s) has no receipt even after retrying every in-flight request", c.Number, c.IdempotencyKey)

@@ -159,7 +159,7 @@ func (w *Web) HandleError(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderRetryAfter, "600")
 	}
 	c.Status(status)
-	if strings.HasPrefix(c.Path(), APIPrefix) {
+	if strings.HasPrefix(c.Path(), APIPrefix) || w.apiBodies.take(&c.Context().Request.Header) {
 		return c.JSON(APIError{Error: msg, RequestID: RequestID(c)})
 	}
 	var best *errorPage

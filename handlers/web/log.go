@@ -21,9 +21,11 @@ func (w *Web) recoverPanics(c *fiber.Ctx) (err error) {
 	return c.Next()
 }
 
-// accessLog writes one structured line per request: method, route path (never
+// accessLog writes one structured line per request: method, path (never
 // the query string or body, which may carry what a reporter wrote), status,
-// duration and request id.
+// duration and request id. For a route with parameters the route is logged,
+// not the path: "/api/v1/reports/:number" rather than a case number beside
+// the client's address.
 func (w *Web) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
@@ -41,10 +43,18 @@ func (w *Web) accessLog(c *fiber.Ctx) error {
 	w.Log.Log(c.UserContext(), level, "request",
 		"request_id", RequestID(c),
 		"method", c.Method(),
-		"path", c.Path(),
+		"path", loggedPath(c),
 		"status", status,
 		"duration_ms", float64(time.Since(start).Microseconds())/1000,
 		"ip", w.ClientIP(c),
 	)
 	return nil
+}
+
+// loggedPath is the route of a request with path parameters, else its path.
+func loggedPath(c *fiber.Ctx) string {
+	if r := c.Route(); r != nil && len(r.Params) > 0 {
+		return r.Path
+	}
+	return c.Path()
 }

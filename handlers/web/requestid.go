@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -12,8 +13,11 @@ const localRequestID = "requestid"
 // requestID gives every request a fresh random id, echoed in X-Request-Id and
 // written on error pages, so a citizen's "the page said 8f3a…" finds the log
 // line. An incoming X-Request-Id is not trusted: ids are ours.
-func requestID(c *fiber.Ctx) error {
+func (w *Web) requestID(c *fiber.Ctx) error {
 	setRequestID(c)
+	if strings.HasPrefix(c.Path(), APIPrefix) {
+		w.apiBodies.take(&c.Context().Request.Header)
+	}
 	return c.Next()
 }
 

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"log/slog"
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -39,6 +41,37 @@ type Web struct {
 	proxies    []netip.Prefix
 	errorPages []errorPage
 	ownStorage *MemoryStorage
+	apiBodies  apiBodies
+}
+
+// apiBodies remembers which requests being read are for the API, by their
+// header, for one case: fasthttp resets a request whose chunked body is over
+// the limit before the error handler sees it, so the path is gone by then,
+// and the 413 must still be JSON. An entry lives from the end of the
+// header to the start of routing or the error handler; the set is bounded.
+type apiBodies struct {
+	mu sync.Mutex
+	m  map[*fasthttp.RequestHeader]struct{}
+}
+
+const maxAPIBodies = 10000
+
+func (b *apiBodies) add(h *fasthttp.RequestHeader) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.m == nil || len(b.m) >= maxAPIBodies {
+		b.m = map[*fasthttp.RequestHeader]struct{}{}
+	}
+	b.m[h] = struct{}{}
+}
+
+// take reports whether h was an API request's, and forgets it.
+func (b *apiBodies) take(h *fasthttp.RequestHeader) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, ok := b.m[h]
+	delete(b.m, h)
+	return ok
 }
 
 // New fills the defaults of cfg and returns the plumbing.
@@ -104,7 +137,7 @@ func (w *Web) NewApp() *fiber.App {
 		// No ProxyHeader: ClientIP reads X-Forwarded-For itself, from the
 		// right, so c.IP() stays the connection's address.
 	})
-	app.Use(requestID, w.accessLog, w.recoverPanics, w.securityHeaders)
+	app.Use(w.requestID, w.accessLog, w.recoverPanics, w.securityHeaders)
 	return app
 }
 
@@ -114,6 +147,12 @@ func (w *Web) NewApp() *fiber.App {
 // bare "Invalid http method" before any middleware runs.
 func (w *Web) Finish(app *fiber.App) {
 	srv := app.Server()
+	srv.HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+		if bytes.HasPrefix(h.RequestURI(), []byte(APIPrefix)) {
+			w.apiBodies.add(h)
+		}
+		return fasthttp.RequestConfig{}
+	}
 	next := srv.Handler
 	srv.Handler = func(rctx *fasthttp.RequestCtx) {
 		if slices.Contains(app.Config().RequestMethods, string(rctx.Method())) {
