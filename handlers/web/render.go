@@ -49,7 +49,12 @@ func (r *Renderer) Render(c *fiber.Ctx, status int, name string, data any) error
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Send(buf.Bytes())
+	// SetBody copies. c.Send would keep buf itself as the body (fasthttp's
+	// SetBodyRaw) while buf goes back to the pool: the next page rendered
+	// into it, another user's perhaps, would overwrite this answer before
+	// it is written.
+	c.Response().SetBody(buf.Bytes())
+	return nil
 }
 
 // AssetVersion turns the program version into a cache-busting query value.
