@@ -89,7 +89,9 @@ func openTestStore(t *testing.T) store.Store {
 // The tests' day: Monday 2026-11-30, 10:00 CST.
 var testStart = time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
 
-func newAdminEnv(t *testing.T) *adminEnv {
+// newAdminEnv builds the environment; opts may change the admin site (its
+// Config) before it is mounted.
+func newAdminEnv(t *testing.T, opts ...func(*Admin)) *adminEnv {
 	t.Helper()
 	st := openTestStore(t)
 	k, err := casework.NewKeyring(testKey)
@@ -102,6 +104,9 @@ func newAdminEnv(t *testing.T) *adminEnv {
 	t.Cleanup(func() { w.Close() })
 	e.svc = &caseflow.Service{Store: st, Keyring: k, Regions: e.regions, Rules: caseflow.DefaultRules(), Clock: e.clock, Log: log}
 	e.adm = &Admin{Web: w, Cases: e.svc, Store: st, Keyring: k, Regions: e.regions, Config: Config{Version: "test"}}
+	for _, o := range opts {
+		o(e.adm)
+	}
 	e.app = w.NewApp()
 	if err := e.adm.Mount(e.app); err != nil {
 		t.Fatalf("mount admin: %v", err)
