@@ -29,7 +29,7 @@ package admin
 // through one field, and free text and the filters get a larger share (see
 // hostileFields). Then what the lists lack: invalid UTF-8 in every field,
 // control characters and bidirectional overrides in free text, a 1 MB
-// field, 10,000 repeated fields.
+// field, 10,000 repeated fields, wrong content types.
 
 import (
 	"bufio"
@@ -1362,7 +1362,7 @@ func contentTypeLine(ct string) string {
 
 // TestHostileAdminExtras covers what the lists do not: invalid UTF-8 in
 // every field, control characters in free text, a 1 MB field, 10,000
-// repeated fields.
+// repeated fields, wrong content types.
 func TestHostileAdminExtras(t *testing.T) {
 	t.Parallel()
 	h := newHostile(t)
@@ -1556,5 +1556,43 @@ func TestHostileAdminExtras(t *testing.T) {
 		}
 	})
 
+	run("wrong content types are refused", func(t *testing.T) {
+		f := forms["note"]
+		id := s.get(f)
+		form := url.Values{"_csrf": {h.lcToken}, "body": {"内部：核查工作正在进行。"}, "idem": {web.NewToken()}}
+		var mp strings.Builder
+		for k := range form {
+			fmt.Fprintf(&mp, "--xyz\r\nContent-Disposition: form-data; name=%q\r\n\r\n%s\r\n", k, form.Get(k))
+		}
+		mp.WriteString("--xyz--\r\n")
+		jsonBody, _ := json.Marshal(map[string]string{"_csrf": form.Get("_csrf"), "body": form.Get("body")})
+		for _, c := range []struct{ ct, body string }{
+			{"text/plain", form.Encode()},
+			{"application/json", string(jsonBody)},
+			{"multipart/form-data; boundary=xyz", mp.String()},
+			{"multipart/form-data; boundary=xyz", form.Encode()}, // not multipart at all
+			{"multipart/form-data", form.Encode()},
+			{"application/xml", "<note><body>x</body></note>"},
+			{"", form.Encode()},
+		} {
+			before := h.caseState(id)
+			// Through a real connection: when fasthttp refuses a body before
+			// any handler (as it did a malformed multipart one, until
+			// web.NewApp stopped it parsing them), app.Test returns only an
+			// error.
+			resp, body, err := rawPost(addr, "/admin/cases/"+id+"/note", c.ct, h.lc, []byte(c.body))
+			if err != nil {
+				t.Fatalf("Content-Type %q: %v", c.ct, err)
+			}
+			what := fmt.Sprintf("POST /admin/cases/{id}/note Content-Type %q", c.ct)
+			h.j.check(what, "", resp, body)
+			if resp.StatusCode < 400 {
+				h.j.failf("%s: status %d, want a refusal", what, resp.StatusCode)
+			}
+			if h.caseState(id) != before || len(h.audit.since()) > 0 {
+				h.j.failf("%s: something was stored", what)
+			}
+		}
+	})
 	h.j.summary(h.start)
 }
