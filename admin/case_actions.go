@@ -18,10 +18,19 @@ func form(c *fiber.Ctx, name string) string {
 	return string(c.Request().PostArgs().Peek(name))
 }
 
-// formVersion is the case version the page was made from.
-func formVersion(c *fiber.Ctx) int64 {
-	v, _ := strconv.ParseInt(form(c, "version"), 10, 64)
-	return v
+// formVersion is the version of the case or user the page was made from,
+// as the page wrote it: a positive number. The service layer skips the
+// version check for 0, so a form without a version, or with anything else
+// in it, would change a case or a user whatever it looked like since; such
+// a form is refused as made from a stale page (stale is MsgStale or
+// MsgStaleRecord).
+func formVersion(c *fiber.Ctx, stale string) (int64, error) {
+	s := form(c, "version")
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v <= 0 || strconv.FormatInt(v, 10) != s {
+		return 0, store.Conflict(stale)
+	}
+	return v, nil
 }
 
 // afterAction answers a case action: on success a redirect back to the case
@@ -59,11 +68,14 @@ func (a *Admin) caseTransition(c *fiber.Ctx) error {
 		}
 	}
 	in := caseflow.TransitionInput{
-		To:      act.To,
-		Note:    form(c, "note"),
-		Version: formVersion(c),
+		To:   act.To,
+		Note: form(c, "note"),
 	}
 	input := map[string]string{"note": clip(in.Note, casework.MaxNoteRunes+10)}
+	var err error
+	if in.Version, err = formVersion(c, store.MsgStale); err != nil {
+		return a.afterAction(c, name, err, input)
+	}
 	switch act.To {
 	case store.StatusTransferred:
 		target := form(c, "target")
@@ -85,7 +97,6 @@ func (a *Admin) caseTransition(c *fiber.Ctx) error {
 			"rectifyBy": clip(in.Conclusion.RectifyBy, 20), "amountInvolved": clip(involved, 40), "amountRecovered": clip(recovered, 40)} {
 			input[k] = v
 		}
-		var err error
 		if in.Conclusion.AmountInvolvedFen, err = parseAmount(involved, "查实涉及金额"); err != nil {
 			return a.afterAction(c, name, err, input)
 		}
@@ -93,7 +104,7 @@ func (a *Admin) caseTransition(c *fiber.Ctx) error {
 			return a.afterAction(c, name, err, input)
 		}
 	}
-	_, err := a.Cases.Transition(c.UserContext(), a.actor(c), c.Params("id"), in)
+	_, err = a.Cases.Transition(c.UserContext(), a.actor(c), c.Params("id"), in)
 	return a.afterAction(c, name, err, input)
 }
 
@@ -118,13 +129,19 @@ func amountProblem(err error) string {
 
 func (a *Admin) caseOnSite(c *fiber.Ctx) error {
 	note := form(c, "note")
-	_, err := a.Cases.OpenOnSite(c.UserContext(), a.actor(c), c.Params("id"), formVersion(c), note)
+	version, err := formVersion(c, store.MsgStale)
+	if err == nil {
+		_, err = a.Cases.OpenOnSite(c.UserContext(), a.actor(c), c.Params("id"), version, note)
+	}
 	return a.afterAction(c, "onsite", err, map[string]string{"note": clip(note, casework.MaxNoteRunes+10)})
 }
 
 func (a *Admin) caseExtend(c *fiber.Ctx) error {
 	note := form(c, "note")
-	_, err := a.Cases.Extend(c.UserContext(), a.actor(c), c.Params("id"), formVersion(c), note)
+	version, err := formVersion(c, store.MsgStale)
+	if err == nil {
+		_, err = a.Cases.Extend(c.UserContext(), a.actor(c), c.Params("id"), version, note)
+	}
 	return a.afterAction(c, "extend", err, map[string]string{"note": clip(note, casework.MaxNoteRunes+10)})
 }
 
@@ -133,7 +150,10 @@ func (a *Admin) caseAssign(c *fiber.Ctx) error {
 	if len(assignee) > 64 {
 		assignee = "?"
 	}
-	_, err := a.Cases.Assign(c.UserContext(), a.actor(c), c.Params("id"), formVersion(c), assignee)
+	version, err := formVersion(c, store.MsgStale)
+	if err == nil {
+		_, err = a.Cases.Assign(c.UserContext(), a.actor(c), c.Params("id"), version, assignee)
+	}
 	return a.afterAction(c, "assign", err, map[string]string{"assignee": assignee})
 }
 
@@ -158,7 +178,10 @@ func (a *Admin) caseNote(c *fiber.Ctx) error {
 func (a *Admin) caseClassify(c *fiber.Ctx) error {
 	day := strings.TrimSpace(form(c, "discoveredOn"))
 	serious := form(c, "serious") == "true"
-	_, err := a.Cases.Classify(c.UserContext(), a.actor(c), c.Params("id"), formVersion(c), day, serious)
+	version, err := formVersion(c, store.MsgStale)
+	if err == nil {
+		_, err = a.Cases.Classify(c.UserContext(), a.actor(c), c.Params("id"), version, day, serious)
+	}
 	in := map[string]string{"discoveredOn": clip(day, 20)}
 	if serious {
 		in["serious"] = "true"

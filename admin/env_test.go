@@ -90,13 +90,15 @@ func openTestStore(t testing.TB) store.Store {
 // The tests' day: Monday 2026-11-30, 10:00 CST.
 var testStart = time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
 
-func newAdminEnv(t testing.TB) *adminEnv {
+// newAdminEnv builds the environment; opts may change the admin site (its
+// Config) before it is mounted.
+func newAdminEnv(t testing.TB, opts ...func(*Admin)) *adminEnv {
 	t.Helper()
-	return newAdminEnvOn(t, openTestStore(t), Config{Version: "test"})
+	return newAdminEnvOn(t, openTestStore(t), Config{Version: "test"}, opts...)
 }
 
 // newAdminEnvOn is newAdminEnv on a given store and site configuration.
-func newAdminEnvOn(t testing.TB, st store.Store, cfg Config) *adminEnv {
+func newAdminEnvOn(t testing.TB, st store.Store, cfg Config, opts ...func(*Admin)) *adminEnv {
 	t.Helper()
 	k, err := casework.NewKeyring(testKey)
 	if err != nil {
@@ -112,6 +114,9 @@ func newAdminEnvOn(t testing.TB, st store.Store, cfg Config) *adminEnv {
 	}
 	e.svc = &caseflow.Service{Store: st, Keyring: k, Regions: e.regions, Rules: e.rules, Clock: e.clock, Log: log}
 	e.adm = &Admin{Web: w, Cases: e.svc, Store: st, Keyring: k, Regions: e.regions, Config: cfg}
+	for _, o := range opts {
+		o(e.adm)
+	}
 	e.app = w.NewApp()
 	if err := e.adm.Mount(e.app); err != nil {
 		t.Fatalf("mount admin: %v", err)

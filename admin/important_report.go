@@ -119,14 +119,21 @@ func (a *Admin) reportAfter(c *fiber.Ctx, id, done string, err error, in *casefl
 }
 
 func (a *Admin) reportUpdate(c *fiber.Ctx) error {
-	in := &caseflow.ReportEdit{Title: form(c, "title"), Body: form(c, "body"), ChangeNote: form(c, "changeNote"), Version: formVersion(c)}
-	_, err := a.Cases.UpdateImportantDraft(c.UserContext(), a.actor(c), c.Params("id"), *in)
+	in := &caseflow.ReportEdit{Title: form(c, "title"), Body: form(c, "body"), ChangeNote: form(c, "changeNote")}
+	version, err := formVersion(c, store.MsgStaleRecord)
+	if err == nil {
+		in.Version = version
+		_, err = a.Cases.UpdateImportantDraft(c.UserContext(), a.actor(c), c.Params("id"), *in)
+	}
 	in.Title, in.Body, in.ChangeNote = clip(in.Title, 300), clip(in.Body, 12000), clip(in.ChangeNote, 2100)
 	return a.reportAfter(c, c.Params("id"), "saved", err, in)
 }
 
 func (a *Admin) reportSign(c *fiber.Ctx) error {
-	_, err := a.Cases.SignImportantReport(c.UserContext(), a.actor(c), c.Params("id"), formVersion(c))
+	version, err := formVersion(c, store.MsgStaleRecord)
+	if err == nil {
+		_, err = a.Cases.SignImportantReport(c.UserContext(), a.actor(c), c.Params("id"), version)
+	}
 	return a.reportAfter(c, c.Params("id"), "signed", err, nil)
 }
 

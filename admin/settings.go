@@ -141,7 +141,7 @@ func readSettingsForm(c *fiber.Ctx, fields []settingField) map[string]string {
 // 422 with the problems next to the fields, 409 for a stale version, 403 for
 // an administrator who may not change the settings.
 func (a *Admin) settingsRefused(c *fiber.Ctx, form string, values, problems map[string]string, err error) error {
-	st := settingsState{Status: fiber.StatusUnprocessableEntity, Form: form, Values: values, Problems: problems, Version: formVersion(c)}
+	st := settingsState{Status: fiber.StatusUnprocessableEntity, Form: form, Values: values, Problems: problems, Version: settingVersion(c)}
 	switch store.ErrorCode(err) {
 	case "":
 	case store.EINVALID:
@@ -175,7 +175,11 @@ func (a *Admin) settingsSaveDeadlines(c *fiber.Ctx) error {
 	if len(problems) > 0 {
 		return a.settingsRefused(c, caseflow.SettingDeadlines, values, problems, nil)
 	}
-	if err := a.Cases.PutDeadlineRules(c.UserContext(), a.actor(c), r, formVersion(c)); err != nil {
+	version, err := strictSettingVersion(c)
+	if err == nil {
+		err = a.Cases.PutDeadlineRules(c.UserContext(), a.actor(c), r, version)
+	}
+	if err != nil {
 		return a.settingsRefused(c, caseflow.SettingDeadlines, values, problems, err)
 	}
 	return c.Redirect(web.AdminPrefix+"/settings?done="+caseflow.SettingDeadlines, fiber.StatusSeeOther)
@@ -204,8 +208,30 @@ func (a *Admin) settingsSaveImportant(c *fiber.Ctx) error {
 	if len(problems) > 0 {
 		return a.settingsRefused(c, caseflow.SettingImportant, values, problems, nil)
 	}
-	if err := a.Cases.PutImportantRules(c.UserContext(), a.actor(c), r, formVersion(c)); err != nil {
+	version, err := strictSettingVersion(c)
+	if err == nil {
+		err = a.Cases.PutImportantRules(c.UserContext(), a.actor(c), r, version)
+	}
+	if err != nil {
 		return a.settingsRefused(c, caseflow.SettingImportant, values, problems, err)
 	}
 	return c.Redirect(web.AdminPrefix+"/settings?done="+caseflow.SettingImportant, fiber.StatusSeeOther)
+}
+
+// strictSettingVersion reads the settings form's version: 0 for a setting
+// never saved, and a missing or garbled one is a stale page (409), never
+// "skip the check".
+func strictSettingVersion(c *fiber.Ctx) (int64, error) {
+	s := form(c, "version")
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v < 0 || strconv.FormatInt(v, 10) != s {
+		return 0, store.Conflict(store.MsgStaleRecord)
+	}
+	return v, nil
+}
+
+// settingVersion is the version to show again on a refused form.
+func settingVersion(c *fiber.Ctx) int64 {
+	v, _ := strictSettingVersion(c)
+	return v
 }

@@ -173,9 +173,12 @@ func (a *Admin) userUpdate(c *fiber.Ctx) error {
 		return a.renderUserForm(c, fiber.StatusUnprocessableEntity, u, in,
 			map[string]string{"role": "不能停用自己的账户或更改自己的角色，请由其他管理员操作。"})
 	}
-	err = a.Cases.UpdateUser(c.UserContext(), a.actor(c), u, caseflow.UserChanges{
-		Name: in.Name, Role: in.Role, RegionCode: in.Region, Email: in.Email, Disabled: in.Disabled,
-	}, formVersion(c))
+	version, err := formVersion(c, store.MsgStaleRecord)
+	if err == nil {
+		err = a.Cases.UpdateUser(c.UserContext(), a.actor(c), u, caseflow.UserChanges{
+			Name: in.Name, Role: in.Role, RegionCode: in.Region, Email: in.Email, Disabled: in.Disabled,
+		}, version)
+	}
 	if store.ErrorCode(err) == store.ECONFLICT {
 		return a.renderUserForm(c, fiber.StatusConflict, u, in, map[string]string{"": store.ErrorMessage(err)})
 	} else if err != nil {

@@ -26,12 +26,26 @@ type TransitionInput struct {
 }
 
 // Transition moves a case the actor may see to another status, with the
-// deadline that starts or ends with it, and audits the change. The reporter
+// deadline that starts or ends with it, and audits the change. The note and
+// the measures must be plain text (PlainText; line breaks as "\n"). The reporter
 // sees the status and the note on the follow-up page.
 func (s *Service) Transition(ctx context.Context, a Actor, caseID string, in TransitionInput) (*store.Case, error) {
 	if err := s.require(a, transitionPermission(in.To)); err != nil {
 		return nil, err
 	}
+	// The note is shown to the reporter and the measures may be published:
+	// text a person can type, as everywhere else (PlainText), not control
+	// characters or bidirectional overrides that hide or reorder it.
+	note, err := checkNote(in.Note, false, "")
+	if err != nil {
+		return nil, err
+	}
+	in.Note = note
+	measures := strings.TrimSpace(strings.ReplaceAll(in.Conclusion.Measures, "\r\n", "\n"))
+	if !PlainText(measures) {
+		return nil, store.Errorf(store.EINVALID, "处理措施含有无法识别的字符，请重新填写。")
+	}
+	in.Conclusion.Measures = measures
 	c, err := s.Store.CaseInRegions(ctx, caseID, a.Scope)
 	if err != nil {
 		return nil, err

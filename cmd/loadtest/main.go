@@ -1,20 +1,24 @@
-// Command loadtest measures fundwatch's intake API at a steady request rate
-// against a baseline measured in the same run: a plain Fiber handler that
-// returns a short text. Machines here are shared and noisy, so the figures to
-// compare between runs are the ratios fundwatch/baseline, not the absolute
-// numbers.
+// Command loadtest measures fundwatch at a steady request rate against a
+// baseline measured in the same run: a plain Fiber handler that returns a
+// short text. Machines here are shared and noisy, so the figures to compare
+// between runs are the ratios fundwatch/baseline, not the absolute numbers.
 //
 // It builds fundwatch from this module, runs it and the baseline as separate
 // processes on free 127.0.0.1 ports (fundwatch on a temporary data directory
 // with the submission and follow-up limits off), attacks each with vegeta for
-// a bounded time, prints one table and stops everything. Run it from the
-// module root:
+// a bounded time, prints one table and stops everything. The scenarios
+// (-scenarios) are the intake API (POST /api/v1/reports), the follow-up read
+// of what it filed, and the first page of the admin inbox, filtered or not,
+// for a handler of 长春市 and one of the province: for those, -cases cases
+// (100,000) are generated into a fresh store before fundwatch starts, and
+// the two handlers sign in. Run it from the module root:
 //
-//	go run ./cmd/loadtest                      # 200 req/s for 10 s per target
-//	go run ./cmd/loadtest -rate 1000           # past saturation on 2 cores
+//	go run ./cmd/loadtest                      # every scenario, 200 req/s for 10 s each
+//	go run ./cmd/loadtest -scenarios inbox -rate 20
+//	go run ./cmd/loadtest -scenarios intake,followup -rate 1000   # past saturation on 2 cores
 //	go run ./cmd/loadtest -find-max -duration 5s  # raise the rate until a target saturates
 //
-// See docs/load.md for what the columns mean and the figures of one run.
+// See docs/load.md for what the columns mean and the figures of some runs.
 package main
 
 import (
@@ -33,6 +37,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,9 +46,12 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"fundwatch/store"
 )
 
 // reportJSON is a valid POST /api/v1/reports body (as handlers'
@@ -69,6 +77,9 @@ type options struct {
 	maxP99       time.Duration
 	fundwatchBin string
 	keep         bool
+	scenarios    []string // chosen, in allScenarios order
+	cases        int      // cases seeded for the inbox scenarios
+	seedDir      string   // where the seed store is written before it is copied
 }
 
 func main() {
@@ -90,13 +101,22 @@ func run() int {
 	flag.DurationVar(&o.maxP99, "max-p99", 500*time.Millisecond, "in -find-max: a step with a higher p99 counts as saturated")
 	flag.StringVar(&o.fundwatchBin, "fundwatch-bin", "", "use this fundwatch binary instead of building one from the module")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (fundwatch's data and both servers' logs)")
+	scenarios := flag.String("scenarios", "all", "comma-separated scenarios to measure against the baseline: "+
+		strings.Join(scenarioNames(), ", ")+"; \"inbox\" for every inbox scenario, \"all\" for everything")
+	flag.IntVar(&o.cases, "cases", 100000, "cases generated into a fresh store before the run, for the inbox scenarios")
+	flag.StringVar(&o.seedDir, "seed-dir", defaultSeedDir(), "directory (a tmpfs) the seed store is written in before it is copied to fundwatch's data directory; \"\" writes it in place")
 	flag.Parse()
 
 	if *serveBaseline != "" {
 		return runBaseline(*serveBaseline)
 	}
-	if o.rate <= 0 || o.duration <= 0 || o.maxSteps <= 0 {
-		fmt.Fprintln(os.Stderr, "loadtest: -rate, -duration and -max-steps must be positive")
+	if o.rate <= 0 || o.duration <= 0 || o.maxSteps <= 0 || o.cases <= 0 {
+		fmt.Fprintln(os.Stderr, "loadtest: -rate, -duration, -max-steps and -cases must be positive")
+		return 2
+	}
+	var err error
+	if o.scenarios, err = parseScenarios(*scenarios); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -304,6 +324,10 @@ type target struct {
 	maxBody  int64
 	targeter func() vegeta.Targeter
 	onResult func(*vegeta.Result)
+	// expect, when set, is the only status that counts as a success: a
+	// signed-out inbox answers 303 to the sign-in page, which vegeta would
+	// count as one.
+	expect int
 }
 
 // row is the outcome of one attack at one rate.
@@ -316,6 +340,7 @@ type row struct {
 	topErr  string
 	rssKiB  int64
 	stopped bool
+	ok      uint64 // answers with the expected status
 }
 
 func (r row) saturated(o options) bool {
@@ -347,6 +372,9 @@ func attack(ctx context.Context, o options, t target, rate int, du time.Duration
 		case x, ok := <-res:
 			if !ok {
 				r.m.Close()
+				if t.expect != 0 && r.m.Requests > 0 {
+					r.m.Success = float64(r.ok) / float64(r.m.Requests)
+				}
 				r.rssKiB = t.srv.peakRSS()
 				var codes []string
 				for c, n := range r.m.StatusCodes {
@@ -361,6 +389,12 @@ func attack(ctx context.Context, o options, t target, rate int, du time.Duration
 					}
 				}
 				return r
+			}
+			if t.expect != 0 && x.Error == "" && int(x.Code) != t.expect {
+				x.Error = fmt.Sprintf("status %d, want %d", x.Code, t.expect)
+			}
+			if t.expect == 0 || int(x.Code) == t.expect {
+				r.ok++
 			}
 			r.m.Add(x)
 			if x.Error != "" {
@@ -396,13 +430,24 @@ func measure(ctx context.Context, o options) error {
 			return err
 		}
 	}
+	dataDir := filepath.Join(dir, "data")
+	var seeded *seedStats
+	if slices.ContainsFunc(o.scenarios, isInbox) {
+		fmt.Fprintf(os.Stderr, "loadtest: generating %d cases for the inbox scenarios …\n", o.cases)
+		st, err := seedInbox(ctx, dataDir, o.seedDir, o.cases, store.Truncate(time.Now().UTC()), os.Stderr)
+		if err != nil {
+			return fmt.Errorf("generate cases: %w", err)
+		}
+		seeded = &st
+		fmt.Fprintf(os.Stderr, "loadtest: %s\n", st)
+	}
 	base, err := startServer(ctx, "baseline", dir, []string{self, "-serve-baseline", "{addr}"}, "/")
 	if err != nil {
 		return err
 	}
 	defer base.stop()
 	fw, err := startServer(ctx, "fundwatch", dir, []string{bin, "serve", "--addr", "{addr}",
-		"--data", filepath.Join(dir, "data"), "--submit-limit", "-1", "--followup-limit", "-1"}, "/readyz")
+		"--data", dataDir, "--submit-limit", "-1", "--followup-limit", "-1"}, "/readyz")
 	if err != nil {
 		return err
 	}
@@ -411,48 +456,76 @@ func measure(ctx context.Context, o options) error {
 	pool := &credPool{}
 	var seq atomic.Uint64
 	keyPrefix := fmt.Sprintf("load-%d-%08x", time.Now().Unix(), rand.Uint32())
-	targets := []target{
-		{
-			name: "baseline GET /", srv: base, maxBody: 0,
-			targeter: func() vegeta.Targeter {
-				return vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base.base + "/"})
-			},
+	targets := []target{{
+		name: "baseline GET /", srv: base, maxBody: 0,
+		targeter: func() vegeta.Targeter {
+			return vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base.base + "/"})
 		},
-		{
-			name: "fundwatch POST /api/v1/reports", srv: fw, maxBody: 4096,
-			targeter: func() vegeta.Targeter {
-				body := []byte(reportJSON)
-				return func(t *vegeta.Target) error {
-					t.Method, t.URL, t.Body = http.MethodPost, fw.base+"/api/v1/reports", body
-					t.Header = http.Header{
-						"Content-Type":    {"application/json"},
-						"Idempotency-Key": {fmt.Sprintf("%s-%010d", keyPrefix, seq.Add(1))},
+	}}
+	var inboxInfo []string
+	sessions := map[string]string{} // username → session cookie
+	for _, sc := range o.scenarios {
+		switch sc {
+		case "intake":
+			targets = append(targets, target{
+				name: "fundwatch POST /api/v1/reports", srv: fw, maxBody: 4096,
+				targeter: func() vegeta.Targeter {
+					body := []byte(reportJSON)
+					return func(t *vegeta.Target) error {
+						t.Method, t.URL, t.Body = http.MethodPost, fw.base+"/api/v1/reports", body
+						t.Header = http.Header{
+							"Content-Type":    {"application/json"},
+							"Idempotency-Key": {fmt.Sprintf("%s-%010d", keyPrefix, seq.Add(1))},
+						}
+						return nil
 					}
-					return nil
-				}
-			},
-			onResult: func(r *vegeta.Result) {
-				if r.Code == http.StatusCreated {
-					pool.add(r.Body)
-				}
-			},
-		},
-		{
-			name: "fundwatch GET /api/v1/reports/{n}", srv: fw, maxBody: 0,
-			targeter: func() vegeta.Targeter {
-				creds := pool.snapshot()
-				var i atomic.Uint64
-				return func(t *vegeta.Target) error {
-					if len(creds) == 0 {
-						return errors.New("no receipts to follow up: every POST failed")
+				},
+				onResult: func(r *vegeta.Result) {
+					if r.Code == http.StatusCreated {
+						pool.add(r.Body)
 					}
-					c := creds[(i.Add(1)-1)%uint64(len(creds))]
-					t.Method, t.URL, t.Body = http.MethodGet, fw.base+"/api/v1/reports/"+c.number, nil
-					t.Header = http.Header{"X-Access-Code": {c.code}}
-					return nil
+				},
+			})
+		case "followup":
+			targets = append(targets, target{
+				name: "fundwatch GET /api/v1/reports/{n}", srv: fw, maxBody: 0,
+				targeter: func() vegeta.Targeter {
+					creds := pool.snapshot()
+					var i atomic.Uint64
+					return func(t *vegeta.Target) error {
+						if len(creds) == 0 {
+							return errors.New("no receipts to follow up: every POST failed")
+						}
+						c := creds[(i.Add(1)-1)%uint64(len(creds))]
+						t.Method, t.URL, t.Body = http.MethodGet, fw.base+"/api/v1/reports/"+c.number, nil
+						t.Header = http.Header{"X-Access-Code": {c.code}}
+						return nil
+					}
+				},
+			})
+		default:
+			in := inboxScenarios[sc]
+			cookie, ok := sessions[in.user]
+			if !ok {
+				if cookie, err = signIn(fw.base, in.user, loadPassword); err != nil {
+					return fmt.Errorf("%s: %w", sc, err)
 				}
-			},
-		},
+				sessions[in.user] = cookie
+			}
+			url := fw.base + in.path
+			total, err := checkInbox(url, cookie)
+			if err != nil {
+				return fmt.Errorf("%s: %w", sc, err)
+			}
+			inboxInfo = append(inboxInfo, fmt.Sprintf("  %s (%s): %d cases match", in.label(), in.who, total))
+			targets = append(targets, target{
+				name: in.label(), srv: fw, maxBody: 0, expect: http.StatusOK,
+				targeter: func() vegeta.Targeter {
+					return vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: url,
+						Header: http.Header{"Cookie": {cookie}}})
+				},
+			})
+		}
 	}
 
 	started := time.Now()
@@ -497,6 +570,14 @@ func measure(ctx context.Context, o options) error {
 
 	fmt.Printf("\nfundwatch load test, %s, %d CPUs, %v per step, warm-up %v, took %v\n\n",
 		started.Format("2006-01-02 15:04 MST"), runtime.NumCPU(), o.duration, o.warmup, time.Since(started).Round(time.Second))
+	if seeded != nil {
+		fmt.Printf("store: %s\n", seeded)
+		fmt.Println("inbox pages (first page, 50 rows):")
+		for _, l := range inboxInfo {
+			fmt.Println(l)
+		}
+		fmt.Println()
+	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "target\trate\trequests\tthroughput/s\tp50\tp99\tmax\tsuccess\terrors\tpeak RSS")
 	for _, r := range rows {
@@ -512,6 +593,11 @@ func measure(ctx context.Context, o options) error {
 		}
 	}
 
+	width := 0
+	for _, t := range targets {
+		width = max(width, utf8.RuneCountInString(t.name))
+	}
+	pad := func(s string) string { return s + strings.Repeat(" ", width-utf8.RuneCountInString(s)) }
 	b, ok := best[targets[0].name]
 	if !ok {
 		fmt.Println("the baseline saturated at the first rate; no ratios")
@@ -521,7 +607,7 @@ func measure(ctx context.Context, o options) error {
 		fmt.Println("ratios fundwatch/baseline at the same rate:")
 		for _, t := range targets[1:] {
 			r := best[t.name]
-			fmt.Printf("  %-36s throughput ×%.2f   p99 ×%.1f   peak RSS ×%.1f\n", t.name,
+			fmt.Printf("  %s  throughput ×%.2f   p99 ×%.1f   peak RSS ×%.1f\n", pad(t.name),
 				r.m.Throughput/b.m.Throughput, ratio(r.m.Latencies.P99, b.m.Latencies.P99),
 				float64(r.rssKiB)/float64(max(b.rssKiB, 1)))
 		}
@@ -542,20 +628,20 @@ func measure(ctx context.Context, o options) error {
 	}
 	fmt.Printf("highest rate held (success ≥ 99%%, throughput ≥ 90%% of rate, p99 ≤ %v):\n", o.maxP99)
 	for _, t := range targets {
-		fmt.Printf("  %-36s %s\n", t.name, held(t.name))
+		fmt.Printf("  %s  %s\n", pad(t.name), held(t.name))
 	}
 	fmt.Println("ratios fundwatch/baseline:")
 	for _, t := range targets[1:] {
 		r, ok := best[t.name]
 		if !ok {
-			fmt.Printf("  %-36s held no step; start lower with -rate\n", t.name)
+			fmt.Printf("  %s  held no step; start lower with -rate\n", pad(t.name))
 			continue
 		}
 		bound := ""
 		if unsaturated[b.target] {
 			bound = "≤ "
 		}
-		line := fmt.Sprintf("  %-36s capacity %s×%.2f", t.name, bound, float64(r.rate)/float64(b.rate))
+		line := fmt.Sprintf("  %s  capacity %s×%.2f", pad(t.name), bound, float64(r.rate)/float64(b.rate))
 		for _, br := range rows {
 			if br.target == b.target && br.rate == r.rate {
 				line += fmt.Sprintf("   p99 at %d req/s ×%.1f", r.rate, ratio(r.m.Latencies.P99, br.m.Latencies.P99))

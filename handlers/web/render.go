@@ -49,8 +49,10 @@ func (r *Renderer) Render(c *fiber.Ctx, status int, name string, data any) error
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	// SetBody copies: c.Send would keep a reference to the pooled buffer,
-	// which the next render reuses while this answer is still being sent.
+	// SetBody copies. c.Send would keep buf itself as the body (fasthttp's
+	// SetBodyRaw) while buf goes back to the pool: the next page rendered
+	// into it, another user's perhaps, would overwrite this answer before
+	// it is written.
 	c.Response().SetBody(buf.Bytes())
 	return nil
 }

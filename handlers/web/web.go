@@ -134,6 +134,12 @@ func (w *Web) NewApp() *fiber.App {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
+		// Neither site takes multipart bodies. fasthttp would parse one
+		// before routing and, when it is malformed, reset the request: the
+		// error page then no longer knows the path, and an admin form got
+		// the public site's page. Unparsed, the body reaches the handlers,
+		// which refuse it like any other wrong content type.
+		DisablePreParseMultipartForm: true,
 		// No ProxyHeader: ClientIP reads X-Forwarded-For itself, from the
 		// right, so c.IP() stays the connection's address.
 	})

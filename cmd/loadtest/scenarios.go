@@ -1,0 +1,188 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// inboxScenario is one first page of the admin inbox, as a signed-in
+// handler sees it.
+type inboxScenario struct {
+	user  string // cityUser or provinceUser
+	path  string
+	scope string // for the table: city or province
+	who   string
+}
+
+func (s inboxScenario) label() string { return "inbox " + s.scope + " GET " + s.path }
+
+const (
+	cityWho     = "handler of 长春市 220100, scope: the city and its 15 districts and counties"
+	provinceWho = "handler of the province 220000, scope: every region"
+)
+
+// inboxScenarios are the inbox pages measured: unfiltered, new cases by
+// deadline (the morning's triage), and one category, for a handler of
+// 长春市 and one of the province. Every one runs the page's list query, the
+// count per status and the list of the scope's case workers.
+var inboxScenarios = map[string]inboxScenario{
+	"inbox-city":                  {cityUser, "/admin/cases", "city", cityWho},
+	"inbox-city-received-due":     {cityUser, "/admin/cases?status=received&sort=due", "city", cityWho},
+	"inbox-city-category":         {cityUser, "/admin/cases?category=embezzlement", "city", cityWho},
+	"inbox-province":              {provinceUser, "/admin/cases", "province", provinceWho},
+	"inbox-province-received-due": {provinceUser, "/admin/cases?status=received&sort=due", "province", provinceWho},
+	"inbox-province-category":     {provinceUser, "/admin/cases?category=embezzlement", "province", provinceWho},
+}
+
+// allScenarios in the order they run: the inbox first, on exactly the
+// generated cases, then intake (which files more) and the follow-up read of
+// what intake filed.
+var allScenarios = []string{
+	"inbox-city", "inbox-city-received-due", "inbox-city-category",
+	"inbox-province", "inbox-province-received-due", "inbox-province-category",
+	"intake", "followup",
+}
+
+func scenarioNames() []string { return slices.Clone(allScenarios) }
+
+func isInbox(name string) bool { _, ok := inboxScenarios[name]; return ok }
+
+// parseScenarios reads -scenarios: names from allScenarios, "inbox" for
+// all inbox scenarios, "all" for everything; returned in allScenarios
+// order. followup reads what intake filed, so it needs intake.
+func parseScenarios(s string) ([]string, error) {
+	want := map[string]bool{}
+	for _, name := range strings.Split(s, ",") {
+		switch name = strings.TrimSpace(name); name {
+		case "":
+		case "all":
+			for _, n := range allScenarios {
+				want[n] = true
+			}
+		case "inbox":
+			for n := range inboxScenarios {
+				want[n] = true
+			}
+		default:
+			if !slices.Contains(allScenarios, name) {
+				return nil, fmt.Errorf("-scenarios: unknown scenario %q (known: %s, inbox, all)", name, strings.Join(allScenarios, ", "))
+			}
+			want[name] = true
+		}
+	}
+	if want["followup"] && !want["intake"] {
+		return nil, errors.New("-scenarios: followup reads the cases intake files; add intake")
+	}
+	var out []string
+	for _, n := range allScenarios {
+		if want[n] {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("-scenarios: none chosen")
+	}
+	return out, nil
+}
+
+// defaultSeedDir is a tmpfs when there is one: the seed store is written
+// there (an fsync per case costs nothing) and copied to the data directory.
+func defaultSeedDir() string {
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		return "/dev/shm"
+	}
+	return ""
+}
+
+func (s seedStats) String() string {
+	where := "in place"
+	if s.where != "" {
+		where = "in " + s.where + ", then copied"
+	}
+	var parts []string
+	for _, st := range []string{"received", "accepted", "transferred", "investigating", "concluded", "closed", "rejected"} {
+		parts = append(parts, fmt.Sprintf("%s %d", st, s.byStatus[st]))
+	}
+	return fmt.Sprintf("generated %d cases (%d events; %s) and %d users in %v through store.ImportCase, one transaction per case, %s; database %.0f MiB",
+		s.cases, s.events, strings.Join(parts, ", "), s.users, s.took.Round(100*time.Millisecond), where, float64(s.dbBytes)/(1<<20))
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// signIn signs username in to the admin site at base with the password and
+// returns the session cookie as a Cookie header value. The inbox users are
+// handlers, whose role needs no second factor.
+func signIn(base, username, password string) (string, error) {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return "", err
+	}
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(base + "/admin/login")
+	if err != nil {
+		return "", err
+	}
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return "", err
+	}
+	m := csrfField.FindSubmatch(page)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		return "", fmt.Errorf("sign-in page: status %d, token found %v", resp.StatusCode, m != nil)
+	}
+	resp, err = client.PostForm(base+"/admin/login", url.Values{"_csrf": {string(m[1])}, "username": {username}, "password": {password}})
+	if err != nil {
+		return "", err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin" {
+		return "", fmt.Errorf("sign in as %s: status %d to %q", username, resp.StatusCode, resp.Header.Get("Location"))
+	}
+	u, _ := url.Parse(base)
+	for _, c := range jar.Cookies(u) {
+		if strings.HasSuffix(c.Name, "fw_admin") {
+			return c.Name + "=" + c.Value, nil
+		}
+	}
+	return "", fmt.Errorf("sign in as %s: no session cookie", username)
+}
+
+var resultCount = regexp.MustCompile(`id="result-count">共 (\d+) 件`)
+
+// checkInbox loads an inbox page once and returns how many cases match.
+func checkInbox(target, cookie string) (int, error) {
+	req, err := http.NewRequest(http.MethodGet, target, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Cookie", cookie)
+	client := &http.Client{Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return 0, err
+	}
+	m := resultCount.FindSubmatch(body)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		return 0, fmt.Errorf("GET %s: status %d, not the inbox", target, resp.StatusCode)
+	}
+	return strconv.Atoi(string(m[1]))
+}
