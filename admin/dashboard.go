@@ -20,28 +20,29 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 	now := a.now()
 	data := fiber.Map{"Title": "工作台", "Nav": "home"}
 	if casework.RoleAllows(actor.Role, casework.PermViewCases) {
+		scope := a.caseScope(actor.Scope)
 		cal := a.Cases.Rules.Calendar()
-		overdue, nOverdue, err := a.Store.ListCases(ctx, store.CaseFilter{RegionCodes: actor.Scope, DueBefore: now, Sort: store.SortDue, Limit: 10})
+		overdue, nOverdue, err := a.Store.ListCases(ctx, store.CaseFilter{RegionCodes: scope, DueBefore: now, Sort: store.SortDue, Limit: 10})
 		if err != nil {
 			return err
 		}
-		soon, nSoon, err := a.Store.ListCases(ctx, store.CaseFilter{RegionCodes: actor.Scope,
+		soon, nSoon, err := a.Store.ListCases(ctx, store.CaseFilter{RegionCodes: scope,
 			DueBefore: cal.WorkingDaysDeadline(now, dueSoonWorkingDays), Sort: store.SortDue, Limit: 20})
 		if err != nil {
 			return err
 		}
 		soon = slices.DeleteFunc(soon, func(cs *store.Case) bool { return !now.Before(cs.DueAt) })
-		_, nUnassigned, err := a.Store.ListCases(ctx, store.CaseFilter{RegionCodes: actor.Scope, Unassigned: true,
+		_, nUnassigned, err := a.Store.ListCases(ctx, store.CaseFilter{RegionCodes: scope, Unassigned: true,
 			Statuses: []string{store.StatusReceived, store.StatusAccepted, store.StatusTransferred, store.StatusInvestigating}, Limit: 1})
 		if err != nil {
 			return err
 		}
-		_, nMine, err := a.Store.ListCases(ctx, store.CaseFilter{RegionCodes: actor.Scope, AssigneeID: actor.UserID,
+		_, nMine, err := a.Store.ListCases(ctx, store.CaseFilter{RegionCodes: scope, AssigneeID: actor.UserID,
 			Statuses: []string{store.StatusReceived, store.StatusAccepted, store.StatusTransferred, store.StatusInvestigating}, Limit: 1})
 		if err != nil {
 			return err
 		}
-		counts, err := a.Store.CountCasesByStatus(ctx, store.CaseFilter{RegionCodes: actor.Scope})
+		counts, err := a.Store.CountCasesByStatus(ctx, store.CaseFilter{RegionCodes: scope})
 		if err != nil {
 			return err
 		}

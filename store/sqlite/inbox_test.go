@@ -261,6 +261,28 @@ func BenchmarkListCases100k(b *testing.B) {
 			})
 		}
 	}
+	// The province sees the whole tree, which the admin site passes as no
+	// region filter at all.
+	for _, f := range []store.CaseFilter{{}, {Statuses: []string{store.StatusReceived}, Sort: store.SortDue}} {
+		name := "province"
+		if len(f.Statuses) > 0 {
+			name += "_received_due"
+		}
+		b.Run("page/"+name, func(b *testing.B) {
+			for b.Loop() {
+				if page, _, err := db.ListCases(b.Context(), f); err != nil || len(page) == 0 {
+					b.Fatalf("ListCases: %d cases, %v", len(page), err)
+				}
+			}
+		})
+		b.Run("count_by_status/"+name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := db.CountCasesByStatus(b.Context(), f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 	for _, f := range inboxFilters() {
 		b.Run("count_by_status/"+strings.ReplaceAll(f.name, " ", "_"), func(b *testing.B) {
 			for b.Loop() {
