@@ -13,11 +13,9 @@ package admin
 
 import (
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"fundwatch/casework"
 	"fundwatch/casework/caseflow"
@@ -93,11 +91,15 @@ func (a *Admin) Mount(app *fiber.App) error {
 		return fmt.Errorf("admin: Web, Cases, Store, Keyring and Regions are required")
 	}
 	a.Config = a.Config.withDefaults()
+	assets, err := web.NewAssets(web.AdminPrefix+"/static", Static)
+	if err != nil {
+		return err
+	}
 	funcs := web.TemplateFuncs(a.Regions)
 	for k, v := range a.templateFuncs() {
 		funcs[k] = v
 	}
-	var err error
+	funcs["asset"] = assets.URL
 	if a.pages, err = web.NewRenderer(Templates, "layouts/main", funcs); err != nil {
 		return err
 	}
@@ -108,9 +110,10 @@ func (a *Admin) Mount(app *fiber.App) error {
 	a.policies = map[string]policy{}
 
 	// Static assets need no session; they are the only route outside the
-	// session middleware, and have a policy like every other.
-	app.Use(web.AdminPrefix+"/static", filesystem.New(filesystem.Config{Root: http.FS(Static), MaxAge: 7 * 24 * 3600}))
-	a.policies["USE "+web.AdminPrefix+"/static"] = public
+	// session middleware, and have a policy like every other. They are
+	// served by content-hashed name (web.Assets).
+	app.Get(web.AdminPrefix+"/static/*", assets.Serve)
+	a.policies["GET "+web.AdminPrefix+"/static/*"] = public
 	g := app.Group(web.AdminPrefix, a.loadSession)
 	a.policies["USE "+web.AdminPrefix] = public // the session middleware itself
 	a.routes(g)

@@ -39,7 +39,6 @@ func (a *Admin) renderWith(r *web.Renderer, c *fiber.Ctx, status int, name strin
 	}
 	data["Demo"] = a.Config.Demo
 	data["Version"] = a.Config.Version
-	data["AssetVersion"] = web.AssetVersion(a.Config.Version)
 	data["RequestID"] = web.RequestID(c)
 	if _, ok := data["Nav"]; !ok {
 		data["Nav"] = ""

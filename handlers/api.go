@@ -23,8 +23,9 @@ var openAPIDoc []byte
 
 func (h *Handler) apiOpenAPI(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	c.Set("Cache-Control", "public, max-age=300")
-	return c.Send(openAPIDoc)
+	c.Response().SetBodyRaw(openAPIDoc)
+	web.CachePublic(c, web.PageMaxAge)
+	return nil
 }
 
 // apiValidation is the 422 body: a Chinese message per field key.

@@ -28,7 +28,7 @@ type Config struct {
 	TrustedProxies []string
 	// Demo marks every page as showing demo content (示例).
 	Demo bool
-	// Version is shown in the footer and used to bust static asset caches.
+	// Version is the build, answered by /healthz.
 	Version string
 	// DemoCases are the numbers and codes of the demo cases, shown on the
 	// follow-up page in demo mode so visitors can try it.
@@ -147,6 +147,7 @@ type Handler struct {
 	limiter    *web.RateLimiter
 	writeSlots chan struct{}
 	pages      *web.Renderer
+	assets     *web.Assets
 }
 
 func (h *Handler) now() time.Time { return store.Truncate(h.Clock()) }
@@ -192,11 +193,18 @@ func (h *Handler) Mount(app *fiber.App) error {
 	h.writeSlots = make(chan struct{}, h.Config.Limits.PendingWrites)
 	h.limiter = h.Web.Limiter
 
-	pages, err := web.NewRenderer(public.Templates, "layouts/main", web.TemplateFuncs(h.Regions))
+	assets, err := web.NewAssets("/static", public.Static)
+	if err != nil {
+		return err
+	}
+	funcs := web.TemplateFuncs(h.Regions)
+	funcs["asset"] = assets.URL
+	pages, err := web.NewRenderer(public.Templates, "layouts/main", funcs)
 	if err != nil {
 		return err
 	}
 	h.pages = pages
+	h.assets = assets
 	h.Web.SetErrorPage("", h.errorPage)
 	h.routes(app)
 	return nil

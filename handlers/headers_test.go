@@ -14,16 +14,17 @@ func TestSecurityHeadersOnPagesAndAPI(t *testing.T) {
 		method string
 		path   string
 		status int
+		cache  string // Cache-Control
 	}{
-		{"home page", http.MethodGet, "/", http.StatusOK},
-		{"report form", http.MethodGet, "/report", http.StatusOK},
-		{"follow-up form", http.MethodGet, "/followup", http.StatusOK},
-		{"404 page", http.MethodGet, "/nope", http.StatusNotFound},
-		{"CSRF failure page", http.MethodPost, "/report", http.StatusForbidden},
-		{"API 404", http.MethodGet, "/api/v1/reports/2026-000001", http.StatusNotFound},
-		{"API 415", http.MethodPost, "/api/v1/reports", http.StatusUnsupportedMediaType},
-		{"API document", http.MethodGet, "/api/v1/openapi.json", http.StatusOK},
-		{"health", http.MethodGet, "/healthz", http.StatusOK},
+		{"home page", http.MethodGet, "/", http.StatusOK, "public, max-age=300"},
+		{"report form", http.MethodGet, "/report", http.StatusOK, "no-store"},
+		{"follow-up form", http.MethodGet, "/followup", http.StatusOK, "no-store"},
+		{"404 page", http.MethodGet, "/nope", http.StatusNotFound, "no-store"},
+		{"CSRF failure page", http.MethodPost, "/report", http.StatusForbidden, "no-store"},
+		{"API 404", http.MethodGet, "/api/v1/reports/2026-000001", http.StatusNotFound, "no-store"},
+		{"API 415", http.MethodPost, "/api/v1/reports", http.StatusUnsupportedMediaType, "no-store"},
+		{"API document", http.MethodGet, "/api/v1/openapi.json", http.StatusOK, "public, max-age=300"},
+		{"health", http.MethodGet, "/healthz", http.StatusOK, "no-store"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,10 +55,8 @@ func TestSecurityHeadersOnPagesAndAPI(t *testing.T) {
 					t.Errorf("%s = %q, want %q", k, got, v)
 				}
 			}
-			if tt.path != "/api/v1/openapi.json" {
-				if got := resp.Header.Get("Cache-Control"); got != "no-store" {
-					t.Errorf("Cache-Control = %q, want no-store", got)
-				}
+			if got := resp.Header.Get("Cache-Control"); got != tt.cache {
+				t.Errorf("Cache-Control = %q, want %q", got, tt.cache)
 			}
 			if got := resp.Header.Get("Strict-Transport-Security"); got != "" {
 				t.Errorf("HSTS %q sent over plain http", got)

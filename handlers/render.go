@@ -6,28 +6,82 @@ import (
 	"fundwatch/handlers/web"
 )
 
+// pagePolicy is what a public page carries, and so how it may be cached and
+// compressed. Every page is decided here, in one table; a page not in it is
+// private: no-store and never compressed.
+type pagePolicy struct {
+	// form: the page has a form, so it gets a CSRF token (and sets the
+	// cookie the token is derived from).
+	form bool
+	// public: the page is the same for everyone and holds nothing private —
+	// no form, no cookie, no case. Any cache may keep it for
+	// web.PageMaxAge (which also lets the back/forward cache keep it), and
+	// it is compressed.
+	public bool
+	// compressGET: shown by GET, the page's only lasting secret is the CSRF
+	// token, masked afresh in every response, so it may be compressed
+	// (web/compress.go says why). It stays no-store: the token is tied to
+	// this browser's cookie.
+	compressGET bool
+	// description is the page's <meta name="description">.
+	description string
+}
+
+// siteDescription describes the whole site, for pages without their own.
+const siteDescription = "社保基金监督公开平台：受理社会保险基金违法违规问题的举报和参保人员本人社保权益受侵害的投诉，" +
+	"可实名或匿名在线提交，凭回执查询办理进度和处理结果。"
+
+// publicPages: home and guide are public; the report and follow-up forms
+// are compressed on GET but never kept; the receipt (access code), the case
+// page (the reporter's case and identity) and error pages are private.
+var publicPages = map[string]pagePolicy{
+	"home": {public: true, description: "发现用人单位欠缴社保费、骗取社保待遇、侵吞挪用社保基金等问题，" +
+		"可在这里实名或匿名举报投诉，并凭回执随时查询办理进度。"},
+	"guide": {public: true, description: "社会保险基金监督举报投诉的受理范围、办理部门、办理时限、" +
+		"实名与匿名的区别和注意事项。"},
+	"report": {form: true, compressGET: true, description: "在线举报社会保险基金违法违规问题，或投诉本人社保权益受到侵害；" +
+		"可实名或匿名，提交后立即获得查询编号和查询码。"},
+	"followup": {form: true, compressGET: true, description: "凭回执上的查询编号和查询码，" +
+		"查询举报投诉的受理情况、办理进度和处理结果，并补充信息。"},
+	"case":    {form: true, description: "举报投诉的办理进度和处理结果。"},
+	"receipt": {description: "举报投诉已提交：请保存查询编号和查询码，凭其查询办理进度。"},
+}
+
 // renderPage renders a public template inside the main layout with the base
-// view model every page needs: CSRF token, demo marker, asset version.
+// view model every page needs (CSRF token, demo marker, description), then
+// applies the page's caching and compression policy.
 func (h *Handler) renderPage(c *fiber.Ctx, status int, name string, data fiber.Map) error {
 	if data == nil {
 		data = fiber.Map{}
 	}
-	if formPages[name] {
+	policy := publicPages[name]
+	if policy.form {
 		data["CSRF"] = h.formToken(c)
 	}
 	data["Demo"] = h.Config.Demo
-	data["Version"] = h.Config.Version
-	data["AssetVersion"] = web.AssetVersion(h.Config.Version)
 	data["RequestID"] = web.RequestID(c)
 	if _, ok := data["Nav"]; !ok {
 		data["Nav"] = ""
 	}
-	return h.pages.Render(c, status, name, data)
+	if _, ok := data["Description"]; !ok {
+		data["Description"] = policy.description
+		if policy.description == "" {
+			data["Description"] = siteDescription
+		}
+	}
+	if err := h.pages.Render(c, status, name, data); err != nil {
+		return err
+	}
+	get := c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead
+	switch {
+	case status != fiber.StatusOK || !get:
+	case policy.public:
+		web.CachePublic(c, web.PageMaxAge)
+	case policy.compressGET:
+		web.AllowCompression(c)
+	}
+	return nil
 }
-
-// formPages are the pages with a form, the only ones that set the CSRF
-// cookie.
-var formPages = map[string]bool{"report": true, "followup": true, "case": true}
 
 // errorPage is the public site's error page, rendered by web.HandleError for
 // every path that is not another site's.

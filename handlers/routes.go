@@ -1,21 +1,15 @@
 package handlers
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
 	"fundwatch/handlers/web"
-	"fundwatch/public"
 )
 
 func (h *Handler) routes(app *fiber.App) {
-	app.Use("/static", filesystem.New(filesystem.Config{
-		Root:   http.FS(public.Static),
-		MaxAge: 7 * 24 * 3600,
-	}))
+	app.Get("/static/*", h.assets.Serve)
 	app.Get("/healthz", h.healthz)
 	app.Get("/readyz", h.readyz)
 

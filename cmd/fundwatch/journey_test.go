@@ -31,6 +31,7 @@ import (
 	"github.com/chromedp/cdproto/accessibility"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -181,6 +182,9 @@ func startBrowser(t *testing.T) *browser {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		// Chrome is trying out keeping no-store pages in the back/forward
+		// cache; off, it judges them as Lighthouse and other browsers do.
+		chromedp.Flag("disable-features", "CacheControlNoStoreEnterBackForwardCache"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 1800),
 	)
@@ -516,6 +520,7 @@ func TestJourneys(t *testing.T) {
 		{"demo case shows the handling", journeyDemo},
 		{"phone pages fit the screen", journeyPhone},
 		{"pages pass axe WCAG 2.1 AA", journeyAxe},
+		{"public pages stay in the back/forward cache", journeyBackForwardCache},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel() // own server, own tab and cookies: independent
@@ -574,6 +579,72 @@ func journeyWithJavaScript(t *testing.T, b *browser) {
 	j.followUp(number, code)
 	j.shot("case")
 	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// journeyBackForwardCache: the home page and the guide, which hold nothing
+// private, set no cookie and are not no-store, are kept in the browser's
+// back/forward cache: going back shows the very page left, its scripts'
+// state included, without asking the server (issue 7: every page was
+// no-store, which kept every page out of it).
+func journeyBackForwardCache(t *testing.T, b *browser) {
+	j := b.journey(t, startServer(t), "journey-bfcache", tabOpts{})
+	// The browser says how each back navigation went: a frame navigated of
+	// type BackForwardCacheRestore, or the reasons it did not use the cache.
+	outcome := make(chan string, 16)
+	if err := chromedp.Listen(j.ctx, func(ev any) {
+		var o string
+		switch e := ev.(type) {
+		case *page.EventFrameNavigated:
+			if e.Type != page.NavigationTypeBackForwardCacheRestore {
+				return
+			}
+			o = "restored"
+		case *page.EventBackForwardCacheNotUsed:
+			var reasons []string
+			for _, r := range e.NotRestoredExplanations {
+				reasons = append(reasons, string(r.Reason))
+			}
+			o = "not used: " + strings.Join(reasons, ", ")
+		default:
+			return
+		}
+		select {
+		case outcome <- o:
+		default:
+		}
+	}); err != nil {
+		t.Fatalf("listen to the tab: %v", err)
+	}
+	back := func(from string) string {
+		t.Helper()
+		for len(outcome) > 0 {
+			<-outcome
+		}
+		j.eval("go back from "+from, `(history.back(), true)`)
+		select {
+		case o := <-outcome:
+			return o
+		case <-j.ctx.Done():
+			j.fail("go back from "+from, j.ctx.Err())
+		}
+		return ""
+	}
+	for _, tc := range []struct{ page, next string }{
+		{"/", "/guide"},
+		{"/guide", "/"},
+	} {
+		j.open(tc.page)
+		j.follow("go to "+tc.next, chromedp.CSS(`.site-nav a[href="`+tc.next+`"]`))
+		if o := back(tc.next); o != "restored" {
+			t.Errorf("going back to %s: %s; want it restored from the back/forward cache", tc.page, o)
+		}
+	}
+	// The report form, with its token, stays no-store and out of it.
+	j.open("/report")
+	j.follow("go to /guide", chromedp.CSS(`.site-nav a[href="/guide"]`))
+	if o := back("/guide"); !strings.Contains(o, "NoStore") {
+		t.Errorf("going back to /report: %s; want it not restored, being no-store", o)
+	}
 }
 
 // journeyWithoutJavaScript: the same on an old phone

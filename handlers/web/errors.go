@@ -144,6 +144,10 @@ func (w *Web) HandleError(c *fiber.Ctx, err error) error {
 		setRequestID(c)
 		w.setSecurityHeaders(c)
 	}
+	// An error page is never kept, whatever the handler had set before
+	// it failed.
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Response().Header.Del(fiber.HeaderETag)
 	status, title, msg := StatusOf(err)
 	if status >= 500 && !errors.Is(err, ErrInternalLogged) {
 		w.Log.Error("request failed", "request_id", RequestID(c), "method", c.Method(), "path", c.Path(),

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"strings"
-
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -30,8 +28,8 @@ func (w *Web) setSecurityHeaders(c *fiber.Ctx) {
 	if w.Secure() {
 		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 	}
-	if !strings.HasPrefix(c.Path(), "/static/") && !strings.HasPrefix(c.Path(), AdminPrefix+"/static/") {
-		// Pages carry CSRF tokens, receipts and case details: never cache.
-		c.Set("Cache-Control", "no-store")
-	}
+	// Nothing is kept unless its handler says so (cache.go): pages carry
+	// CSRF tokens, receipts and case details. Static assets and the public
+	// pages without anything private set their own Cache-Control.
+	c.Set(fiber.HeaderCacheControl, "no-store")
 }

@@ -57,14 +57,6 @@ func (r *Renderer) Render(c *fiber.Ctx, status int, name string, data any) error
 	return nil
 }
 
-// AssetVersion turns the program version into a cache-busting query value.
-func AssetVersion(v string) string {
-	if v == "" {
-		return "dev"
-	}
-	return strings.NewReplacer("+", "-", " ", "-").Replace(v)
-}
-
 // TemplateFuncs are the helpers every site's templates may call. They only
 // format; no rule lives in a template.
 func TemplateFuncs(regions *casework.Regions) map[string]any {

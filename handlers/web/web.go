@@ -21,7 +21,7 @@ type Config struct {
 	BaseURL string
 	// TrustedProxies are the addresses whose X-Forwarded-For is believed.
 	TrustedProxies []string
-	// Version is shown in footers and busts static asset caches.
+	// Version is the build, for operators (/healthz, the admin footer).
 	Version string
 	Log     *slog.Logger
 	Clock   func() time.Time
@@ -29,6 +29,10 @@ type Config struct {
 	// rate counters. In memory for one instance (the default); shared (the
 	// MongoDB key-value collection) when several instances run.
 	Storage fiber.Storage
+	// CompressMinBytes: a response smaller than this is sent as it is,
+	// compression saving too little; 0 means 1 KB. Tests set 1 to show
+	// which responses are never compressed, whatever their size.
+	CompressMinBytes int
 }
 
 // Web is the plumbing of one running app, shared by the sites mounted on it.
@@ -87,6 +91,9 @@ func New(cfg Config) *Web {
 		w.ownStorage = NewMemoryStorage()
 		w.Storage = w.ownStorage
 	}
+	if w.CompressMinBytes <= 0 {
+		w.CompressMinBytes = defaultCompressMinBytes
+	}
 	w.Limiter = NewRateLimiter(w.Storage, w.Clock)
 	w.proxies = parseProxies(cfg.TrustedProxies)
 	return w
@@ -121,8 +128,8 @@ const MaxBodyBytes = 256 * 1024
 
 // NewApp builds the one Fiber app with its limits, the error handler and the
 // middleware every request passes: request id, access log, panic recovery,
-// security headers. The sites then mount their routes on it, and Finish
-// completes it.
+// security headers, compression of the responses marked for it. The sites
+// then mount their routes on it, and Finish completes it.
 func (w *Web) NewApp() *fiber.App {
 	app := fiber.New(fiber.Config{
 		AppName:               "fundwatch",
@@ -143,7 +150,7 @@ func (w *Web) NewApp() *fiber.App {
 		// No ProxyHeader: ClientIP reads X-Forwarded-For itself, from the
 		// right, so c.IP() stays the connection's address.
 	})
-	app.Use(w.requestID, w.accessLog, w.recoverPanics, w.securityHeaders)
+	app.Use(w.requestID, w.accessLog, w.recoverPanics, w.securityHeaders, w.compress)
 	return app
 }
 

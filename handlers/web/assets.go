@@ -1,0 +1,210 @@
+package web
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"mime"
+	"path"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+)
+
+// Assets serve one site's embedded static files under a URL prefix, each
+// named by a hash of its content ("site.css" is "/static/site.3f2a9c1b7d.css"),
+// computed when the Assets are made. A page links the hashed name through
+// the template function URL, so a new build changes the URL of every asset
+// that changed, and a browser or proxy may keep each one for a year without
+// asking again ("immutable"). An unhashed name, or the hash of another build,
+// still answers — old pages in caches, a rolling deployment where the
+// previous instance gets the new name — with the current content for five
+// minutes only, so nothing wrong is kept for long.
+//
+// Files are read, hashed and compressed (brotli and gzip, at the best
+// levels) once; a request only picks bytes from memory, GET and HEAD alike,
+// and a name is looked up in a map, never on a file system, so no path can
+// leave the tree.
+type Assets struct {
+	prefix string
+	byName map[string]*asset // "site.css"
+	byHash map[string]*asset // "site.3f2a9c1b7d.css"
+}
+
+type asset struct {
+	url         string
+	hash        string
+	contentType string
+	identity    []byte
+	gzip, br    []byte // nil when not worth it
+}
+
+// assetHashLen is how many hex digits of the SHA-256 name an asset: 40 bits,
+// plenty to tell the builds of one file apart.
+const assetHashLen = 10
+
+// Cache lifetimes of assets under their current hashed name and under any
+// other.
+const (
+	immutableCacheControl = "public, max-age=31536000, immutable"
+	unhashedCacheControl  = "public, max-age=300"
+)
+
+// NewAssets reads every file of fsys, to be served under prefix (e.g.
+// "/static").
+func NewAssets(prefix string, fsys fs.FS) (*Assets, error) {
+	a := &Assets{prefix: strings.TrimSuffix(prefix, "/"), byName: map[string]*asset{}, byHash: map[string]*asset{}}
+	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		as := &asset{
+			hash:        hex.EncodeToString(sum[:])[:assetHashLen],
+			contentType: assetContentType(name),
+			identity:    body,
+		}
+		hashed := hashedName(name, as.hash)
+		as.url = a.prefix + "/" + hashed
+		if compressibleType([]byte(as.contentType)) {
+			if gz := fasthttp.AppendGzipBytesLevel(nil, body, fasthttp.CompressBestCompression); len(gz) < len(body) {
+				as.gzip = gz
+			}
+			if br := fasthttp.AppendBrotliBytesLevel(nil, body, fasthttp.CompressBrotliBestCompression); len(br) < len(body) {
+				as.br = br
+			}
+		}
+		a.byName[name] = as
+		a.byHash[hashed] = as
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: read assets for %s: %w", prefix, err)
+	}
+	return a, nil
+}
+
+// URL is the hashed URL of the asset name ("site.css"), for templates. An
+// unknown name is an error, so a typo fails the page's render (and its
+// test) instead of linking nothing.
+func (a *Assets) URL(name string) (string, error) {
+	as := a.byName[name]
+	if as == nil {
+		return "", fmt.Errorf("web: no asset %q under %s", name, a.prefix)
+	}
+	return as.url, nil
+}
+
+// Serve answers GET and HEAD of prefix + "/*". Mount it with app.Get, which
+// registers HEAD too.
+func (a *Assets) Serve(c *fiber.Ctx) error {
+	name := c.Params("*")
+	as, current := a.byHash[name]
+	if !current {
+		as = a.byName[name]
+		if as == nil {
+			if base, ok := stripAssetHash(name); ok {
+				as = a.byName[base]
+			}
+		}
+		if as == nil {
+			return fiber.ErrNotFound
+		}
+	}
+	c.Set(fiber.HeaderContentType, as.contentType)
+	if current {
+		c.Set(fiber.HeaderCacheControl, immutableCacheControl)
+	} else {
+		c.Set(fiber.HeaderCacheControl, unhashedCacheControl)
+	}
+	body, enc := as.identity, ""
+	if as.gzip != nil || as.br != nil {
+		addVary(c, fiber.HeaderAcceptEncoding)
+		switch preferredEncoding(c.Get(fiber.HeaderAcceptEncoding), as.br != nil, as.gzip != nil, "br") {
+		case "br":
+			body, enc = as.br, "br"
+		case "gzip":
+			body, enc = as.gzip, "gzip"
+		}
+	}
+	// A strong validator per encoding: each names exact bytes.
+	etag := `"` + as.hash + `"`
+	if enc != "" {
+		etag = `"` + as.hash + "-" + enc + `"`
+		c.Set(fiber.HeaderContentEncoding, enc)
+	}
+	c.Set(fiber.HeaderETag, etag)
+	if etagMatches(c.Get(fiber.HeaderIfNoneMatch), etag) {
+		c.Status(fiber.StatusNotModified)
+		return nil
+	}
+	// The bytes are shared by every request and never changed: the
+	// compression middleware skips a response with a Content-Encoding, and
+	// no other code touches an asset's body.
+	c.Response().SetBodyRaw(body)
+	return nil
+}
+
+// hashedName puts hash before the extension: "css/site.css" →
+// "css/site.3f2a9c1b7d.css"; "LICENSE" → "LICENSE.3f2a9c1b7d".
+func hashedName(name, hash string) string {
+	ext := path.Ext(name)
+	return strings.TrimSuffix(name, ext) + "." + hash + ext
+}
+
+// stripAssetHash undoes hashedName for any hash, current or not.
+func stripAssetHash(name string) (string, bool) {
+	dir, file := path.Split(name)
+	parts := strings.Split(file, ".")
+	for i := len(parts) - 1; i >= 1 && i >= len(parts)-2; i-- {
+		if isAssetHash(parts[i]) {
+			return dir + strings.Join(append(parts[:i:i], parts[i+1:]...), "."), true
+		}
+	}
+	return "", false
+}
+
+func isAssetHash(s string) bool {
+	if len(s) != assetHashLen {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// assetContentType names the types of the portal's assets itself, so the
+// answer does not depend on the host's /etc/mime.types.
+func assetContentType(name string) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".js", ".mjs":
+		return "text/javascript; charset=utf-8"
+	case ".json":
+		return "application/json; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
+	case ".png":
+		return "image/png"
+	case ".ico":
+		return "image/x-icon"
+	case ".woff2":
+		return "font/woff2"
+	case ".txt":
+		return "text/plain; charset=utf-8"
+	}
+	if t := mime.TypeByExtension(path.Ext(name)); t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
