@@ -35,7 +35,17 @@ type calendarRow struct {
 	Date, Name string
 	OffDay     bool
 	Error      string
+	badKind    bool // the row's kind was neither of the select's options
 }
+
+// msgCalendarKind is the problem of a row whose kind is not one the form
+// offers.
+const msgCalendarKind = "请选择“放假”或“调休上班”。"
+
+// msgCalendarRows refuses a year form whose row count is not one the page
+// can have written: reading it otherwise would drop rows, or all of them
+// and clear the year.
+const msgCalendarRows = "表单不完整，未保存任何内容。请刷新页面后重新填写。"
 
 // calendarState is what a calendar page shows besides the calendar.
 type calendarState struct {
@@ -134,31 +144,43 @@ func (a *Admin) calendarYears(rs *caseflow.RuleSettings, shown int) []calendarYe
 }
 
 // readCalendarRows reads the year form's rows; a row with neither date nor
-// name is left out. index maps each entry to its row.
-func readCalendarRows(c *fiber.Ctx) (rows []calendarRow, days []casework.CalendarDay, index []int) {
-	n, _ := strconv.Atoi(form(c, "rows"))
-	n = min(max(n, 0), maxCalendarRows)
+// name is left out. index maps each entry to its row. The row count must be
+// the one the page wrote, 1 to maxCalendarRows (ok false otherwise); a
+// row's kind must be one of the select's options, "off" or "work", else
+// the row is marked badKind.
+func readCalendarRows(c *fiber.Ctx) (rows []calendarRow, days []casework.CalendarDay, index []int, ok bool) {
+	s := form(c, "rows")
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > maxCalendarRows || strconv.Itoa(n) != s {
+		return nil, nil, nil, false
+	}
 	for i := range n {
 		k := strconv.Itoa(i)
+		kind := form(c, "kind"+k)
 		r := calendarRow{
-			Date:   strings.TrimSpace(form(c, "date"+k)),
-			Name:   strings.TrimSpace(form(c, "name"+k)),
-			OffDay: form(c, "kind"+k) != "work",
+			Date:    strings.TrimSpace(form(c, "date"+k)),
+			Name:    strings.TrimSpace(form(c, "name"+k)),
+			OffDay:  kind != "work",
+			badKind: kind != "off" && kind != "work",
 		}
-		rows = append(rows, calendarRow{Date: clip(r.Date, 20), Name: clip(r.Name, casework.MaxHolidayNameRunes+10), OffDay: r.OffDay})
+		if r.Date == "" && r.Name == "" {
+			r.badKind = false // a blank row: its kind says nothing
+		}
+		rows = append(rows, calendarRow{Date: clip(r.Date, 20), Name: clip(r.Name, casework.MaxHolidayNameRunes+10), OffDay: r.OffDay,
+			badKind: r.badKind})
 		if r.Date == "" && r.Name == "" {
 			continue
 		}
 		days = append(days, casework.CalendarDay{Date: r.Date, Name: r.Name, OffDay: r.OffDay})
 		index = append(index, len(rows)-1)
 	}
-	return rows, days, index
+	return rows, days, index, true
 }
 
 // calendarSave stores the year form: the whole year as the rows say.
 func (a *Admin) calendarSave(c *fiber.Ctx) error {
 	year, err := strconv.Atoi(form(c, "year"))
-	rows, days, index := readCalendarRows(c)
+	rows, days, index, ok := readCalendarRows(c)
 	st := calendarState{Status: fiber.StatusUnprocessableEntity, Year: year, Rows: rows}
 	if err != nil || year < casework.MinCalendarYear || year > casework.MaxCalendarYear {
 		st.Year = a.now().In(store.CST).Year() + 1
@@ -166,16 +188,28 @@ func (a *Admin) calendarSave(c *fiber.Ctx) error {
 		st.Problem = "年份应在 " + itoa(casework.MinCalendarYear) + " 至 " + itoa(casework.MaxCalendarYear) + " 年之间。"
 		return a.renderCalendar(c, st)
 	}
-	if form(c, "more") != "" {
-		st.Status = fiber.StatusOK
-		st.Rows = append(rows, blankRows(blankCalendarRows)...)
+	if !ok {
+		st.Problem = msgCalendarRows // the year's entries are shown again
 		return a.renderCalendar(c, st)
 	}
-	if problems := casework.CheckCalendarYear(year, days); len(problems) > 0 {
-		for _, p := range problems {
-			st.Rows[index[p.Index]].Error = p.Message
+	if form(c, "more") != "" {
+		st.Status = fiber.StatusOK
+		st.Rows = append(rows, blankRows(min(blankCalendarRows, maxCalendarRows-len(rows)))...)
+		return a.renderCalendar(c, st)
+	}
+	problems := casework.CheckCalendarYear(year, days)
+	for _, p := range problems {
+		st.Rows[index[p.Index]].Error = p.Message
+	}
+	bad := len(problems)
+	for i := range st.Rows {
+		if st.Rows[i].badKind && st.Rows[i].Error == "" {
+			st.Rows[i].Error = msgCalendarKind
+			bad++
 		}
-		st.Problem = "共有 " + itoa(len(problems)) + " 行填写有误，请按各行提示修改；未保存任何内容。"
+	}
+	if bad > 0 {
+		st.Problem = "共有 " + itoa(bad) + " 行填写有误，请按各行提示修改；未保存任何内容。"
 		return a.renderCalendar(c, st)
 	}
 	err = a.Cases.PutCalendarYear(c.UserContext(), a.actor(c), year, days)

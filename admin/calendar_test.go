@@ -163,6 +163,50 @@ func TestCalendarFormKeepsInputAndNamesEveryBadRow(t *testing.T) {
 	}
 }
 
+func TestCalendarFormRefusesRowsAndKindsThePageCannotSend(t *testing.T) {
+	e, cl := provinceAdmin(t)
+	saved := calendarForm(2027, [3]string{"2027-01-01", "元旦", "off"}, [3]string{"2027-01-02", "元旦", "off"})
+	if resp, _ := cl.postWith("/admin/calendar?year=2027", "/admin/calendar", saved); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save 2027: %d", resp.StatusCode)
+	}
+	stored := e.storedCalendar()
+	audited := len(e.auditActions())
+	// A row count the page never writes would read no rows (and clear the
+	// year) or drop some: the form is refused and the year stays.
+	for _, rows := range []string{"", "x", "0", "-1", "+2", "02", "2.0", " 2", "401", "100000"} {
+		v := calendarForm(2027, [3]string{"2027-01-01", "元旦", "off"})
+		v.Set("rows", rows)
+		resp, body := cl.postWith("/admin/calendar?year=2027", "/admin/calendar", v)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, msgCalendarRows) || !strings.Contains(body, `value="2027-01-02"`) {
+			t.Errorf("rows %q: %d, want 422 with %q and the stored year shown", rows, resp.StatusCode, msgCalendarRows)
+		}
+	}
+	// A kind that is neither option is a problem at its row, not a holiday.
+	for _, kind := range []string{"", "holiday", "OFF", "off ", "work\xff"} {
+		v := calendarForm(2027, [3]string{"2027-01-01", "元旦", "off"}, [3]string{"2027-01-09", "春节", kind})
+		resp, body := cl.postWith("/admin/calendar?year=2027", "/admin/calendar", v)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="e-row1"`) || !strings.Contains(body, msgCalendarKind) ||
+			strings.Contains(body, `id="e-row0"`) {
+			t.Errorf("kind %q: %d, want 422 with %q at row 2 only", kind, resp.StatusCode, msgCalendarKind)
+		}
+	}
+	if got := e.storedCalendar(); !slices.Equal(got, stored) || len(e.auditActions()) != audited {
+		t.Errorf("refused forms changed the calendar to %v or audited %v", got, e.auditActions()[audited:])
+	}
+	// Blank rows' kinds are not read; a full form gets no more rows.
+	v := calendarForm(2027, [3]string{"2027-01-01", "元旦", "off"})
+	v.Set("kind2", "garbage")
+	if resp, _ := cl.postWith("/admin/calendar?year=2027", "/admin/calendar", v); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a blank row with another kind: %d, want it saved", resp.StatusCode)
+	}
+	full := calendarForm(2027)
+	full.Set("rows", strconv.Itoa(maxCalendarRows))
+	full.Set("more", "1")
+	if _, body := cl.postWith("/admin/calendar?year=2027", "/admin/calendar", full); !strings.Contains(body, `name="rows" value="400"`) {
+		t.Errorf("adding rows to a form of %d rows made it longer", maxCalendarRows)
+	}
+}
+
 func TestStoredYearReplacesTheEmbeddedOneUntilCleared(t *testing.T) {
 	e, cl := provinceAdmin(t)
 	_, page := cl.get("/admin/calendar?year=2026")

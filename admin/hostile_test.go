@@ -27,9 +27,12 @@ package admin
 // fails under CI) and 200 strings of the Big List of Naughty Strings, spread
 // evenly over handlers/testdata/hostile/blns.json. Every payload goes
 // through one field, and free text and the filters get a larger share (see
-// hostileFields). Then what the lists lack: invalid UTF-8 in every field,
-// control characters and bidirectional overrides in free text, a 1 MB
-// field, 10,000 repeated fields, wrong content types.
+// hostileFields); the forms added later (要情 reports, quarterly
+// statistics, the calendar, the settings, the outbox: hostile_areas_test.go)
+// share the payloads again among their own fields (laterFields). Then what
+// the lists lack: invalid UTF-8 in every field, control characters and
+// bidirectional overrides in free text, a 1 MB field, 10,000 repeated
+// fields, wrong content types.
 
 import (
 	"bufio"
@@ -166,18 +169,47 @@ var hostileFields = []string{
 	"id POST /admin/users/{id}/totp",
 }
 
+// laterFields are the fields of the forms added after hostileFields was
+// written: 要情 reports, quarterly statistics, the calendar, the settings,
+// the outbox (hostile_areas_test.go). They share the payloads among
+// themselves as hostileFields do, so every payload goes through one field
+// of each list: with 45 fields, some 15 payloads each, and free text
+// again one in freeTextEvery.
+var laterFields = []string{
+	"report title", "report body", "report changeNote", "report version", "report sign version",
+	"quarterly submit year", "quarterly submit quarter", "quarterly stored codes",
+	"calendar year", "calendar rows", "calendar date", "calendar name", "calendar kind", "calendar more",
+	"calendar import csv", "calendar import file", "calendar import year",
+	"settings acceptWorkingDays", "settings notifyWorkingDays", "settings investigationDays",
+	"settings extensionDays", "settings deadlines version",
+	"settings majorThreshold", "settings nationalThreshold", "settings importantDays", "settings majorDays",
+	"settings important version",
+	"outbox lastError",
+	"query /admin/reports", "query /admin/reports/{id}", "query /admin/reports/{id}/print",
+	"query /admin/quarterly", "query /admin/quarterly/export.csv", "query /admin/quarterly/print",
+	"query /admin/calendar", "query /admin/settings", "query /admin/outbox",
+	"id POST /admin/cases/{id}/report", "id GET /admin/reports/{id}", "id GET /admin/reports/{id}/print",
+	"id POST /admin/reports/{id}", "id POST /admin/reports/{id}/sign", "id POST /admin/reports/{id}/submit",
+	"id POST /admin/reports/{id}/correct", "id POST /admin/outbox/{id}/retry",
+}
+
 const freeTextEvery = 8
 
-// share is field's part of the payloads (see hostileFields); every > 0
-// adds one payload in every.
+// share is field's part of the payloads (see hostileFields and
+// laterFields); every > 0 adds one payload in every.
 func share(payloads []string, field string, every int) []string {
-	k := slices.Index(hostileFields, field)
+	fields := hostileFields
+	k := slices.Index(fields, field)
 	if k < 0 {
-		panic("hostile test: field " + field + " is not in hostileFields")
+		fields = laterFields
+		k = slices.Index(fields, field)
+	}
+	if k < 0 {
+		panic("hostile test: field " + field + " is in neither hostileFields nor laterFields")
 	}
 	var out []string
 	for i, p := range payloads {
-		if i%len(hostileFields) == k || (every > 0 && i%every == k%every) {
+		if i%len(fields) == k || (every > 0 && i%every == k%every) {
 			out = append(out, p)
 		}
 	}
@@ -462,9 +494,14 @@ type hostile struct {
 	lc, ac *client // the leader's and the administrator's browsers
 	// lcToken and acToken are their sessions' CSRF tokens.
 	lcToken, acToken string
-	start            time.Time
-	protos           map[string]protoCase // see caseIn
-	seq              int64
+	// A handler of 长春市 and a leader of the province, for the later
+	// forms (cityStaff): their browsers and the handler's CSRF token.
+	handler, provLeader staff
+	hc, pc              *client
+	hcToken             string
+	start               time.Time
+	protos              map[string]protoCase // see caseIn
+	seq                 int64
 }
 
 func newHostile(t *testing.T) *hostile {
@@ -516,22 +553,8 @@ func (h *hostile) caseIn(status, category string) string {
 	e := h.e
 	ctx := context.Background()
 	key := status + " " + category
-	if p, ok := h.protos[key]; ok {
-		h.seq++
-		c := *p.c
-		// Numbers of a year the filed cases never reach, so that the
-		// store's counter for the real year is not raised past them.
-		c.ID, c.Year, c.Seq, c.IdempotencyKey = store.NewID(), c.Year+100, h.seq, web.NewToken()
-		c.Number = fmt.Sprintf("%d-%06d", c.Year, c.Seq)
-		c.Anonymous, c.ReporterSealed = true, nil
-		events := slices.Clone(p.events)
-		for i := range events {
-			events[i].ID, events[i].CaseID = store.NewID(), c.ID
-		}
-		if err := e.st.ImportCase(ctx, &c, events, nil); err != nil {
-			h.t.Fatalf("copy a case %s: %v", key, err)
-		}
-		return c.ID
+	if _, ok := h.protos[key]; ok {
+		return h.copyCase(key)
 	}
 	cs := e.fileCase("220102", category, 250_000_00)
 	sys := caseflow.SystemActor("test", e.regions)
@@ -558,6 +581,31 @@ func (h *hostile) caseIn(status, category string) string {
 	}
 	h.protos[key] = protoCase{cs, events}
 	return cs.ID
+}
+
+// copyCase stores a copy of the case kept under key (see caseIn), changed
+// by edit if given, and returns its id.
+func (h *hostile) copyCase(key string, edit ...func(*store.Case)) string {
+	h.t.Helper()
+	p := h.protos[key]
+	h.seq++
+	c := *p.c
+	for _, f := range edit {
+		f(&c)
+	}
+	// Numbers of a year the filed cases never reach, so that the
+	// store's counter for the real year is not raised past them.
+	c.ID, c.Year, c.Seq, c.IdempotencyKey = store.NewID(), c.Year+100, h.seq, web.NewToken()
+	c.Number = fmt.Sprintf("%d-%06d", c.Year, c.Seq)
+	c.Anonymous, c.ReporterSealed = true, nil
+	events := slices.Clone(p.events)
+	for i := range events {
+		events[i].ID, events[i].CaseID = store.NewID(), c.ID
+	}
+	if err := h.e.st.ImportCase(context.Background(), &c, events, nil); err != nil {
+		h.t.Fatalf("copy a case %s: %v", key, err)
+	}
+	return c.ID
 }
 
 type protoCase struct {
@@ -885,6 +933,31 @@ func TestHostileAdminForms(t *testing.T) {
 		h := newHostile(t)
 		h.queryStrings(payloads)
 		h.pathIDs(payloads)
+		h.j.summary(h.start)
+	})
+	// The forms added later (hostile_areas_test.go).
+	t.Run("要情 reports", func(t *testing.T) {
+		t.Parallel()
+		h := newHostile(t)
+		h.reportForms(payloads)
+		h.j.summary(h.start)
+	})
+	t.Run("quarterly statistics, calendar and settings", func(t *testing.T) {
+		t.Parallel()
+		h := newHostile(t)
+		h.quarterlyForms(payloads)
+		h.calendarAndSettingsForms(payloads)
+		h.j.summary(h.start)
+	})
+	t.Run("outbox, and the later pages' query strings and ids", func(t *testing.T) {
+		t.Parallel()
+		h := newHostile(t)
+		h.cityStaff()
+		report := h.draftReport()
+		h.laterBaselines(report)
+		h.outboxForms(payloads)
+		h.laterQueries(payloads, report)
+		h.laterIDs(payloads)
 		h.j.summary(h.start)
 	})
 }

@@ -119,6 +119,35 @@ func TestALeaderSignsAMajorImportantReport(t *testing.T) {
 	}
 }
 
+func TestAFirstReportHasNoChangeNote(t *testing.T) {
+	e := newAdminEnv(t)
+	h := e.addUser("chengban", store.RoleHandler, "220100")
+	hc := e.client()
+	hc.login(h)
+	cs := classifiedCase(t, e, hc, "2026-11-27")
+	resp, _ := hc.postWith("/admin/cases/"+cs.ID, "/admin/cases/"+cs.ID+"/report", nil)
+	id := reportLink.FindStringSubmatch(resp.Header.Get("Location"))[1]
+	// The first report's form has no change note; one sent anyway would
+	// put 更正说明 into the text a leader signs.
+	resp, page := hc.postWith("/admin/reports/"+id, "/admin/reports/"+id, url.Values{"title": {"关于某某商贸有限公司的重大要情报告"},
+		"body": {"一、基本情况"}, "changeNote": {"更正金额"}, "version": {"1"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "更正说明只用于更正版本") {
+		t.Errorf("a first report with a change note: %d, want 422", resp.StatusCode)
+	}
+	r, err := e.st.ImportantReportInRegions(context.Background(), id, e.regions.Descendants("220000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Version != 1 || r.ChangeNote != "" || strings.Contains(casework.ImportantReportText(r, ""), "更正说明") {
+		t.Errorf("after the refusal: version %d, note %q", r.Version, r.ChangeNote)
+	}
+	// Spaces alone are no note.
+	if resp, _ := hc.postWith("/admin/reports/"+id, "/admin/reports/"+id, url.Values{"title": {"关于某某商贸有限公司的重大要情报告"},
+		"body": {"一、基本情况"}, "changeNote": {" \r\n "}, "version": {"1"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a first report with a blank change note: %d, want it saved", resp.StatusCode)
+	}
+}
+
 func TestReportsOfAnotherCityAreNotFound(t *testing.T) {
 	e := newAdminEnv(t)
 	h := e.addUser("chengban", store.RoleHandler, "220100")

@@ -128,13 +128,16 @@ func formInt(s string) (int, string) {
 }
 
 // readSettingsForm reads fields from the posted form as typed, to check
-// them and to show them again if they are refused.
-func readSettingsForm(c *fiber.Ctx, fields []settingField) map[string]string {
-	values := map[string]string{}
+// them; shown is what a refused form shows again, at most 40 characters of
+// each. Only the values as typed are checked and stored: a value cut to
+// its first 40 characters could be a number that was never typed.
+func readSettingsForm(c *fiber.Ctx, fields []settingField) (values, shown map[string]string) {
+	values, shown = map[string]string{}, map[string]string{}
 	for _, f := range fields {
-		values[f.Name] = clip(strings.TrimSpace(form(c, f.Name)), 40)
+		values[f.Name] = strings.TrimSpace(form(c, f.Name))
+		shown[f.Name] = clip(values[f.Name], 40)
 	}
-	return values
+	return values, shown
 }
 
 // settingsRefused re-renders the settings page after a refusal of form:
@@ -157,7 +160,8 @@ func (a *Admin) settingsRefused(c *fiber.Ctx, form string, values, problems map[
 }
 
 func (a *Admin) settingsSaveDeadlines(c *fiber.Ctx) error {
-	values, problems := readSettingsForm(c, deadlineFields), map[string]string{}
+	values, shown := readSettingsForm(c, deadlineFields)
+	problems := map[string]string{}
 	var r casework.DeadlineRules
 	for name, dst := range map[string]*int{
 		"acceptWorkingDays": &r.AcceptWorkingDays, "notifyWorkingDays": &r.NotifyWorkingDays,
@@ -173,20 +177,21 @@ func (a *Admin) settingsSaveDeadlines(c *fiber.Ctx) error {
 		}
 	}
 	if len(problems) > 0 {
-		return a.settingsRefused(c, caseflow.SettingDeadlines, values, problems, nil)
+		return a.settingsRefused(c, caseflow.SettingDeadlines, shown, problems, nil)
 	}
 	version, err := strictSettingVersion(c)
 	if err == nil {
 		err = a.Cases.PutDeadlineRules(c.UserContext(), a.actor(c), r, version)
 	}
 	if err != nil {
-		return a.settingsRefused(c, caseflow.SettingDeadlines, values, problems, err)
+		return a.settingsRefused(c, caseflow.SettingDeadlines, shown, problems, err)
 	}
 	return c.Redirect(web.AdminPrefix+"/settings?done="+caseflow.SettingDeadlines, fiber.StatusSeeOther)
 }
 
 func (a *Admin) settingsSaveImportant(c *fiber.Ctx) error {
-	values, problems := readSettingsForm(c, importantFields), map[string]string{}
+	values, shown := readSettingsForm(c, importantFields)
+	problems := map[string]string{}
 	var r casework.ImportantCaseRules
 	for name, dst := range map[string]*int64{"majorThreshold": &r.MajorThresholdFen, "nationalThreshold": &r.NationalThresholdFen} {
 		fen, err := casework.ParseYuan(values[name])
@@ -206,14 +211,14 @@ func (a *Admin) settingsSaveImportant(c *fiber.Ctx) error {
 		}
 	}
 	if len(problems) > 0 {
-		return a.settingsRefused(c, caseflow.SettingImportant, values, problems, nil)
+		return a.settingsRefused(c, caseflow.SettingImportant, shown, problems, nil)
 	}
 	version, err := strictSettingVersion(c)
 	if err == nil {
 		err = a.Cases.PutImportantRules(c.UserContext(), a.actor(c), r, version)
 	}
 	if err != nil {
-		return a.settingsRefused(c, caseflow.SettingImportant, values, problems, err)
+		return a.settingsRefused(c, caseflow.SettingImportant, shown, problems, err)
 	}
 	return c.Redirect(web.AdminPrefix+"/settings?done="+caseflow.SettingImportant, fiber.StatusSeeOther)
 }

@@ -118,6 +118,37 @@ func TestSettingsPageChangesTheImportantCaseRules(t *testing.T) {
 	}
 }
 
+func TestSettingsCheckTheWholeValueTyped(t *testing.T) {
+	e, cl := provinceAdmin(t)
+	// The page shows a refused value cut to 40 characters; what is checked
+	// is all of it, so a number followed by 40 spaces and more is refused.
+	pad := strings.Repeat(" ", 40)
+	_, page := cl.get("/admin/settings")
+	dv, iv := formVersionOf(t, page, "deadlines-form"), formVersionOf(t, page, "important-form")
+	for _, c := range []struct {
+		path  string
+		form  url.Values
+		field string
+	}{
+		{"/admin/settings/deadlines", deadlineForm(dv, "5"+pad+"x", "10", "60", "30"), "acceptWorkingDays"},
+		{"/admin/settings/deadlines", deadlineForm(dv, "5", "10", "60"+pad+"天以上", "30"), "investigationDays"},
+		{"/admin/settings/important", url.Values{"version": {iv}, "majorThreshold": {"100000" + pad + "万"},
+			"nationalThreshold": {"500000"}, "importantDays": {"2"}, "majorDays": {"3"}}, "majorThreshold"},
+		{"/admin/settings/important", url.Values{"version": {iv}, "majorThreshold": {"100000"},
+			"nationalThreshold": {"500000"}, "importantDays": {"2"}, "majorDays": {"3" + pad + "3"}}, "majorDays"},
+	} {
+		resp, body := cl.postWith("/admin/settings", c.path, c.form)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="e-`+c.field+`"`) {
+			t.Errorf("%s with a long %s: %d, want 422 at the field", c.path, c.field, resp.StatusCode)
+		}
+	}
+	for _, key := range []string{caseflow.SettingDeadlines, caseflow.SettingImportant} {
+		if _, err := e.st.SettingByKey(context.Background(), key); store.ErrorCode(err) != store.ENOTFOUND {
+			t.Errorf("setting %s after refused forms: %v, want ENOTFOUND", key, err)
+		}
+	}
+}
+
 func TestCityAdministratorSeesCalendarAndSettingsReadOnly(t *testing.T) {
 	e := newAdminEnv(t)
 	city := e.addUser("changchun.admin", store.RoleAdmin, "220100")

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"fundwatch/store"
@@ -129,8 +128,10 @@ func CheckCalendarYear(year int, days []CalendarDay) []CalendarProblem {
 			problem = fmt.Sprintf("日期 %s 的年份应在 %d 至 %d 年之间。", d.Date, MinCalendarYear, MaxCalendarYear)
 		case seen[dayKey(t)]:
 			problem = "日期 " + d.Date + " 重复出现。"
-		case !validHolidayName(d.Name):
+		case d.Name == "" || utf8.RuneCountInString(d.Name) > MaxHolidayNameRunes:
 			problem = fmt.Sprintf("请填写节日名称（最多%d个字，例如 春节）。", MaxHolidayNameRunes)
+		case !validHolidayName(d.Name):
+			problem = "节日名称含有不可见字符或控制字符，请删除后重新输入。"
 		}
 		if problem != "" {
 			out = append(out, CalendarProblem{Index: i, Message: problem})
@@ -141,17 +142,12 @@ func CheckCalendarYear(year int, days []CalendarDay) []CalendarProblem {
 	return out
 }
 
+// validHolidayName accepts a holiday's name as every name is accepted: one
+// line of visible text (SingleLineText), without surrounding spaces. Direction
+// marks, zero-width and other invisible characters would make two names
+// that look alike differ on the calendar page and in the audit log.
 func validHolidayName(name string) bool {
-	n := utf8.RuneCountInString(name)
-	if n == 0 || n > MaxHolidayNameRunes || !utf8.ValidString(name) || strings.TrimSpace(name) != name {
-		return false
-	}
-	for _, r := range name {
-		if unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
-			return false
-		}
-	}
-	return true
+	return SingleLineText(name) && strings.TrimSpace(name) == name
 }
 
 // maxListedProblems is how many problems an import error names before it

@@ -255,12 +255,26 @@ func TestCheckCalendarYear(t *testing.T) {
 		{Date: "2027-02-07", Name: "春节\u202e", OffDay: true}, // 6 bidi override
 		{Date: "2027-02-20", Name: "春节", OffDay: false},      // 7 fine: a Saturday
 	}
+	// 8…: names with invisible characters: direction marks, zero-width
+	// space, byte-order mark, line separator, soft hyphen, a tag character,
+	// a non-character, a tab, invalid UTF-8, surrounding space.
+	invisible := []string{"春\u200f节", "春\u200e节", "春\u061c节", "春\u200b节", "春\ufeff节", "春\u2028节", "春\u00ad节",
+		"春\U000E0041节", "春\ufdd0节", "春\t节", "春\xff节", " 春节"}
+	for i, name := range invisible {
+		days = append(days, CalendarDay{Date: fmt.Sprintf("2027-03-%02d", i+1), Name: name, OffDay: true})
+	}
 	got := CheckCalendarYear(2027, days)
 	want := []struct {
 		index int
 		msg   string
 	}{
-		{1, "不在 2027 年内"}, {2, "格式不正确"}, {3, "重复出现"}, {4, "本来就是工作日"}, {5, "节日名称"}, {6, "节日名称"},
+		{1, "不在 2027 年内"}, {2, "格式不正确"}, {3, "重复出现"}, {4, "本来就是工作日"}, {5, "请填写节日名称"}, {6, "不可见字符"},
+	}
+	for i := range invisible {
+		want = append(want, struct {
+			index int
+			msg   string
+		}{8 + i, "不可见字符"})
 	}
 	if len(got) != len(want) {
 		t.Fatalf("CheckCalendarYear = %+v, want %d problems", got, len(want))
@@ -277,7 +291,7 @@ func TestCheckCalendarYear(t *testing.T) {
 		t.Errorf("a mistyped year: %+v, want the year range", p)
 	}
 	err := CalendarYearError(got)
-	if store.ErrorCode(err) != store.EINVALID || !strings.Contains(store.ErrorMessage(err), "共有 6 处错误") ||
+	if store.ErrorCode(err) != store.EINVALID || !strings.Contains(store.ErrorMessage(err), fmt.Sprintf("共有 %d 处错误", len(want))) ||
 		!strings.Contains(store.ErrorMessage(err), "第 2 行：日期 2026-12-31 不在 2027 年内") {
 		t.Errorf("CalendarYearError = %v", err)
 	}

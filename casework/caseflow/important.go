@@ -123,7 +123,9 @@ type ReportEdit struct {
 }
 
 // UpdateImportantDraft saves the text of a draft; a signed report is frozen
-// (ECONFLICT MsgReportFrozen).
+// (ECONFLICT MsgReportFrozen). A correction (revision 2 on) must say why in
+// ChangeNote; a first report has no change note (EINVALID if one is sent),
+// since the report text would then claim to correct something.
 func (s *Service) UpdateImportantDraft(ctx context.Context, a Actor, id string, in ReportEdit) (*store.ImportantReport, error) {
 	if err := s.require(a, casework.PermDraftReport); err != nil {
 		return nil, err
@@ -146,6 +148,8 @@ func (s *Service) UpdateImportantDraft(ctx context.Context, a Actor, id string, 
 		return nil, store.Errorf(store.EINVALID, "报告正文最多 %d 个字。", MaxReportBodyRunes)
 	case !PlainText(title) || !PlainText(body) || !PlainText(note):
 		return nil, store.Errorf(store.EINVALID, "报告含有无法识别的字符，请删除后重试。")
+	case r.Revision <= 1 && note != "":
+		return nil, store.Errorf(store.EINVALID, "首次报告不填写更正说明，更正说明只用于更正版本。")
 	case r.Revision > 1 && note == "":
 		return nil, store.Errorf(store.EINVALID, "更正版本须填写更正说明。")
 	case utf8.RuneCountInString(note) > casework.MaxNoteRunes:
