@@ -146,7 +146,7 @@ func (s *Service) UpdateImportantDraft(ctx context.Context, a Actor, id string, 
 		return nil, store.Errorf(store.EINVALID, "请填写报告正文。")
 	case utf8.RuneCountInString(body) > MaxReportBodyRunes:
 		return nil, store.Errorf(store.EINVALID, "报告正文最多 %d 个字。", MaxReportBodyRunes)
-	case !PlainText(title) || !PlainText(body) || !PlainText(note):
+	case !casework.SingleLineText(title) || !PlainText(body) || !PlainText(note):
 		return nil, store.Errorf(store.EINVALID, "报告含有无法识别的字符，请删除后重试。")
 	case r.Revision <= 1 && note != "":
 		return nil, store.Errorf(store.EINVALID, "首次报告不填写更正说明，更正说明只用于更正版本。")
