@@ -242,11 +242,12 @@ func FuzzReportForm(f *testing.F) {
 			"kind": {kind}, "reporterType": {reporterType}, "anonymous": {boolField(anonymous)},
 			"category": {category}, "regionCode": {region},
 			"subject.name": {sName}, "subject.creditCode": {sCredit}, "subject.idNumber": {sID}, "subject.address": {sAdr},
-			"amountYuan": {amount}, "occurredOn": {occurred}, "description": {desc},
+			"amountYuan": {amount}, "occurredFrom": {occurred}, "description": {desc},
 			"reporter.name": {rName}, "reporter.idNumber": {rID}, "reporter.phone": {rPhone}, "reporter.email": {rMail},
 			"organisation.name": {oName}, "organisation.creditCode": {oCredit},
 			"organisation.contactPerson": {oPer}, "organisation.contactPhone": {oPh},
-			"confirmCreditCode": {boolField(confirm)},
+			"subject.confirmCreditCode": {boolField(confirm)}, "organisation.confirmCreditCode": {boolField(confirm)},
+			"acknowledgeNotice": {"true"},
 		}
 		if types != "" {
 			v["insuranceTypes"] = strings.Split(types, ",")
