@@ -37,7 +37,7 @@ type messageCase struct {
 }
 
 const (
-	msgRequest = "请填写投诉请求事项，即希望解决什么问题，如“要求单位补缴2024年以来的养老保险费”"
+	msgRequest = "请填写投诉请求事项：您希望解决什么问题"
 )
 
 func messageCases() []messageCase {

@@ -123,7 +123,7 @@ var fieldMessages = map[string]map[string]string{
 		"plaintext": "问题描述" + msgReadable,
 	},
 	"complaint.request": {
-		"required":  "请填写投诉请求事项，即希望解决什么问题，如“要求单位补缴2024年以来的养老保险费”",
+		"required":  "请填写投诉请求事项：您希望解决什么问题",
 		"min":       "投诉请求事项至少需要4个字，请写明希望解决什么问题",
 		"max":       "投诉请求事项最多1000字，请精简，事实经过写在问题描述中",
 		"plaintext": "投诉请求事项" + msgReadable,
