@@ -150,13 +150,16 @@ func (k *Keyring) CheckAccessCode(c *store.Case, input string) bool {
 	return hmac.Equal(k.HashAccessCode(norm), c.AccessCodeHash)
 }
 
-// ReporterIdentity is who filed a named report: a person (Name, IDNumber,
-// Phone, Email) or an organisation (OrgName, CreditCode, ContactPerson,
-// ContactPhone). It is confidential: it exists in clear only in memory, is
-// stored only sealed, and its String form is redacted so a careless log line
-// cannot leak it.
+// ReporterIdentity is who filed a named report: a person (Name, IDType,
+// IDNumber, Phone, Email) or an organisation (OrgName, CreditCode,
+// ContactPerson, ContactPhone). It is confidential: it exists in clear only
+// in memory, is stored only sealed, and its String form is redacted so a
+// careless log line cannot leak it.
 type ReporterIdentity struct {
-	Name          string
+	Name string
+	// IDType is the document IDNumber belongs to (DocResidentID …); ""
+	// in identities sealed before there was a choice is the resident ID.
+	IDType        string
 	IDNumber      string
 	Phone         string
 	Email         string
@@ -179,6 +182,7 @@ func (id ReporterIdentity) LogValue() slog.Value { return slog.StringValue(id.St
 // ReporterIdentity so renaming a Go field never changes the stored format.
 type sealedIdentity struct {
 	Name          string `json:"n,omitempty"`
+	IDType        string `json:"idt,omitempty"`
 	IDNumber      string `json:"id,omitempty"`
 	Phone         string `json:"p,omitempty"`
 	Email         string `json:"e,omitempty"`

@@ -50,7 +50,8 @@ func TestGenerateMasterKey(t *testing.T) {
 func TestSealIdentityRoundTrip(t *testing.T) {
 	k := testKeyring(t, 1)
 	org := ReporterIdentity{OrgName: "某某有限公司", CreditCode: "91440101MA5CJQ4N59", ContactPerson: "李四", ContactPhone: "13912345678"}
-	for _, id := range []ReporterIdentity{testIdentity, org, {}} {
+	passport := ReporterIdentity{Name: "John Smith", IDType: DocPassport, IDNumber: "E12345678", Phone: "13912345678"}
+	for _, id := range []ReporterIdentity{testIdentity, org, passport, {}} {
 		sealed, err := k.SealIdentity("case-1", id)
 		if err != nil {
 			t.Fatal(err)

@@ -126,13 +126,15 @@ func MaskEmail(s string) string {
 
 // MaskIdentity masks every field of a reporter's identity for the staff
 // pages: names (of the person, the organisation and its contact) with
-// MaskName, numbers with MaskIDNumber, MaskCreditCode and MaskPhone, the
-// address with MaskEmail. Empty fields stay empty, so the page still shows
-// which were given.
+// MaskName, numbers with MaskIDDocumentNumber, MaskCreditCode and MaskPhone,
+// the address with MaskEmail. The document type is kept: it tells staff how
+// to read the number and identifies nobody. Empty fields stay empty, so the
+// page still shows which were given.
 func MaskIdentity(id ReporterIdentity) ReporterIdentity {
 	return ReporterIdentity{
 		Name:          MaskName(id.Name),
-		IDNumber:      MaskIDNumber(id.IDNumber),
+		IDType:        id.IDType,
+		IDNumber:      MaskIDDocumentNumber(id.IDNumber),
 		Phone:         MaskPhone(id.Phone),
 		Email:         MaskEmail(id.Email),
 		OrgName:       MaskName(id.OrgName),

@@ -14,10 +14,13 @@ import (
 func FormatCaseNumber(year int, seq int64) string { return store.FormatNumber(year, seq) }
 
 // ParseCaseNumber reads a case number as a reporter types it from a receipt.
-// It tolerates spaces anywhere and full-width digits and hyphen (and other
-// dash characters an input method may produce), and is strict otherwise: it
-// accepts exactly what FormatCaseNumber produces for a year 1000–9999 and a
-// sequence from 1, so a parsed number formats back to the same text.
+// It tolerates spaces anywhere, full-width digits and hyphen (and other dash
+// characters an input method may produce), and a missing hyphen: the year
+// always has four digits, so "2026000123" and "2026 000123" can only be
+// 2026-000123 (a phone's numeric keypad may have no "-" at all). It is strict
+// otherwise: once spaces are removed and the hyphen is put back, it accepts
+// exactly what FormatCaseNumber produces for a year 1000–9999 and a sequence
+// from 1, so a parsed number formats back to the same text.
 func ParseCaseNumber(s string) (year int, seq int64, ok bool) {
 	s = strings.Map(func(r rune) rune {
 		switch {
@@ -29,7 +32,10 @@ func ParseCaseNumber(s string) (year int, seq int64, ok bool) {
 		return r
 	}, foldWidth(s))
 	ys, ss, found := strings.Cut(s, "-")
-	if !found || len(ys) != 4 || ys[0] == '0' || !allDigits(ys) ||
+	if !found && len(s) > 4 {
+		ys, ss = s[:4], s[4:]
+	}
+	if len(ys) != 4 || ys[0] == '0' || !allDigits(ys) ||
 		len(ss) < 6 || len(ss) > 18 || !allDigits(ss) || (len(ss) > 6 && ss[0] == '0') {
 		return 0, 0, false
 	}

@@ -37,7 +37,18 @@ func TestParseCaseNumber(t *testing.T) {
 		{"ideographic space", "\u30002026-000123\u3000", 2026, 123, true},
 		{"full-width digits and hyphen", "２０２６－０００１２３", 2026, 123, true},
 		{"an en dash from a word processor", "2026–000123", 2026, 123, true},
-		{"no hyphen", "2026000123", 0, 0, false},
+		{"no hyphen", "2026000123", 2026, 123, true},
+		{"no hyphen, seven digits", "20261000000", 2026, 1000000, true},
+		{"a space for the hyphen", "2026 000123", 2026, 123, true},
+		{"full-width digits without hyphen", "２０２６０００１２３", 2026, 123, true},
+		{"full-width digits and an ideographic space", "２０２６\u3000０００１２３", 2026, 123, true},
+		{"spaces in groups of a phone keypad", "2026 000 123", 2026, 123, true},
+		{"no hyphen, short sequence", "2026123", 0, 0, false},
+		{"no hyphen, extra leading zero", "20260000123", 0, 0, false},
+		{"no hyphen, sequence zero", "2026000000", 0, 0, false},
+		{"only a year", "2026", 0, 0, false},
+		{"only a year and a hyphen", "2026-", 0, 0, false},
+		{"no hyphen, letters", "2026ABC123", 0, 0, false},
 		{"two hyphens", "2026-000-123", 0, 0, false},
 		{"short sequence", "2026-123", 0, 0, false},
 		{"extra leading zero", "2026-0000123", 0, 0, false},
@@ -96,6 +107,7 @@ func FuzzParseCaseNumber(f *testing.F) {
 	for _, s := range []string{
 		"2026-000123", " 2026 - 000123 ", "２０２６－０００１２３", "2026-0000123", "2026-000000",
 		"2026–000123", "26-1", "", "2026-9223372036854775807", "2026-9223372036854775808",
+		"2026000123", "2026 000123", "２０２６０００１２３", "20260", "2026",
 	} {
 		f.Add(s)
 	}
@@ -115,14 +127,17 @@ func FuzzParseCaseNumber(f *testing.F) {
 		if !ok2 || y2 != y || seq2 != seq {
 			t.Fatalf("FormatCaseNumber(%d, %d) = %q parses to %d, %d, %v", y, seq, canon, y2, seq2, ok2)
 		}
-		// Strict apart from spaces, widths and dashes: what was typed is the
-		// canonical number once those are removed.
+		// Strict apart from spaces, widths, dashes and a missing hyphen:
+		// what was typed is the canonical number once those are removed.
 		cleaned := strings.Map(func(r rune) rune {
 			if isDash(r) {
 				return '-'
 			}
 			return r
 		}, removeAllSpace(foldWidth(s)))
+		if !strings.Contains(cleaned, "-") && len(cleaned) > 4 {
+			cleaned = cleaned[:4] + "-" + cleaned[4:]
+		}
 		if cleaned != canon {
 			t.Fatalf("ParseCaseNumber accepted %q as %q", s, canon)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"net/url"
 	"strings"
 	"time"
 
@@ -255,8 +256,16 @@ type apiCase struct {
 
 // apiCaseFor authenticates the reporter by number (URL) and access code
 // (X-Access-Code header): 404 for a wrong number and a wrong code alike.
+// The number is read as a person types it (ParseCaseNumber), so the path
+// segment is unescaped first: Fiber hands it over percent-encoded, and
+// "2026%20000123" or full-width digits are spellings of a number too.
 func (h *Handler) apiCaseFor(c *fiber.Ctx) (*store.Case, error) {
 	number := c.Params("number")
+	if len(number) <= 256 {
+		if u, err := url.PathUnescape(number); err == nil {
+			number = u
+		}
+	}
 	code := c.Get("X-Access-Code")
 	if len(number) > 64 || len(code) > 128 || code == "" {
 		return nil, store.Errorf(store.ENOTFOUND, msgWrongCredentials)

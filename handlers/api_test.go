@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"strconv"
@@ -140,9 +141,9 @@ func TestAPIInvalidFieldsAnswer422KeyedByJSONPath(t *testing.T) {
 		{"employer without organisation", func(m map[string]any) { m["reporterType"] = "employer" },
 			[]string{"organisation.name", "organisation.creditCode"}},
 		{"future date and bad amount", func(m map[string]any) {
-			m["occurredOn"] = "2027-01-01"
+			m["occurredFrom"] = "2027-01-01"
 			m["amountYuan"] = "12万"
-		}, []string{"occurredOn", "amountYuan"}},
+		}, []string{"occurredFrom", "amountYuan"}},
 		{"unknown field", func(m map[string]any) { m["reporterAge"] = 41 }, []string{"reporterAge"}},
 		{"insurance types as a string", func(m map[string]any) { m["insuranceTypes"] = "pension" },
 			[]string{"insuranceTypes"}},
@@ -641,7 +642,7 @@ func TestOpenAPIRequestExamplesAreAccepted(t *testing.T) {
 	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"NamedCitizenReport", "AnonymousMedicalReport"} {
+	for _, name := range []string{"NamedCitizenReport", "AnonymousMedicalReport", "CitizenComplaint"} {
 		ex, ok := doc.Components.Examples[name]
 		if !ok || len(ex.Value) == 0 {
 			t.Fatalf("example %s missing from the OpenAPI document", name)
@@ -649,6 +650,50 @@ func TestOpenAPIRequestExamplesAreAccepted(t *testing.T) {
 		resp, body := e.postJSON("/api/v1/reports", string(ex.Value), nil)
 		if resp.StatusCode != http.StatusCreated {
 			t.Errorf("example %s: status %d\n%s", name, resp.StatusCode, body)
+		}
+	}
+}
+
+// The documented 422 examples are the server's own messages, so that the
+// hand-written messages and the document cannot drift apart.
+func TestOpenAPIValidationExamplesAreWhatTheServerSays(t *testing.T) {
+	e := newTestEnv(t)
+	var doc struct {
+		Components struct {
+			Examples map[string]struct {
+				Value struct {
+					Errors map[string]string `json:"errors"`
+				} `json:"value"`
+			} `json:"examples"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPIDoc, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for name, edit := range map[string]func(m map[string]any){
+		"ValidationFailed": func(m map[string]any) {
+			m["reporter"].(map[string]any)["idNumber"] = "110105194912310021"
+			m["subject"].(map[string]any)["name"] = " "
+			m["insuranceTypes"] = []string{}
+			m["amountYuan"] = "100.005"
+		},
+		"CreditCodeChecksum": func(m map[string]any) {
+			m["subject"].(map[string]any)["creditCode"] = "91350200776049653B"
+		},
+	} {
+		want := doc.Components.Examples[name].Value.Errors
+		resp, body := e.postJSON("/api/v1/reports", reportJSON(t, edit), nil)
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: status %d\n%s", name, resp.StatusCode, body)
+		}
+		var got struct {
+			Errors map[string]string `json:"errors"`
+		}
+		if err := json.Unmarshal([]byte(body), &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(want) == 0 || !maps.Equal(got.Errors, want) {
+			t.Errorf("example %s documents %v; the server says %v", name, want, got.Errors)
 		}
 	}
 }

@@ -229,11 +229,12 @@ func validReportForm(csrf, idem string) url.Values {
 		"subject.name":       {"长春某某商贸有限公司"},
 		"subject.creditCode": {"91350200776049653A"},
 		"amountYuan":         {"86,500.00"},
-		"occurredOn":         {"2026-03-01"},
+		"occurredFrom":       {"2026-03-01"},
 		"description":        {"该公司自2025年3月起按最低缴费基数为全部职工申报养老保险，实际工资远高于申报基数。"},
 		"reporter.name":      {"张三"},
 		"reporter.idNumber":  {"11010519491231002x"},
 		"reporter.phone":     {"138 0013 8000"},
+		"acknowledgeNotice":  {"true"},
 	}
 }
 
@@ -242,8 +243,19 @@ const validReportJSON = `{
   "category": "fraudulent_claims", "insuranceTypes": ["pension"], "regionCode": "220281",
   "subject": {"name": "王某某"}, "amountYuan": "126000",
   "description": "王某某的父亲已于2021年去世，家属未办理注销，至今仍在按月领取养老金。",
-  "reporter": {"name": "李四", "idNumber": "440524188001015368", "phone": "13900139000"}
+  "reporter": {"name": "李四", "idNumber": "440524188001015368", "phone": "13900139000"},
+  "acknowledgeNotice": true
 }`
+
+// complaintForm turns the valid form into a named citizen's complaint
+// about the employer, with what a complaint needs.
+func complaintForm(v url.Values) {
+	v.Set("kind", "complaint")
+	v.Set("complaint.request", "要求单位为本人补缴2025年3月以来的养老保险费和失业保险费。")
+	v.Set("complaint.hiredOn", "2019-07")
+	v.Set("complaint.position", "仓库保管员")
+	v.Set("complaint.labourContract", "signed")
+}
 
 var receiptNumber = regexp.MustCompile(`id="receipt-number">([^<]+)<`)
 var receiptCode = regexp.MustCompile(`id="receipt-code">([^<]+)<`)

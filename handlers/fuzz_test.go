@@ -168,6 +168,7 @@ func FuzzReportAPI(f *testing.F) {
 	f.Add([]byte(`{"description":null,"reporter":null,"organisation":{"creditCode":"91350200776049653B"},"confirmCreditCode":true}`))
 	f.Add([]byte(`{"amountYuan":"-0.001","occurredOn":"2026-02-30","kind":"report","kind":"complaint"}`))
 	f.Add([]byte(`{"<x>":1}`))
+	f.Add([]byte(`{"kind":"complaint","anonymous":true,"complaint":{"request":"<b>x</b>","hiredOn":"2019年7月","labourContract":"maybe"},"reporter":{"idType":"passport","idNumber":"<svg>"},"occurredOn":"2025-01-01","occurredFrom":"2025-02-01","occurredTo":"2024-01-01","acknowledgeNotice":true}`))
 	f.Add([]byte("{\"subject\":{\"name\":\"\xff\xfe\"}}"))
 	f.Add([]byte(`[]`))
 	f.Add([]byte(``))
@@ -209,17 +210,27 @@ func FuzzReportForm(f *testing.F) {
 		rName, rID, rPhone, rMail string
 		oName, oCredit, oPer, oPh string
 		confirm                   bool
+		until, idType             string
+		cRequest, cHired, cCon    string
 	}
 	add := func(v form) {
 		f.Add(v.kind, v.reporterType, v.anonymous, v.category, v.types, v.region,
 			v.sName, v.sCredit, v.sID, v.sAdr, v.amount, v.occurred, v.desc,
-			v.rName, v.rID, v.rPhone, v.rMail, v.oName, v.oCredit, v.oPer, v.oPh, v.confirm)
+			v.rName, v.rID, v.rPhone, v.rMail, v.oName, v.oCredit, v.oPer, v.oPh, v.confirm,
+			v.until, v.idType, v.cRequest, v.cHired, v.cCon)
 	}
 	valid := form{"report", "citizen", false, "unpaid_contributions", "pension,unemployment", "220102",
 		"长春某某商贸有限公司", "91350200776049653A", "", "长春市南关区某某路1号", "86,500.00", "2026-03-01",
 		"该公司自2025年3月起按最低缴费基数为全部职工申报养老保险，实际工资远高于申报基数。",
-		"张三", "11010519491231002x", "138 0013 8000", "", "", "", "", "", false}
+		"张三", "11010519491231002x", "138 0013 8000", "", "", "", "", "", false, "", "resident_id", "", "", ""}
 	add(valid)
+	complaint := valid
+	complaint.kind, complaint.until, complaint.idType, complaint.rID = "complaint", "2026-10-31", "hk_macao_permit", "h12345678"
+	complaint.cRequest, complaint.cHired, complaint.cCon = "要求补缴社会保险费", "2019年7月", "signed"
+	add(complaint)
+	badComplaint := complaint
+	badComplaint.anonymous, badComplaint.until, badComplaint.cHired, badComplaint.cCon = true, "2020-01-01", "七月", "maybe"
+	add(badComplaint)
 	employer := valid
 	employer.reporterType, employer.oName, employer.oCredit, employer.oPer, employer.oPh =
 		"employer", "长春某某科技有限公司", "91350200776049653A", "王五", "0431-88888888"
@@ -236,17 +247,20 @@ func FuzzReportForm(f *testing.F) {
 	add(odd)
 	f.Fuzz(func(t *testing.T, kind, reporterType string, anonymous bool, category, types, region,
 		sName, sCredit, sID, sAdr, amount, occurred, desc,
-		rName, rID, rPhone, rMail, oName, oCredit, oPer, oPh string, confirm bool) {
+		rName, rID, rPhone, rMail, oName, oCredit, oPer, oPh string, confirm bool,
+		until, idType, cRequest, cHired, cCon string) {
 		v := url.Values{
 			"_csrf": {p.csrf}, "idem": {web.NewToken()},
 			"kind": {kind}, "reporterType": {reporterType}, "anonymous": {boolField(anonymous)},
 			"category": {category}, "regionCode": {region},
 			"subject.name": {sName}, "subject.creditCode": {sCredit}, "subject.idNumber": {sID}, "subject.address": {sAdr},
-			"amountYuan": {amount}, "occurredOn": {occurred}, "description": {desc},
+			"amountYuan": {amount}, "occurredFrom": {occurred}, "description": {desc},
 			"reporter.name": {rName}, "reporter.idNumber": {rID}, "reporter.phone": {rPhone}, "reporter.email": {rMail},
 			"organisation.name": {oName}, "organisation.creditCode": {oCredit},
 			"organisation.contactPerson": {oPer}, "organisation.contactPhone": {oPh},
-			"confirmCreditCode": {boolField(confirm)},
+			"subject.confirmCreditCode": {boolField(confirm)}, "organisation.confirmCreditCode": {boolField(confirm)},
+			"acknowledgeNotice": {"true"}, "occurredTo": {until}, "reporter.idType": {idType},
+			"complaint.request": {cRequest}, "complaint.hiredOn": {cHired}, "complaint.labourContract": {cCon},
 		}
 		if types != "" {
 			v["insuranceTypes"] = strings.Split(types, ",")

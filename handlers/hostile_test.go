@@ -383,11 +383,12 @@ func collectBaseline(e *testEnv, j *judge) {
 // on an employer's form, where they are read.
 var reportFormFields = []string{
 	"kind", "reporterType", "anonymous", "category", "insuranceTypes", "regionCode",
-	"subject.name", "subject.creditCode", "subject.idNumber", "subject.address",
-	"amountYuan", "occurredOn", "description",
-	"reporter.name", "reporter.idNumber", "reporter.phone", "reporter.email",
+	"subject.name", "subject.creditCode", "subject.idNumber", "subject.address", "subject.legalRepresentative",
+	"amountYuan", "occurredFrom", "occurredTo", "description",
+	"complaint.request", "complaint.hiredOn", "complaint.position", "complaint.labourContract",
+	"reporter.name", "reporter.idType", "reporter.idNumber", "reporter.phone", "reporter.email",
 	"organisation.name", "organisation.creditCode", "organisation.contactPerson", "organisation.contactPhone",
-	"confirmCreditCode", "idem", "website", "_csrf",
+	"subject.confirmCreditCode", "organisation.confirmCreditCode", "acknowledgeNotice", "idem", "website", "_csrf",
 	"", // the payload as a field name
 }
 
@@ -406,6 +407,20 @@ func employerForm(csrf, idem string) url.Values {
 	v.Set("organisation.contactPerson", "王五")
 	v.Set("organisation.contactPhone", "0431-88888888")
 	return v
+}
+
+// formFor is the valid form in which field is read: an employer's for the
+// organisation's fields, a citizen's complaint for a complaint's fields.
+func formFor(field, csrf string) url.Values {
+	switch {
+	case strings.HasPrefix(field, "organisation."):
+		return employerForm(csrf, web.NewToken())
+	case strings.HasPrefix(field, "complaint."):
+		v := validReportForm(csrf, web.NewToken())
+		complaintForm(v)
+		return v
+	}
+	return validReportForm(csrf, web.NewToken())
 }
 
 // sampleEvery: the free text that is stored and shown again (fullListFields)
@@ -438,10 +453,7 @@ func TestHostileReportForm(t *testing.T) {
 		}
 		for _, p := range list {
 			send := func() (*http.Response, string, bool) {
-				v := validReportForm(csrf, web.NewToken())
-				if strings.HasPrefix(field, "organisation.") {
-					v = employerForm(csrf, web.NewToken())
-				}
+				v := formFor(field, csrf)
 				if field == "" {
 					v.Set(p, "x")
 				} else {
@@ -484,11 +496,12 @@ func TestHostileReportForm(t *testing.T) {
 // apiReportFields are the JSON paths of POST /api/v1/reports.
 var apiReportFields = []string{
 	"kind", "reporterType", "anonymous", "category", "insuranceTypes", "regionCode",
-	"subject.name", "subject.creditCode", "subject.idNumber", "subject.address",
-	"amountYuan", "occurredOn", "description",
-	"reporter.name", "reporter.idNumber", "reporter.phone", "reporter.email",
+	"subject.name", "subject.creditCode", "subject.idNumber", "subject.address", "subject.legalRepresentative",
+	"amountYuan", "occurredFrom", "occurredTo", "occurredOn", "description",
+	"complaint.request", "complaint.hiredOn", "complaint.position", "complaint.labourContract",
+	"reporter.name", "reporter.idType", "reporter.idNumber", "reporter.phone", "reporter.email",
 	"organisation.name", "organisation.creditCode", "organisation.contactPerson", "organisation.contactPhone",
-	"confirmCreditCode",
+	"confirmCreditCode", "acknowledgeNotice",
 	"",                // the payload as a field name
 	"Idempotency-Key", // the payload as the header
 }
@@ -499,7 +512,8 @@ const employerJSON = `{
   "subject": {"name": "长春某某商贸有限公司", "creditCode": "91350200776049653A"},
   "description": "该公司自2025年3月起按最低缴费基数为全部职工申报养老保险，实际工资远高于申报基数。",
   "organisation": {"name": "长春某某科技有限公司", "creditCode": "91350200776049653A",
-    "contactPerson": "王五", "contactPhone": "0431-88888888"}
+    "contactPerson": "王五", "contactPhone": "0431-88888888"},
+  "acknowledgeNotice": true
 }`
 
 func jsonBase(employer bool) map[string]any {
@@ -510,6 +524,16 @@ func jsonBase(employer bool) map[string]any {
 	var m map[string]any
 	if err := json.Unmarshal([]byte(src), &m); err != nil {
 		panic(err)
+	}
+	return m
+}
+
+// jsonFor is the valid API body in which field is read (see formFor).
+func jsonFor(field string) map[string]any {
+	m := jsonBase(strings.HasPrefix(field, "organisation."))
+	if strings.HasPrefix(field, "complaint.") {
+		m["kind"] = "complaint"
+		m["complaint"] = map[string]any{"request": "要求单位补缴社会保险费", "hiredOn": "2019-07", "labourContract": "signed"}
 	}
 	return m
 }
@@ -560,7 +584,7 @@ func TestHostileReportAPI(t *testing.T) {
 		}
 		for _, p := range list {
 			send := func() (*http.Response, string, bool) {
-				m := jsonBase(strings.HasPrefix(field, "organisation."))
+				m := jsonFor(field)
 				headers := map[string]string{"Idempotency-Key": web.NewToken()}
 				switch field {
 				case "":
@@ -1036,13 +1060,10 @@ func TestHostileExtras(t *testing.T) {
 			for _, field := range reportFormFields {
 				// anonymous and confirmCreditCode mean yes only for "true":
 				// anything else, broken bytes included, is a valid no.
-				if field == "" || field == "_csrf" || field == "anonymous" || field == "confirmCreditCode" {
+				if field == "" || field == "_csrf" || field == "anonymous" || strings.HasSuffix(field, "confirmCreditCode") {
 					continue
 				}
-				v := validReportForm(csrf, web.NewToken())
-				if strings.HasPrefix(field, "organisation.") {
-					v = employerForm(csrf, web.NewToken())
-				}
+				v := formFor(field, csrf)
 				v.Set(field, v.Get(field)+b)
 				refused("POST /report invalid UTF-8 in "+field, form("/report", v), 422)
 			}
@@ -1052,7 +1073,7 @@ func TestHostileExtras(t *testing.T) {
 				}
 				// JSON with the raw bytes inside the string, which encoding/json
 				// turns into U+FFFD: the plain-text check must still refuse.
-				m := jsonBase(strings.HasPrefix(field, "organisation."))
+				m := jsonFor(field)
 				marker := "INVALIDUTF8MARKER"
 				if field == "insuranceTypes" {
 					m[field] = []any{"pension" + marker}
@@ -1189,8 +1210,8 @@ func TestHostileExtras(t *testing.T) {
 			"number for an array":             strings.Replace(valid, `["pension"]`, `1e400`, 1),
 			"object for a string":             strings.Replace(valid, `"kind":"report"`, `"kind":{"$ne":null}`, 1),
 			"array for a string":              strings.Replace(valid, `"kind":"report"`, `"kind":["report"]`, 1),
-			"date out of range":               strings.Replace(valid, `"amountYuan":"126000"`, `"occurredOn":"9999-12-31"`, 1),
-			"date before 1990":                strings.Replace(valid, `"amountYuan":"126000"`, `"occurredOn":"0001-01-01"`, 1),
+			"date out of range":               strings.Replace(valid, `"amountYuan":"126000"`, `"occurredFrom":"9999-12-31"`, 1),
+			"date before 1990":                strings.Replace(valid, `"amountYuan":"126000"`, `"occurredFrom":"0001-01-01"`, 1),
 			"null body":                       `null`,
 			"empty body":                      ``,
 			"array body":                      `[]`,

@@ -14,47 +14,80 @@ import (
 
 // reportInput is one complaint or report as submitted, by the HTML form or the
 // JSON API. The json names are the field keys of both: the form's input names
-// and the API's error keys.
+// and the API's error keys. What each check says is in fieldMessages; the
+// rules that span fields are in check.
 type reportInput struct {
-	Kind              string       `json:"kind" label:"事项类型" validate:"kind"`
-	ReporterType      string       `json:"reporterType" label:"反映人类型" validate:"reportertype"`
-	Anonymous         bool         `json:"anonymous"`
-	Category          string       `json:"category" label:"问题类别" validate:"category"`
-	InsuranceTypes    []string     `json:"insuranceTypes" label:"涉及险种" validate:"min=1,max=8,unique,dive,insurancetype"`
-	RegionCode        string       `json:"regionCode" label:"发生地区" validate:"region"`
-	Subject           subjectInput `json:"subject"`
-	AmountYuan        string       `json:"amountYuan" label:"涉及金额" validate:"max=40,singleline"`
-	OccurredOn        string       `json:"occurredOn" label:"发生时间" validate:"omitempty,isodate"`
-	Description       string       `json:"description" label:"问题描述" validate:"min=20,max=5000,plaintext"`
-	Reporter          *personInput `json:"reporter,omitempty"`
-	Organisation      *orgInput    `json:"organisation,omitempty"`
-	ConfirmCreditCode bool         `json:"confirmCreditCode"`
+	Kind           string   `json:"kind" validate:"required,kind"`
+	ReporterType   string   `json:"reporterType" validate:"required,reportertype"`
+	Anonymous      bool     `json:"anonymous"`
+	Category       string   `json:"category" validate:"required,category"`
+	InsuranceTypes []string `json:"insuranceTypes" validate:"min=1,max=8,unique,dive,insurancetype"`
+	RegionCode     string   `json:"regionCode" validate:"required,region"`
+	// OccurredFrom and OccurredTo are the period of the violation,
+	// checked by casework.CheckOccurredPeriod. OccurredOn is their
+	// one-day predecessor of API 1.0, read as OccurredFrom.
+	OccurredFrom string          `json:"occurredFrom"`
+	OccurredTo   string          `json:"occurredTo"`
+	OccurredOn   string          `json:"occurredOn,omitempty"`
+	AmountYuan   string          `json:"amountYuan" validate:"max=40,singleline"`
+	Subject      subjectInput    `json:"subject"`
+	Description  string          `json:"description" validate:"required,min=20,max=5000,plaintext"`
+	Complaint    *complaintInput `json:"complaint,omitempty"`
+	Reporter     *personInput    `json:"reporter,omitempty"`
+	Organisation *orgInput       `json:"organisation,omitempty"`
+	// ConfirmCreditCode confirms every credit code whose check character
+	// does not match (the API's one flag); the HTML form confirms each
+	// code by the box next to it (ConfirmSubjectCode, ConfirmOrgCode).
+	ConfirmCreditCode  bool `json:"confirmCreditCode"`
+	ConfirmSubjectCode bool `json:"-"`
+	ConfirmOrgCode     bool `json:"-"`
+	// AcknowledgeNotice says the reporter read the 《举报须知》
+	// (casework.ReportNotice); required.
+	AcknowledgeNotice bool `json:"acknowledgeNotice"`
 }
 
 type subjectInput struct {
-	Name       string `json:"name" label:"被反映对象名称" validate:"required,max=100,singleline"`
-	CreditCode string `json:"creditCode" label:"被反映单位统一社会信用代码" validate:"omitempty,creditcode"`
-	IDNumber   string `json:"idNumber" label:"被反映人身份证号码" validate:"omitempty,idnumber"`
-	Address    string `json:"address" label:"被反映对象地址" validate:"max=200,singleline"`
+	Name                string `json:"name" validate:"required,max=100,singleline"`
+	CreditCode          string `json:"creditCode" validate:"omitempty,creditcode"`
+	IDNumber            string `json:"idNumber" validate:"omitempty,idnumber"`
+	Address             string `json:"address" validate:"max=200,singleline"`
+	LegalRepresentative string `json:"legalRepresentative" validate:"max=50,singleline"`
+}
+
+// complaintInput is what only a complaint carries: what the complainant
+// asks for and, for a citizen, the job with the reported employer (when
+// they started, the post, whether there is a written contract) — the facts
+// labour inspection asks first, since they decide whether and how the
+// complaint can be acted on. Whether they still work there, wages and
+// working hours belong in the description.
+type complaintInput struct {
+	Request        string `json:"request" validate:"required,min=4,max=1000,plaintext"`
+	HiredOn        string `json:"hiredOn"`
+	Position       string `json:"position" validate:"max=50,singleline"`
+	LabourContract string `json:"labourContract" validate:"omitempty,contract"`
 }
 
 type personInput struct {
-	Name     string `json:"name" label:"姓名" validate:"required,max=50,singleline"`
-	IDNumber string `json:"idNumber" label:"身份证号码" validate:"required,idnumber"`
-	Phone    string `json:"phone" label:"手机号码" validate:"required,mobile"`
-	Email    string `json:"email" label:"电子邮箱" validate:"omitempty,max=100,email"`
+	Name string `json:"name" validate:"required,max=50,singleline"`
+	// IDType is the document IDNumber belongs to; "" is the resident ID
+	// card (API 1.0 knew no other). IDNumber is checked against it in check.
+	IDType   string `json:"idType" validate:"iddoctype"`
+	IDNumber string `json:"idNumber" validate:"required"`
+	Phone    string `json:"phone" validate:"required,mobile"`
+	Email    string `json:"email" validate:"omitempty,max=100,email"`
 }
 
 type orgInput struct {
-	Name          string `json:"name" label:"单位名称" validate:"required,max=100,singleline"`
-	CreditCode    string `json:"creditCode" label:"统一社会信用代码" validate:"required,creditcode"`
-	ContactPerson string `json:"contactPerson" label:"联系人" validate:"required,max=50,singleline"`
-	ContactPhone  string `json:"contactPhone" label:"联系电话" validate:"required,phone"`
+	Name          string `json:"name" validate:"required,max=100,singleline"`
+	CreditCode    string `json:"creditCode" validate:"required,creditcode"`
+	ContactPerson string `json:"contactPerson" validate:"required,max=50,singleline"`
+	ContactPhone  string `json:"contactPhone" validate:"required,phone"`
 }
 
 // normalize trims and canonicalises what people type (spaces, lowercase x in
-// ID numbers, +86 prefixes, Windows line ends), and drops the identity section
-// that does not apply, so nothing the reporter did not mean to give is stored.
+// ID numbers, +86 prefixes, Windows line ends), and drops the sections that
+// do not apply (an identity when anonymous, a complaint's details in a
+// report), so nothing the reporter did not mean to give is stored.
 func (in *reportInput) normalize() {
 	in.Kind = strings.TrimSpace(in.Kind)
 	in.ReporterType = strings.TrimSpace(in.ReporterType)
@@ -67,12 +100,37 @@ func (in *reportInput) normalize() {
 	in.Subject.CreditCode = casework.NormalizeCreditCode(in.Subject.CreditCode)
 	in.Subject.IDNumber = casework.NormalizeIDNumber(in.Subject.IDNumber)
 	in.Subject.Address = strings.TrimSpace(in.Subject.Address)
+	in.Subject.LegalRepresentative = strings.TrimSpace(in.Subject.LegalRepresentative)
 	in.AmountYuan = strings.TrimSpace(in.AmountYuan)
+	in.OccurredFrom = strings.TrimSpace(in.OccurredFrom)
+	in.OccurredTo = strings.TrimSpace(in.OccurredTo)
 	in.OccurredOn = strings.TrimSpace(in.OccurredOn)
+	if in.OccurredFrom == "" {
+		in.OccurredFrom, in.OccurredOn = in.OccurredOn, ""
+	}
 	in.Description = strings.TrimSpace(strings.ReplaceAll(in.Description, "\r\n", "\n"))
 
+	if in.Kind == store.KindComplaint {
+		if in.Complaint == nil {
+			in.Complaint = &complaintInput{}
+		}
+		in.Complaint.Request = strings.TrimSpace(strings.ReplaceAll(in.Complaint.Request, "\r\n", "\n"))
+		in.Complaint.Position = strings.TrimSpace(in.Complaint.Position)
+		in.Complaint.LabourContract = strings.TrimSpace(in.Complaint.LabourContract)
+		in.Complaint.HiredOn = strings.TrimSpace(in.Complaint.HiredOn)
+		if m, ok := casework.NormalizeMonth(in.Complaint.HiredOn); ok {
+			in.Complaint.HiredOn = m
+		}
+		if in.ReporterType != store.ReporterCitizen {
+			// An organisation's complaint has no job with the employer.
+			in.Complaint.HiredOn, in.Complaint.Position, in.Complaint.LabourContract = "", "", ""
+		}
+	} else {
+		in.Complaint = nil
+	}
+
 	switch {
-	case in.Anonymous:
+	case in.Anonymous && in.Kind != store.KindComplaint:
 		in.Reporter, in.Organisation = nil, nil
 	case in.ReporterType == store.ReporterCitizen:
 		in.Organisation = nil
@@ -80,7 +138,11 @@ func (in *reportInput) normalize() {
 			in.Reporter = &personInput{}
 		}
 		in.Reporter.Name = strings.TrimSpace(in.Reporter.Name)
-		in.Reporter.IDNumber = casework.NormalizeIDNumber(in.Reporter.IDNumber)
+		in.Reporter.IDType = strings.TrimSpace(in.Reporter.IDType)
+		if in.Reporter.IDType == "" {
+			in.Reporter.IDType = casework.DocResidentID
+		}
+		in.Reporter.IDNumber = casework.NormalizeIDDocumentNumber(in.Reporter.IDNumber)
 		in.Reporter.Phone = casework.NormalizeMobile(in.Reporter.Phone)
 		in.Reporter.Email = strings.TrimSpace(in.Reporter.Email)
 	case in.ReporterType == store.ReporterEmployer || in.ReporterType == store.ReporterOrganization:
@@ -107,7 +169,10 @@ func normalizePhone(s string) string {
 }
 
 // check validates the input and returns field errors in Chinese; nil means it
-// may be stored. amountFen is the parsed amount when one was given.
+// may be stored. amountFen is the parsed amount when one was given. Besides
+// each field's own checks (Validate.Struct) it applies the rules that span
+// fields: the period, a complaint's conditions, the document number for its
+// type, the credit codes to confirm, the 《举报须知》.
 func (h *Handler) check(in *reportInput) (fe FieldErrors, amountFen int64, amountGiven bool) {
 	fe = h.Validate.Struct(in)
 	if fe == nil {
@@ -121,28 +186,53 @@ func (h *Handler) check(in *reportInput) (fe FieldErrors, amountFen int64, amoun
 			amountFen, amountGiven = fen, true
 		}
 	}
-	if in.OccurredOn != "" && validDate(in.OccurredOn) {
-		d, _ := time.ParseInLocation("2006-01-02", in.OccurredOn, store.CST)
-		today := h.now().In(store.CST)
-		if d.After(today) {
-			fe.Add("occurredOn", "发生时间不能晚于今天")
-		} else if d.Year() < 1990 {
-			fe.Add("occurredOn", "发生时间不能早于1990年")
+	if in.OccurredOn != "" {
+		fe.Add("occurredOn", "occurredOn 是 occurredFrom 的旧名称，两者只能填写一个，请只填写 occurredFrom")
+	}
+	p := casework.CheckOccurredPeriod(in.OccurredFrom, in.OccurredTo, h.now())
+	if p.From != "" {
+		fe.Add("occurredFrom", p.From)
+	}
+	if p.To != "" {
+		fe.Add("occurredTo", p.To)
+	}
+	if in.Kind == store.KindComplaint {
+		if in.Anonymous {
+			fe.Add("anonymous", casework.MsgComplaintNotAnonymous)
+		}
+		if c := in.Complaint; c != nil && in.ReporterType == store.ReporterCitizen {
+			if _, ok := casework.NormalizeMonth(c.HiredOn); c.HiredOn != "" && !ok {
+				fe.Add("complaint.hiredOn", "入职时间请填写年和月，如 2019-07")
+			} else if msg := casework.CheckHiredOn(c.HiredOn, h.now()); msg != "" {
+				fe.Add("complaint.hiredOn", msg)
+			}
+			if c.LabourContract == "" {
+				fe.Add("complaint.labourContract", "请选择是否与单位签订了书面劳动合同")
+			}
 		}
 	}
-	if !in.ConfirmCreditCode {
-		if in.Subject.CreditCode != "" && casework.CreditCodeStatus(in.Subject.CreditCode) == casework.CreditCodeBadChecksum {
-			fe.Add("subject.creditCode", creditCodeConfirmMsg)
-		}
-		if in.Organisation != nil && casework.CreditCodeStatus(in.Organisation.CreditCode) == casework.CreditCodeBadChecksum {
-			fe.Add("organisation.creditCode", creditCodeConfirmMsg)
-		}
+	if r := in.Reporter; r != nil && r.IDNumber != "" && casework.ValidIDDocumentType(r.IDType) &&
+		!casework.ValidIDDocument(r.IDType, r.IDNumber) {
+		fe.Add("reporter.idNumber", casework.IDDocumentProblem(r.IDType))
+	}
+	if in.Subject.CreditCode != "" && !in.ConfirmCreditCode && !in.ConfirmSubjectCode &&
+		casework.CreditCodeStatus(in.Subject.CreditCode) == casework.CreditCodeBadChecksum {
+		fe.Add("subject.creditCode", creditCodeConfirmMsg)
+	}
+	if in.Organisation != nil && !in.ConfirmCreditCode && !in.ConfirmOrgCode &&
+		casework.CreditCodeStatus(in.Organisation.CreditCode) == casework.CreditCodeBadChecksum {
+		fe.Add("organisation.creditCode", creditCodeConfirmMsg)
+	}
+	if !in.AcknowledgeNotice {
+		fe.Add("acknowledgeNotice", msgAcknowledgeNotice)
 	}
 	if len(fe) == 0 {
 		return nil, amountFen, amountGiven
 	}
 	return fe, amountFen, amountGiven
 }
+
+const msgAcknowledgeNotice = "请阅读《举报须知》，并勾选“我已阅读并知晓《举报须知》”"
 
 // amountMessage is the Chinese message of casework's amount errors, which are
 // written for the user; anything else gets a generic one.
@@ -154,7 +244,7 @@ func amountMessage(err error) string {
 	return "涉及金额格式不正确，请填写以元为单位的数字，如 12000.50"
 }
 
-const creditCodeConfirmMsg = "统一社会信用代码的校验位不符，可能有输入错误。请核对；如确认无误，请勾选“我已核对统一社会信用代码，确认无误”后再次提交。"
+const creditCodeConfirmMsg = "统一社会信用代码的校验位不符，可能有输入错误。请照营业执照核对；如确认无误，请勾选下方的“我已核对统一社会信用代码，确认无误”后再次提交。"
 
 // submit stores a checked submission as a new case through the service
 // layer and returns its receipt. idemKey identifies the submission: a retry
@@ -174,19 +264,25 @@ func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, 
 		InsuranceTypes: in.InsuranceTypes,
 		RegionCode:     in.RegionCode,
 		Subject: store.Party{
-			Name:       in.Subject.Name,
-			CreditCode: in.Subject.CreditCode,
-			IDNumber:   in.Subject.IDNumber,
-			Address:    in.Subject.Address,
+			Name:                in.Subject.Name,
+			CreditCode:          in.Subject.CreditCode,
+			IDNumber:            in.Subject.IDNumber,
+			Address:             in.Subject.Address,
+			LegalRepresentative: in.Subject.LegalRepresentative,
 		},
 		AmountFen:      amountFen,
 		AmountGiven:    amountGiven,
-		OccurredOn:     in.OccurredOn,
+		OccurredFrom:   in.OccurredFrom,
+		OccurredTo:     in.OccurredTo,
 		Description:    in.Description,
+		NoticeVersion:  casework.NoticeVersion,
 		Identity:       in.identity(),
 		IdempotencyKey: idemKey,
 		Digest:         digest,
 		RequestID:      requestID,
+	}
+	if c := in.Complaint; c != nil {
+		f.Complaint = store.Complaint{Request: c.Request, HiredOn: c.HiredOn, Position: c.Position, Contract: c.LabourContract}
 	}
 	release, err := h.acquireWriteSlot(ctx)
 	if err != nil {
@@ -227,7 +323,7 @@ func (in *reportInput) identity() *casework.ReporterIdentity {
 	switch {
 	case in.Reporter != nil:
 		return &casework.ReporterIdentity{
-			Name: in.Reporter.Name, IDNumber: in.Reporter.IDNumber,
+			Name: in.Reporter.Name, IDType: in.Reporter.IDType, IDNumber: in.Reporter.IDNumber,
 			Phone: in.Reporter.Phone, Email: in.Reporter.Email,
 		}
 	case in.Organisation != nil:
@@ -247,14 +343,6 @@ func submissionDigest(k *casework.Keyring, in *reportInput) (string, error) {
 		return "", err
 	}
 	return k.Digest("submission", b), nil
-}
-
-func validDate(s string) bool {
-	if len(s) != 10 {
-		return false
-	}
-	_, err := time.Parse("2006-01-02", s)
-	return err == nil
 }
 
 // plainText accepts what a person can type (see caseflow.PlainText).

@@ -74,8 +74,11 @@ func TestNamedReportIsStoredAsReceivedWithSealedIdentity(t *testing.T) {
 	if !c.AmountGiven || c.AmountFen != 8650000 {
 		t.Errorf("amount %d fen (given %v), want 8650000 for 86,500.00 yuan", c.AmountFen, c.AmountGiven)
 	}
-	if c.OccurredOn != "2026-03-01" {
-		t.Errorf("occurredOn %q", c.OccurredOn)
+	if c.OccurredFrom != "2026-03-01" || c.OccurredTo != "" {
+		t.Errorf("occurred %q–%q, want from 2026-03-01", c.OccurredFrom, c.OccurredTo)
+	}
+	if c.NoticeVersion != casework.NoticeVersion {
+		t.Errorf("notice version %q, want %q", c.NoticeVersion, casework.NoticeVersion)
 	}
 	if c.Kind != "report" || c.Category != "unpaid_contributions" || c.RegionCode != "220102" || c.Anonymous {
 		t.Errorf("stored kind %q category %q region %q anonymous %v", c.Kind, c.Category, c.RegionCode, c.Anonymous)
@@ -227,8 +230,9 @@ func TestCreditCodeWithBadChecksumAsksToConfirmThenAccepts(t *testing.T) {
 			if msg := fieldError(body, field); msg != html.EscapeString(creditCodeConfirmMsg) {
 				t.Errorf("message at %s = %q, want the confirm message", field, msg)
 			}
-			if !strings.Contains(body, `name="confirmCreditCode" value="true"`) {
-				t.Error("no confirm checkbox")
+			confirm := strings.TrimSuffix(field, "creditCode") + "confirmCreditCode"
+			if !strings.Contains(body, `name="`+confirm+`" value="true"`) {
+				t.Errorf("no confirm checkbox %s", confirm)
 			}
 			if !strings.Contains(body, `value="`+badChecksum+`"`) {
 				t.Error("the typed credit code is not kept")
@@ -236,7 +240,7 @@ func TestCreditCodeWithBadChecksumAsksToConfirmThenAccepts(t *testing.T) {
 			if n := e.caseCount(); n != 0 {
 				t.Fatalf("%d cases stored before confirmation", n)
 			}
-			v.Set("confirmCreditCode", "true")
+			v.Set(confirm, "true")
 			resp, body = e.postForm("/report", v)
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("confirmed: status %d, want 200\n%s", resp.StatusCode, mainOf(body))
@@ -290,8 +294,8 @@ func TestInvalidReportFormIsShownAgainWithMessageAndNothingStored(t *testing.T) 
 			"amountYuan", []string{`value="-500"`}},
 		{"amount in letters", func(v url.Values) { v.Set("amountYuan", "abc") },
 			"amountYuan", []string{`value="abc"`}},
-		{"occurred in the future", func(v url.Values) { v.Set("occurredOn", "2026-11-28") },
-			"occurredOn", []string{`value="2026-11-28"`}},
+		{"occurred in the future", func(v url.Values) { v.Set("occurredFrom", "2026-11-28") },
+			"occurredFrom", []string{`value="2026-11-28"`}},
 		{"invalid UTF-8 in description", func(v url.Values) {
 			v.Set("description", "该公司长期少报缴费基数，职工工资远高于申报数\xff\xfe额。")
 		}, "description", []string{"该公司长期少报缴费基数"}},
@@ -366,9 +370,7 @@ func TestRoutingToChannelIsShownOnReceipt(t *testing.T) {
 			v["insuranceTypes"] = []string{"medical", "maternity"}
 			v.Set("category", "fraudulent_claims")
 		}, store.ChannelMedicalSecurity, "医疗保障部门"},
-		{"complaint goes to labour inspection", func(v url.Values) {
-			v.Set("kind", "complaint")
-		}, store.ChannelLabourInspection, "劳动保障监察"},
+		{"complaint goes to labour inspection", complaintForm, store.ChannelLabourInspection, "劳动保障监察"},
 		{"mixed report stays with fund supervision", func(v url.Values) {
 			v["insuranceTypes"] = []string{"medical", "pension"}
 		}, store.ChannelFundSupervision, "社会保险基金监督机构"},

@@ -2,20 +2,22 @@ package handlers
 
 import (
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
 	"fundwatch/handlers/web"
+	"fundwatch/store"
 )
 
 // maxMultiValues bounds how many values of one repeated form field are read;
 // there are eight insurance types, anything beyond is hostile.
 const maxMultiValues = 16
 
-// parseReportForm reads the HTML form into a reportInput. Both identity
-// sections are always filled (so the form can be shown again as typed);
-// normalize later drops the one that does not apply.
+// parseReportForm reads the HTML form into a reportInput. Every section is
+// always filled (so the form can be shown again as typed); normalize later
+// drops the ones that do not apply.
 func parseReportForm(c *fiber.Ctx) *reportInput {
 	args := c.Request().PostArgs()
 	get := func(k string) string { return string(args.Peek(k)) }
@@ -26,16 +28,25 @@ func parseReportForm(c *fiber.Ctx) *reportInput {
 		Category:     get("category"),
 		RegionCode:   get("regionCode"),
 		Subject: subjectInput{
-			Name:       get("subject.name"),
-			CreditCode: get("subject.creditCode"),
-			IDNumber:   get("subject.idNumber"),
-			Address:    get("subject.address"),
+			Name:                get("subject.name"),
+			CreditCode:          get("subject.creditCode"),
+			IDNumber:            get("subject.idNumber"),
+			Address:             get("subject.address"),
+			LegalRepresentative: get("subject.legalRepresentative"),
 		},
-		AmountYuan:  get("amountYuan"),
-		OccurredOn:  get("occurredOn"),
-		Description: get("description"),
+		AmountYuan:   get("amountYuan"),
+		OccurredFrom: get("occurredFrom"),
+		OccurredTo:   get("occurredTo"),
+		Description:  get("description"),
+		Complaint: &complaintInput{
+			Request:        get("complaint.request"),
+			HiredOn:        get("complaint.hiredOn"),
+			Position:       get("complaint.position"),
+			LabourContract: get("complaint.labourContract"),
+		},
 		Reporter: &personInput{
 			Name:     get("reporter.name"),
+			IDType:   get("reporter.idType"),
 			IDNumber: get("reporter.idNumber"),
 			Phone:    get("reporter.phone"),
 			Email:    get("reporter.email"),
@@ -46,7 +57,9 @@ func parseReportForm(c *fiber.Ctx) *reportInput {
 			ContactPerson: get("organisation.contactPerson"),
 			ContactPhone:  get("organisation.contactPhone"),
 		},
-		ConfirmCreditCode: get("confirmCreditCode") == "true",
+		ConfirmSubjectCode: get("subject.confirmCreditCode") == "true",
+		ConfirmOrgCode:     get("organisation.confirmCreditCode") == "true",
+		AcknowledgeNotice:  get("acknowledgeNotice") == "true",
 	}
 	for i, v := range args.PeekMulti("insuranceTypes") {
 		if i >= maxMultiValues {
@@ -63,6 +76,10 @@ func parseReportForm(c *fiber.Ctx) *reportInput {
 func (in *reportInput) clone() *reportInput {
 	out := *in
 	out.InsuranceTypes = append([]string(nil), in.InsuranceTypes...)
+	if in.Complaint != nil {
+		c := *in.Complaint
+		out.Complaint = &c
+	}
 	if in.Reporter != nil {
 		r := *in.Reporter
 		out.Reporter = &r
@@ -77,18 +94,12 @@ func (in *reportInput) clone() *reportInput {
 func (h *Handler) reportForm(c *fiber.Ctx) error {
 	form := &reportInput{
 		Kind: "report", ReporterType: "citizen", Anonymous: false,
-		Reporter: &personInput{}, Organisation: &orgInput{},
+		Complaint: &complaintInput{}, Reporter: &personInput{IDType: casework.DocResidentID}, Organisation: &orgInput{},
 	}
 	return h.renderReportForm(c, fiber.StatusOK, form, nil, web.NewToken(), "")
 }
 
 func (h *Handler) renderReportForm(c *fiber.Ctx, status int, form *reportInput, errs FieldErrors, idem, general string) error {
-	confirm := false
-	for _, m := range errs {
-		if m == creditCodeConfirmMsg {
-			confirm = true
-		}
-	}
 	return h.renderPage(c, status, "report", fiber.Map{
 		"Title":          "我要举报投诉",
 		"Nav":            "report",
@@ -98,20 +109,29 @@ func (h *Handler) renderReportForm(c *fiber.Ctx, status int, form *reportInput, 
 		"ErrorCount":     len(errs),
 		"General":        general,
 		"Idem":           idem,
-		"ConfirmCredit":  confirm || form.ConfirmCreditCode,
+		"ConfirmSubject": errs["subject.creditCode"] == creditCodeConfirmMsg || form.ConfirmSubjectCode,
+		"ConfirmOrg":     errs["organisation.creditCode"] == creditCodeConfirmMsg || form.ConfirmOrgCode,
 		"Categories":     casework.Categories(),
 		"InsuranceTypes": casework.InsuranceTypes(),
 		"RegionGroups":   h.regionGroups(),
+		"IDDocuments":    casework.IDDocuments(),
+		"Contracts":      casework.ContractOptions(),
+		"Notice":         casework.ReportNotice,
+		"Today":          h.now().In(store.CST).Format(time.DateOnly),
+		"ThisMonth":      h.now().In(store.CST).Format("2006-01"),
 	})
 }
 
 // reportFieldOrder is the order of the fields on the report form, so the
 // error summary lists problems top to bottom as the user will meet them.
 var reportFieldOrder = []string{
-	"kind", "category", "insuranceTypes", "regionCode", "occurredOn", "amountYuan",
-	"subject.name", "subject.creditCode", "subject.idNumber", "subject.address", "description",
-	"reporterType", "reporter.name", "reporter.idNumber", "reporter.phone", "reporter.email",
+	"kind", "category", "insuranceTypes", "regionCode", "occurredFrom", "occurredTo", "occurredOn", "amountYuan",
+	"subject.name", "subject.creditCode", "subject.legalRepresentative", "subject.idNumber", "subject.address",
+	"description", "complaint.request", "complaint.hiredOn", "complaint.position", "complaint.labourContract",
+	"reporterType", "anonymous",
+	"reporter.name", "reporter.idType", "reporter.idNumber", "reporter.phone", "reporter.email",
 	"organisation.name", "organisation.creditCode", "organisation.contactPerson", "organisation.contactPhone",
+	"acknowledgeNotice",
 }
 
 // regionGroup is one city with its counties, for a select with optgroups that

@@ -27,11 +27,11 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/", h.home)
 	app.Get("/guide", h.guide)
 	app.Get("/report", h.reportForm)
-	app.Post("/report", h.checkCSRF, h.reportSubmit)
+	app.Post("/report", h.csrfOr(h.reportExpired), h.reportSubmit)
 	app.Get("/followup", h.followupForm)
-	app.Post("/followup", h.checkCSRF, h.followupLogin)
+	app.Post("/followup", h.csrfOr(h.followupExpired), h.followupLogin)
 	app.Get("/followup/case", h.followupView)
-	app.Post("/followup/case/messages", h.checkCSRF, h.followupAddMessage)
+	app.Post("/followup/case/messages", h.csrfOr(h.messageExpired), h.followupAddMessage)
 	app.Post("/followup/logout", h.checkCSRF, h.followupLogout)
 }
 

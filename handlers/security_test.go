@@ -10,14 +10,18 @@ import (
 	"time"
 )
 
-func TestPostWithoutValidCSRFTokenAnswers403(t *testing.T) {
+// Citizens point 4 of issue 7: an expired form lost the report (the 403
+// page said go back and refresh, which cleared the ID number and then the
+// description). Now the form comes back with everything typed, a fresh
+// token and one line saying why; still 403, and nothing stored.
+func TestPostWithoutValidCSRFTokenShowsTheFormAgainAsTyped(t *testing.T) {
 	tests := []struct {
 		name string
 		edit func(e *testEnv, v url.Values)
 	}{
 		{"no token", func(e *testEnv, v url.Values) { v.Del("_csrf") }},
 		{"wrong token", func(e *testEnv, v url.Values) { v.Set("_csrf", "0123456789abcdef0123456789abcdef") }},
-		{"token but no cookie", func(e *testEnv, v url.Values) { delete(e.cookies, "fw_csrf") }},
+		{"token but no cookie (browser restarted)", func(e *testEnv, v url.Values) { delete(e.cookies, "fw_csrf") }},
 		{"cookie and token agree but were never issued", func(e *testEnv, v url.Values) {
 			v.Set("_csrf", "forged-token-value")
 			e.cookies["fw_csrf"] = "forged-token-value"
@@ -28,19 +32,47 @@ func TestPostWithoutValidCSRFTokenAnswers403(t *testing.T) {
 			e := newTestEnv(t)
 			csrf, idem := e.formTokens("/report")
 			v := validReportForm(csrf, idem)
+			complaintForm(v)
+			v.Set("reporter.email", "zhangsan@example.com")
+			v.Set("occurredTo", "2026-10-31")
+			v.Set("subject.legalRepresentative", "王某某")
 			tt.edit(e, v)
 			resp, body := e.postForm("/report", v)
 			if resp.StatusCode != http.StatusForbidden {
 				t.Fatalf("status %d, want 403", resp.StatusCode)
 			}
-			for _, want := range []string{"错误 403", "页面已过期", "请返回上一页，刷新后重新提交", `<html lang="zh-CN">`} {
-				if !strings.Contains(body, want) {
-					t.Errorf("403 page lacks %q", want)
+			if !strings.Contains(body, `<strong>`+msgReportExpired+`</strong>`) {
+				t.Errorf("no line saying why the form came back:\n%s", mainOf(body))
+			}
+			kept := []string{
+				`value="长春某某商贸有限公司"`, `value="91350200776049653A"`, `value="86,500.00"`, `value="2026-03-01"`,
+				`value="2026-10-31"`, `value="王某某"`, ">该公司自2025年3月起按最低缴费基数为全部职工申报养老保险，实际工资远高于申报基数。</textarea>",
+				">要求单位为本人补缴2025年3月以来的养老保险费和失业保险费。</textarea>", `value="2019-07"`, `value="仓库保管员"`,
+				`value="张三"`, `value="` + reporterIDTyped + `"`, `value="` + reporterPhoneRaw + `"`, `value="zhangsan@example.com"`,
+				`value="complaint" checked`, `value="pension" checked`, `value="unemployment" checked`, `value="220102" selected`,
+				`value="unpaid_contributions" selected`, `value="signed" checked`, `name="acknowledgeNotice" value="true" required checked`,
+			}
+			for _, k := range kept {
+				if !strings.Contains(body, html.EscapeString(k)) && !strings.Contains(body, k) {
+					t.Errorf("not kept: %s", k)
 				}
 			}
 			if n := e.caseCount(); n != 0 {
-				t.Errorf("%d cases stored", n)
+				t.Fatalf("%d cases stored", n)
 			}
+			// The page's fresh tokens let the same content through.
+			csrf2 := csrfField.FindStringSubmatch(body)
+			idem2 := idemField.FindStringSubmatch(body)
+			if csrf2 == nil || idem2 == nil || idem2[1] == idem {
+				t.Fatalf("no fresh tokens in the page: csrf %v idem %v (posted idem %s)", csrf2, idem2, idem)
+			}
+			v.Set("_csrf", csrf2[1])
+			v.Set("idem", idem2[1])
+			resp, body = e.postForm("/report", v)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("sent again: status %d, want 200\n%s", resp.StatusCode, mainOf(body))
+			}
+			receiptOf(t, body)
 		})
 	}
 }
@@ -48,21 +80,40 @@ func TestPostWithoutValidCSRFTokenAnswers403(t *testing.T) {
 func TestFollowupPostsNeedCSRFToken(t *testing.T) {
 	e := newTestEnv(t)
 	number, code := e.submitValid()
-	resp, _ := e.postForm("/followup", url.Values{"number": {number}, "code": {code}})
+	resp, body := e.postForm("/followup", url.Values{"number": {number}, "code": {code}})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("login without token: %d, want 403", resp.StatusCode)
 	}
+	if !strings.Contains(body, msgFollowupExpired) || !strings.Contains(body, `value="`+number+`"`) || strings.Contains(body, code) {
+		t.Errorf("login without token: want the form with the number kept, never the code, and why:\n%s", mainOf(body))
+	}
 	e.mustLogin(number, code)
-	resp, _ = e.postForm("/followup/case/messages", url.Values{"body": {"没有令牌的补充信息。"}})
+	const draft = "没有令牌的补充信息，应当原样保留。"
+	resp, body = e.postForm("/followup/case/messages", url.Values{"body": {draft}})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("message without token: %d, want 403", resp.StatusCode)
+	}
+	if !strings.Contains(body, ">"+draft+"</textarea>") || !strings.Contains(body, msgMessageExpired) {
+		t.Errorf("message without token: want the case with the message kept and why:\n%s", mainOf(body))
 	}
 	if n := e.messageCount(number); n != 0 {
 		t.Errorf("%d messages stored", n)
 	}
+	// With the page's fresh token it goes through.
+	resp, _ = e.postForm("/followup/case/messages", url.Values{"body": {draft}, "_csrf": {csrfField.FindStringSubmatch(body)[1]},
+		"idem": {idemField.FindStringSubmatch(body)[1]}})
+	if resp.StatusCode != http.StatusSeeOther || e.messageCount(number) != 1 {
+		t.Errorf("sent again: status %d, %d messages", resp.StatusCode, e.messageCount(number))
+	}
 	resp, _ = e.postForm("/followup/logout", url.Values{})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("logout without token: %d, want 403", resp.StatusCode)
+	}
+	// A message posted after the session ended cannot be kept: say so.
+	delete(e.cookies, "fw_followup")
+	resp, body = e.postForm("/followup/case/messages", url.Values{"body": {draft}})
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, msgSessionExpired) {
+		t.Errorf("message without token or session: status %d\n%s", resp.StatusCode, mainOf(body))
 	}
 }
 

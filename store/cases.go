@@ -77,12 +77,35 @@ const (
 	ActionOnSite   = "onsite"   // an off-site investigation opened an on-site one
 )
 
+// Labour contract answers of a complaint (Complaint.Contract): did the
+// complainant sign a written labour contract with the reported employer.
+const (
+	ContractSigned    = "signed"     // 已签订书面劳动合同
+	ContractNotSigned = "not_signed" // 未签订书面劳动合同
+)
+
 // Party is the reported party (被举报对象): a person or an organisation.
 type Party struct {
 	Name       string
 	CreditCode string // 统一社会信用代码, when known
 	IDNumber   string // 身份证号码 of a reported person, when known
 	Address    string
+	// LegalRepresentative is the 法定代表人 of a reported organisation,
+	// when known (public information of the business register).
+	LegalRepresentative string
+}
+
+// Complaint is what only a complaint (投诉, about the complainant's own
+// rights) carries; it is zero for a report. The employment fields describe
+// the complainant's job with the reported employer, which labour inspection
+// needs to act on a complaint; they are facts of the case, not the
+// complainant's identity (that stays sealed in Case.ReporterSealed), and
+// like the case's other facts only staff see them.
+type Complaint struct {
+	Request  string // 投诉请求事项: what the complainant asks for
+	HiredOn  string // 入职时间, YYYY-MM; "" when not asked (a complaint by an organisation)
+	Position string // 岗位, or "" when not given
+	Contract string // ContractSigned or ContractNotSigned; "" when not asked
 }
 
 // Conclusion is what an investigation found, recorded when a case is
@@ -114,9 +137,21 @@ type Case struct {
 	Subject        Party
 	AmountFen      int64 // amount involved in fen; meaningful only when AmountGiven
 	AmountGiven    bool
-	OccurredOn     string // YYYY-MM-DD, or "" when not given
-	Description    string
-	Channel        string
+	// OccurredFrom and OccurredTo are the period of the violation as the
+	// reporter gives it (YYYY-MM-DD, China Standard Time): from the first
+	// day, or "" when not given, to the last day, or "" when it goes on or
+	// is not known. OccurredTo is never set without OccurredFrom nor
+	// before it (the service layer checks).
+	OccurredFrom string
+	OccurredTo   string
+	Description  string
+	Channel      string
+	// Complaint is set for a complaint (KindComplaint), zero for a report.
+	Complaint Complaint
+	// NoticeVersion is the version of the 《举报须知》 the reporter
+	// acknowledged on filing (casework.NoticeVersion), "" for cases filed
+	// before the form asked for it.
+	NoticeVersion string
 
 	Status string
 	Result string // one of the Result* constants once concluded, else ""

@@ -2,6 +2,7 @@ package caseflow
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"fundwatch/casework"
@@ -20,8 +21,16 @@ type Filing struct {
 	Subject        store.Party
 	AmountFen      int64
 	AmountGiven    bool
-	OccurredOn     string
-	Description    string
+	// OccurredFrom and OccurredTo are the period of the violation (see
+	// store.Case); CheckOccurredPeriod must pass.
+	OccurredFrom string
+	OccurredTo   string
+	Description  string
+	// Complaint is what a complaint carries; it is dropped from a report.
+	Complaint store.Complaint
+	// NoticeVersion is the 《举报须知》 the reporter acknowledged
+	// (casework.NoticeVersion), "" where none was shown (demo, import).
+	NoticeVersion string
 	// Identity is who filed a named report; nil when anonymous.
 	Identity *casework.ReporterIdentity
 	// IdempotencyKey is unique and unguessable per submission (a token the
@@ -59,8 +68,22 @@ const firstEventNote = "平台已收到，等待审查是否受理。"
 // case durable. A retry with the same key and the same content returns the
 // first receipt (Repeat); the same key with other content is ECONFLICT.
 // The acceptance deadline starts running at once.
+//
+// A filing that breaks a rule every site applies — an anonymous complaint,
+// a period that ends before it starts or lies in the future — is EINVALID
+// with the sentence the reporter reads; the sites check these first and show
+// it at the field.
 func (s *Service) FileCase(ctx context.Context, f Filing) (*Receipt, error) {
 	now := s.now()
+	if f.Kind == store.KindComplaint && f.Anonymous {
+		return nil, store.Errorf(store.EINVALID, casework.MsgComplaintNotAnonymous)
+	}
+	if p := casework.CheckOccurredPeriod(f.OccurredFrom, f.OccurredTo, now); p != (casework.PeriodProblems{}) {
+		return nil, store.Errorf(store.EINVALID, "发生时间有误：%s", strings.Trim(p.From+"；"+p.To, "；"))
+	}
+	if f.Kind != store.KindComplaint {
+		f.Complaint = store.Complaint{}
+	}
 	received := now
 	if !f.ReceivedAt.IsZero() {
 		received = store.Truncate(f.ReceivedAt)
@@ -78,8 +101,11 @@ func (s *Service) FileCase(ctx context.Context, f Filing) (*Receipt, error) {
 		Subject:        f.Subject,
 		AmountFen:      f.AmountFen,
 		AmountGiven:    f.AmountGiven,
-		OccurredOn:     f.OccurredOn,
+		OccurredFrom:   f.OccurredFrom,
+		OccurredTo:     f.OccurredTo,
 		Description:    f.Description,
+		Complaint:      f.Complaint,
+		NoticeVersion:  f.NoticeVersion,
 		Channel:        casework.RouteChannel(f.Kind, f.InsuranceTypes),
 		Status:         store.StatusReceived,
 		ImportantClass: store.ClassNone,

@@ -60,7 +60,7 @@ func fileByAPI(t *testing.T, base, category, region, amountYuan string) (number,
 	body := `{"kind":"report","reporterType":"citizen","anonymous":false,"category":` + jsString(category) +
 		`,"insuranceTypes":["pension"],"regionCode":` + jsString(region) + `,"subject":{"name":"某某建材有限公司"},"amountYuan":` +
 		jsString(amountYuan) + `,"description":"该公司财务负责人将代扣的职工社会保险费挪作他用，已有两年未足额缴纳。",` +
-		`"reporter":{"name":"王立新","idNumber":"440524188001015368","phone":"13900139000","email":"wang@example.com"}}`
+		`"reporter":{"name":"王立新","idNumber":"440524188001015368","phone":"13900139000","email":"wang@example.com"},"acknowledgeNotice":true}`
 	resp, err := http.Post(base+"/api/v1/reports", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatalf("file by API: %v", err)

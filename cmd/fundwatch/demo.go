@@ -24,6 +24,7 @@ type demoCase struct {
 	subject     store.Party
 	amountFen   int64
 	description string
+	complaint   store.Complaint
 	anonymous   bool
 	steps       []demoStep
 	messages    []demoMessage
@@ -92,6 +93,8 @@ var demoCases = []demoCase{
 		insurance: []string{"work_injury"}, region: "220700",
 		subject:     store.Party{Name: "松原某某建筑工程有限公司（示例）"},
 		description: "（示例）本人在该公司工地工作一年多，公司一直没有为我缴纳工伤保险，受伤后无法申请工伤待遇。",
+		complaint: store.Complaint{Request: "（示例）要求单位依法为本人补缴工伤保险费，并协助申请工伤认定。",
+			HiredOn: "2024-05", Position: "钢筋工", Contract: store.ContractNotSigned},
 	},
 }
 
@@ -110,7 +113,7 @@ func loadDemo(ctx context.Context, svc *caseflow.Service, now time.Time) ([]hand
 		f := caseflow.Filing{
 			Kind: d.kind, ReporterType: store.ReporterCitizen, Anonymous: d.anonymous,
 			Category: d.category, InsuranceTypes: d.insurance, RegionCode: d.region, Subject: d.subject,
-			AmountFen: d.amountFen, AmountGiven: d.amountFen > 0, Description: d.description,
+			AmountFen: d.amountFen, AmountGiven: d.amountFen > 0, Description: d.description, Complaint: d.complaint,
 			IdempotencyKey: d.key, Digest: "demo", Demo: true, ReceivedAt: created,
 		}
 		if !d.anonymous {

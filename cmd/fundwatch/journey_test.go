@@ -233,6 +233,7 @@ type journey struct {
 type tabOpts struct {
 	noJS    bool          // JavaScript off, as on an old phone
 	phone   bool          // a 390x844 phone: mobile viewport, touch, DPR 2
+	width   int           // the phone's width when not 390 (320: a small phone)
 	timeout time.Duration // for the whole journey; journeyTimeout when 0
 }
 
@@ -255,7 +256,11 @@ func (b *browser) journey(t *testing.T, base, name string, o tabOpts) *journey {
 		}
 	}
 	if o.phone {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844,
+		w := int64(390)
+		if o.width > 0 {
+			w = int64(o.width)
+		}
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 844,
 			chromedp.EmulateScale(2), chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
 			t.Fatalf("emulate a phone: %v", err)
 		}
@@ -418,8 +423,10 @@ func (j *journey) fillReport(r report) {
 		chromedp.SendKeys(byID("reporter.name"), reporterName),
 		chromedp.SendKeys(byID("reporter.idNumber"), r.idNumber),
 		chromedp.SendKeys(byID("reporter.phone"), reporterPhone),
+		chromedp.Click(byID("acknowledgeNotice")),
 	)
-	j.typeDate("occurredOn", "2025-03-15")
+	j.typeDate("occurredFrom", "2025-03-15")
+	j.typeDate("occurredTo", "2025-10-31")
 }
 
 // typeDate types a date into an <input type=date> with the keyboard. The
@@ -521,6 +528,11 @@ func TestJourneys(t *testing.T) {
 		{"phone pages fit the screen", journeyPhone},
 		{"pages pass axe WCAG 2.1 AA", journeyAxe},
 		{"public pages stay in the back/forward cache", journeyBackForwardCache},
+		{"complaint with a passport, named, with JavaScript", journeyComplaint},
+		{"complaint without JavaScript cannot be anonymous", journeyComplaintWithoutJavaScript},
+		{"an expired form keeps what was typed", journeyExpiredForm},
+		{"the credit-code box sits next to its field", journeyCreditCodeConfirm},
+		{"a 320 px phone types the number without its hyphen", journeySmallPhone},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel() // own server, own tab and cookies: independent
@@ -697,7 +709,7 @@ func journeyValidation(t *testing.T, b *browser) {
 		t.Fatalf("submit with mistakes: status %d, want 422", resp.Status)
 	}
 	j.wantText(byID("error-summary"), "提交的内容有需要修改的地方")
-	j.wantText(byID("e-reporter.idNumber"), "身份证号码不是有效的18位居民身份证号码")
+	j.wantText(byID("e-reporter.idNumber"), "居民身份证号码应为18位，请核对出生日期和最后一位校验码")
 	j.wantText(byID("e-description"), "问题描述")
 	for _, id := range []string{"f-reporter.idNumber", "f-description"} {
 		if !j.eval("error class", `document.getElementById(`+jsString(id)+`).classList.contains("has-error")`) {
@@ -717,7 +729,8 @@ func journeyValidation(t *testing.T, b *browser) {
 		byID("category"):           "unpaid_contributions",
 		byID("regionCode"):         "220102",
 		byID("amountYuan"):         "86500.50",
-		byID("occurredOn"):         "2025-03-15",
+		byID("occurredFrom"):       "2025-03-15",
+		byID("occurredTo"):         "2025-10-31",
 		byID("subject.name"):       subjectName,
 		byID("subject.creditCode"): subjectCode,
 		byID("subject.address"):    "长春市南关区人民大街1号",
@@ -736,6 +749,7 @@ func journeyValidation(t *testing.T, b *browser) {
 		`input[name="insuranceTypes"][value="unemployment"]`,
 		`input[name="reporterType"][value="citizen"]`,
 		`input[name="anonymous"][value="false"]`,
+		`input[name="acknowledgeNotice"]`,
 	} {
 		if !j.eval("checked", `document.querySelector(`+jsString(sel)+`).checked`) {
 			t.Errorf("%s is no longer checked", sel)
@@ -1083,5 +1097,288 @@ func journeyAxe(t *testing.T, b *browser) {
 	// obscured"): at one corner it samples, the rounding lets the h1 show
 	// through. Its colours, #3a1d00 on #ffd166, give 10.7:1.
 	check("case")
+	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// typeMonth types a year and month into an <input type=month>, trying the
+// orders of the browser's locales as typeDate does.
+func (j *journey) typeMonth(id, ym string) {
+	j.t.Helper()
+	y, m := ym[0:4], ym[5:7]
+	var seen []string
+	for _, keys := range []string{m + y, y + kb.ArrowRight + m, m + kb.ArrowRight + y} {
+		j.do("type the month", chromedp.Blur(byID(id)), chromedp.Focus(byID(id)), chromedp.SendKeys(byID(id), keys))
+		got := j.value(byID(id))
+		if got == ym {
+			return
+		}
+		seen = append(seen, got)
+		j.do("clear the month", chromedp.Clear(byID(id)))
+	}
+	j.t.Fatalf("typing %s into #%s gave %q, not that month", ym, id, seen)
+}
+
+// fits fails when the page scrolls sideways.
+func (j *journey) fits(page string) {
+	j.t.Helper()
+	if !j.eval("scroll width", `document.documentElement.scrollWidth <= window.innerWidth`) {
+		w, _ := chromedp.Run(j.ctx, chromedp.Evaluate[string](
+			`document.documentElement.scrollWidth + " > " + window.innerWidth + "; widest: " + Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).slice(0, 5).map(e => e.tagName + "." + e.className + "#" + e.id).join(", ")`))
+		j.t.Errorf("%s page scrolls sideways: %s", page, w)
+	}
+}
+
+// journeyComplaint: a named citizen who holds a Hong Kong and Macao permit
+// files a complaint. With JavaScript, 匿名 cannot be chosen for a complaint
+// (and comes back for a report), the complaint's section appears, its
+// employment only for a citizen; the hint of the number follows the
+// document type.
+func journeyComplaint(t *testing.T, b *browser) {
+	start := time.Now()
+	j := b.journey(t, startServer(t), "journey7-complaint", tabOpts{})
+	j.open("/report")
+	if j.visible("#complaint-section") {
+		t.Error("a report shows the complaint's section")
+	}
+	j.do("choose 匿名 for a report", chromedp.Click(chromedp.CSS(`input[name="anonymous"][value="true"]`)))
+	j.do("choose 投诉", chromedp.Click(chromedp.CSS(`input[name="kind"][value="complaint"]`)))
+	if !j.eval("anonymous disabled", `document.querySelector('input[name="anonymous"][value="true"]').disabled`) ||
+		!j.eval("named chosen", `document.querySelector('input[name="anonymous"][value="false"]').checked`) {
+		t.Error("投诉 chosen: 匿名 is still possible")
+	}
+	j.wantText(byID("h-anonymous"), "投诉须实名")
+	if !j.visible("#complaint-section") || !j.visible("#employment") || !j.visible("#citizen-section") {
+		t.Error("投诉 by a citizen: the complaint, employment or identity section is hidden")
+	}
+	j.do("choose 用人单位", chromedp.Click(chromedp.CSS(`input[name="reporterType"][value="employer"]`)))
+	if j.visible("#employment") || !j.visible("#complaint-section") {
+		t.Error("an employer's complaint: employment shown, or the request hidden")
+	}
+	j.do("back to 公民个人", chromedp.Click(chromedp.CSS(`input[name="reporterType"][value="citizen"]`)))
+	j.do("back to 举报", chromedp.Click(chromedp.CSS(`input[name="kind"][value="report"]`)))
+	if j.eval("anonymous enabled", `document.querySelector('input[name="anonymous"][value="true"]').disabled`) {
+		t.Error("举报 chosen again: 匿名 stays disabled")
+	}
+	j.do("choose 投诉 again", chromedp.Click(chromedp.CSS(`input[name="kind"][value="complaint"]`)))
+
+	j.do("fill the complaint",
+		chromedp.SetValue(byID("category"), "unpaid_contributions"),
+		chromedp.Click(chromedp.CSS(`input[name="insuranceTypes"][value="pension"]`)),
+		chromedp.SetValue(byID("regionCode"), "220104"),
+		chromedp.SendKeys(byID("subject.name"), "长春市某某餐饮管理有限公司"),
+		chromedp.SendKeys(byID("subject.legalRepresentative"), "李某某"),
+		chromedp.SendKeys(byID("description"), "本人自2019年7月起在该公司工作，2024年3月起公司不再为我缴纳养老保险，工资条上仍扣除个人缴费部分。"),
+		chromedp.SendKeys(byID("complaint.request"), "要求单位为本人补缴2024年3月以来的养老保险费。"),
+		chromedp.SendKeys(byID("complaint.position"), "厨师"),
+		chromedp.Click(chromedp.CSS(`input[name="complaint.labourContract"][value="signed"]`)),
+		chromedp.SendKeys(byID("reporter.name"), "陈大文"),
+		chromedp.SetValue(byID("reporter.idType"), "hk_macao_permit"),
+	)
+	// SetValue fires no change event; a person's choice does.
+	j.eval("announce the choice", `document.getElementById("reporter.idType").dispatchEvent(new Event("change", {bubbles: true})) || true`)
+	j.wantText(byID("h-reporter.idNumber"), "港澳居民来往内地通行证号码", "H或M开头")
+	j.do("type the permit and phone",
+		chromedp.SendKeys(byID("reporter.idNumber"), "h12345678"),
+		chromedp.SendKeys(byID("reporter.phone"), "13900139000"),
+		chromedp.Click(byID("acknowledgeNotice")),
+	)
+	j.typeMonth("complaint.hiredOn", "2019-07")
+	j.typeDate("occurredFrom", "2024-03-01")
+	j.shot("filled")
+	resp := j.follow("submit the complaint", chromedp.CSS(`#report-form button[type="submit"]`))
+	if resp.Status != http.StatusOK {
+		t.Fatalf("submit: status %d, want 200; page: %s", resp.Status, shorten(j.pageText(), 800))
+	}
+	j.wantText(chromedp.CSS("h1"), "提交成功")
+	j.wantText(chromedp.CSS("table.facts"), "投诉", "劳动保障监察")
+	if strings.Contains(j.pageText(), "H12345678") {
+		t.Error("the receipt shows the permit number")
+	}
+	j.shot("receipt")
+	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// journeyComplaintWithoutJavaScript: without JavaScript every section shows
+// with a note saying when it applies, the form says a complaint is named,
+// and an anonymous complaint comes back with the reason and the input.
+func journeyComplaintWithoutJavaScript(t *testing.T, b *browser) {
+	start := time.Now()
+	j := b.journey(t, startServer(t), "journey8-complaint-nojs", tabOpts{noJS: true, phone: true})
+	j.open("/report")
+	for _, sel := range []string{"#complaint-section", "#employment", "#citizen-section", "#org-section"} {
+		if !j.visible(sel) {
+			t.Errorf("without JavaScript %s must be visible", sel)
+		}
+	}
+	j.wantText(chromedp.CSS("#complaint-section .nojs-only"), "选择“投诉”时填写本栏")
+	j.wantText(byID("h-anonymous"), "投诉须实名")
+	j.wantText(byID("f-kind"), "须实名")
+	j.fillReport(report{idNumber: reporterID, description: goodDesc})
+	j.do("make it an anonymous complaint",
+		chromedp.Click(chromedp.CSS(`input[name="kind"][value="complaint"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="anonymous"][value="true"]`)),
+		chromedp.SendKeys(byID("complaint.request"), "要求单位为本人补缴养老保险费。"),
+		chromedp.SendKeys(byID("complaint.hiredOn"), "2019-07"),
+		chromedp.Click(chromedp.CSS(`input[name="complaint.labourContract"][value="not_signed"]`)),
+	)
+	if j.value(byID("complaint.hiredOn")) != "2019-07" {
+		// Chromium has a month field: type it as a person would there.
+		j.do("clear the month", chromedp.Clear(byID("complaint.hiredOn")))
+		j.typeMonth("complaint.hiredOn", "2019-07")
+	}
+	resp := j.follow("submit an anonymous complaint", chromedp.CSS(`#report-form button[type="submit"]`))
+	if resp.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("anonymous complaint: status %d, want 422", resp.Status)
+	}
+	j.wantText(byID("e-anonymous"), "投诉是为维护您本人的权益，须实名提交")
+	j.wantText(byID("error-summary"), "须实名提交")
+	if got := j.value(byID("complaint.request")); got != "要求单位为本人补缴养老保险费。" {
+		t.Errorf("complaint request after the error: %q", got)
+	}
+	j.fits("complaint errors")
+	j.shot("anonymous-refused")
+	j.do("choose 实名", chromedp.Click(chromedp.CSS(`input[name="anonymous"][value="false"]`)))
+	resp = j.follow("submit named", chromedp.CSS(`#report-form button[type="submit"]`))
+	if resp.Status != http.StatusOK {
+		t.Fatalf("named complaint: status %d; page: %s", resp.Status, shorten(j.pageText(), 600))
+	}
+	j.wantText(chromedp.CSS("h1"), "提交成功")
+	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// journeyExpiredForm: the form's security cookie is gone (the browser was
+// restarted, the phone cleared it) when the person submits: the form comes
+// back with everything typed, a line saying why, and goes through on the
+// next click.
+func journeyExpiredForm(t *testing.T, b *browser) {
+	start := time.Now()
+	j := b.journey(t, startServer(t), "journey9-expired", tabOpts{phone: true})
+	j.open("/report")
+	j.fillReport(report{idNumber: reporterID, description: goodDesc})
+	if _, err := chromedp.Call(j.ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: "fw_csrf", URL: j.base + "/"}); err != nil {
+		j.fail("lose the form's cookie", err)
+	}
+	resp := j.follow("submit after the cookie is gone", chromedp.CSS(`#report-form button[type="submit"]`))
+	if resp.Status != http.StatusForbidden {
+		t.Fatalf("expired form: status %d, want 403", resp.Status)
+	}
+	j.wantText(byID("error-summary"), "页面停留时间较长，安全校验已过期，您填写的内容已保留，请核对后再次提交")
+	for sel, want := range map[chromedp.CSS]string{
+		byID("subject.name"):      subjectName,
+		byID("description"):       goodDesc,
+		byID("reporter.name"):     reporterName,
+		byID("reporter.idNumber"): reporterID,
+		byID("reporter.phone"):    reporterPhone,
+		byID("occurredFrom"):      "2025-03-15",
+		byID("occurredTo"):        "2025-10-31",
+		byID("amountYuan"):        "86500.50",
+	} {
+		if got := j.value(sel); got != want {
+			t.Errorf("%s after the expired submit: %q, want %q", sel, got, want)
+		}
+	}
+	if !j.eval("acknowledged", `document.getElementById("acknowledgeNotice").checked`) {
+		t.Error("the notice's box is no longer ticked")
+	}
+	j.fits("expired form")
+	j.shot("expired")
+	resp = j.follow("submit again", chromedp.CSS(`#report-form button[type="submit"]`))
+	if resp.Status != http.StatusOK {
+		t.Fatalf("submit again: status %d; page: %s", resp.Status, shorten(j.pageText(), 600))
+	}
+	j.readReceipt()
+	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// journeyCreditCodeConfirm: a credit code whose check character does not
+// match comes back with the confirmation box right under the field (it was
+// 1,500 px below it), on a desktop and a phone.
+func journeyCreditCodeConfirm(t *testing.T, b *browser) {
+	start := time.Now()
+	for _, o := range []struct {
+		name string
+		opts tabOpts
+	}{{"desktop", tabOpts{}}, {"phone", tabOpts{phone: true}}} {
+		j := b.journey(t, startServer(t), "journey10-credit-"+o.name, o.opts)
+		j.open("/report")
+		j.fillReport(report{idNumber: reporterID, description: goodDesc})
+		j.eval("empty the credit code", `(document.getElementById("subject.creditCode").value = "") === ""`)
+		j.do("a code with a wrong check character", chromedp.SendKeys(byID("subject.creditCode"), "91350200776049653B"))
+		resp := j.follow("submit", chromedp.CSS(`#report-form button[type="submit"]`))
+		if resp.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: status %d, want 422", o.name, resp.Status)
+		}
+		j.wantText(byID("e-subject.creditCode"), "校验位不符")
+		gap, err := chromedp.Run(j.ctx, chromedp.Evaluate[float64](`(() => {
+			const field = document.getElementById("subject.creditCode").getBoundingClientRect();
+			const box = document.querySelector('input[name="subject.confirmCreditCode"]').getBoundingClientRect();
+			return box.top - field.bottom;
+		})()`))
+		if err != nil {
+			j.fail("measure the gap", err)
+		}
+		t.Logf("%s: the box is %.0f px under the field", o.name, gap)
+		if gap < 0 || gap > 160 {
+			t.Errorf("%s: the confirmation box is %.0f px under its field, want right under it (message between)", o.name, gap)
+		}
+		j.do("scroll to the field", chromedp.ScrollIntoView(byID("f-subject.creditCode")))
+		j.shot("confirm")
+		j.do("confirm", chromedp.Click(chromedp.CSS(`input[name="subject.confirmCreditCode"]`)))
+		if resp := j.follow("submit confirmed", chromedp.CSS(`#report-form button[type="submit"]`)); resp.Status != http.StatusOK {
+			t.Fatalf("%s confirmed: status %d; page: %s", o.name, resp.Status, shorten(j.pageText(), 600))
+		}
+	}
+	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
+}
+
+// journeySmallPhone: on a 320 px phone the report form (empty, and with
+// every kind of message) fits, and a reporter types the receipt's number
+// without its hyphen into a field that takes any keyboard.
+func journeySmallPhone(t *testing.T, b *browser) {
+	start := time.Now()
+	j := b.journey(t, startServer(t), "journey11-320", tabOpts{phone: true, width: 320})
+	j.open("/report")
+	if !j.eval("viewport", `window.innerWidth === 320`) {
+		t.Errorf("viewport is not 320 wide")
+	}
+	j.fits("report")
+	j.do("choose 投诉", chromedp.Click(chromedp.CSS(`input[name="kind"][value="complaint"]`)))
+	j.fits("complaint form")
+	j.shot("report")
+	resp := j.follow("submit an empty complaint", chromedp.CSS(`#report-form button[type="submit"]`))
+	if resp.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("empty complaint: status %d, want 422", resp.Status)
+	}
+	j.wantText(byID("error-summary"), "请填写问题描述", "请至少选择一个险种", "请填写投诉请求事项", "请阅读《举报须知》")
+	j.fits("errors")
+	j.shot("errors")
+
+	j.open("/report")
+	j.fillReport(report{idNumber: reporterID, description: goodDesc})
+	if resp := j.follow("submit", chromedp.CSS(`#report-form button[type="submit"]`)); resp.Status != http.StatusOK {
+		t.Fatalf("submit: status %d; page: %s", resp.Status, shorten(j.pageText(), 600))
+	}
+	number, code := j.readReceipt()
+	j.open("/followup")
+	if mode := j.text(chromedp.CSS("#number")); mode != "" {
+		t.Logf("number field text %q", mode)
+	}
+	if !j.eval("keyboard", `["text", ""].includes(document.getElementById("number").inputMode) && document.getElementById("number").type === "text"`) {
+		t.Error("the number field asks for a keypad that may have no hyphen")
+	}
+	j.wantText(byID("h-number"), "短横线可以省略")
+	j.fits("followup")
+	j.shot("followup")
+	j.do("type the number without its hyphen",
+		chromedp.SendKeys(byID("number"), strings.ReplaceAll(number, "-", "")),
+		chromedp.SendKeys(byID("code"), code))
+	resp = j.follow("submit number and code", chromedp.CSS(`form[action="/followup"] button[type="submit"]`))
+	if resp.Status != http.StatusOK || j.location() != "/followup/case" {
+		t.Fatalf("login without hyphen: status %d at %s; page: %s", resp.Status, j.location(), shorten(j.pageText(), 300))
+	}
+	j.wantText(byID("case-title"), number)
+	j.wantText(chromedp.CSS("table.facts"), "2025-03-15 至 2025-10-31")
+	j.fits("case")
+	j.shot("case")
 	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
 }

@@ -61,7 +61,8 @@ const reportJSON = `{
   "category": "fraudulent_claims", "insuranceTypes": ["pension"], "regionCode": "220281",
   "subject": {"name": "王某某"}, "amountYuan": "126000",
   "description": "王某某的父亲已于2021年去世，家属未办理注销，至今仍在按月领取养老金。",
-  "reporter": {"name": "李四", "idNumber": "440524188001015368", "phone": "13900139000"}
+  "reporter": {"name": "李四", "idNumber": "440524188001015368", "phone": "13900139000"},
+  "acknowledgeNotice": true
 }`
 
 type options struct {

@@ -86,7 +86,25 @@ func TemplateFuncs(regions *casework.Regions) map[string]any {
 			return false
 		},
 		"paragraphs": Paragraphs,
+		// idDocLabel names a reporter's identity document ("" is the
+		// resident ID card of identities sealed before there was a choice).
+		"idDocLabel":    casework.IDDocumentLabel,
+		"contractLabel": casework.ContractLabel,
+		"period":        OccurredPeriod,
 	}
+}
+
+// OccurredPeriod shows the period of a violation: "2024-01-01 至
+// 2025-06-30", or "2024-01-01 起" when no end was given (it goes on, or the
+// reporter knew one date), or "" when none was given.
+func OccurredPeriod(from, to string) string {
+	switch {
+	case from == "":
+		return ""
+	case to == "":
+		return from + " 起"
+	}
+	return from + " 至 " + to
 }
 
 // Paragraphs splits user text on blank lines into escaped paragraphs with line

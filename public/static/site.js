@@ -3,16 +3,42 @@
   "use strict";
   document.documentElement.classList.add("js");
   document.addEventListener("DOMContentLoaded", function () {
-    // Show only the identity section that applies to the chosen reporter type.
+    // Show only the sections that apply to the choices made: the identity
+    // section of the reporter type, a complaint's request and (for a
+    // citizen) employment; a complaint cannot be anonymous. Without this
+    // script every section shows, with a note saying when it applies, and
+    // the server drops what does not apply.
     var form = document.getElementById("report-form");
     if (form) {
       var citizen = document.getElementById("citizen-section");
       var org = document.getElementById("org-section");
+      var complaint = document.getElementById("complaint-section");
+      var employment = form.querySelectorAll('[data-show-when="citizen-complaint"]');
+      var anonYes = form.querySelector('input[name="anonymous"][value="true"]');
+      var anonNo = form.querySelector('input[name="anonymous"][value="false"]');
+      var anonChoice = document.getElementById("anonymous-choice");
+      var anonHint = document.getElementById("h-anonymous");
+      var idType = document.getElementById("reporter.idType");
+      var idHint = document.getElementById("h-reporter.idNumber");
       var sync = function () {
+        var kind = (form.querySelector('input[name="kind"]:checked') || {}).value;
         var type = (form.querySelector('input[name="reporterType"]:checked') || {}).value;
-        var anon = (form.querySelector('input[name="anonymous"]:checked') || {}).value === "true";
+        var isComplaint = kind === "complaint";
+        if (isComplaint && anonYes.checked) {
+          anonNo.checked = true;
+        }
+        anonYes.disabled = isComplaint;
+        anonChoice.classList.toggle("disabled", isComplaint);
+        anonHint.textContent = isComplaint ? "投诉须实名，匿名只适用于举报。" : "匿名只适用于举报；投诉须实名。";
+        var anon = anonYes.checked;
         citizen.hidden = anon || type !== "citizen";
         org.hidden = anon || (type !== "employer" && type !== "organization");
+        complaint.hidden = !isComplaint;
+        Array.prototype.forEach.call(employment, function (e) { e.hidden = type !== "citizen"; });
+        var opt = idType.options[idType.selectedIndex];
+        if (opt && opt.getAttribute("data-format")) {
+          idHint.textContent = opt.text + "号码：" + opt.getAttribute("data-format") + "。";
+        }
       };
       form.addEventListener("change", sync);
       sync();

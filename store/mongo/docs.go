@@ -60,6 +60,17 @@ type partyDoc struct {
 	CreditCode string `bson:"credit_code"`
 	IDNumber   string `bson:"id_number"`
 	Address    string `bson:"address"`
+	// LegalRepresentative is absent from documents written before issue 7.
+	LegalRepresentative string `bson:"legal_representative,omitempty"`
+}
+
+// complaintDoc is store.Complaint on disk; absent for reports and for
+// cases written before issue 7.
+type complaintDoc struct {
+	Request  string `bson:"request,omitempty"`
+	HiredOn  string `bson:"hired_on,omitempty"`
+	Position string `bson:"position,omitempty"`
+	Contract string `bson:"contract,omitempty"`
 }
 
 // caseHead is a case without its embedded arrays: what lists and lookups
@@ -70,18 +81,21 @@ type caseHead struct {
 	Year   int    `bson:"year"`
 	Seq    int64  `bson:"seq"`
 
-	Kind           string   `bson:"kind"`
-	ReporterType   string   `bson:"reporter_type"`
-	Anonymous      bool     `bson:"anonymous"`
-	Category       string   `bson:"category"`
-	InsuranceTypes []string `bson:"insurance_types"`
-	RegionCode     string   `bson:"region_code"`
-	Subject        partyDoc `bson:"subject"`
-	AmountFen      int64    `bson:"amount_fen"`
-	AmountGiven    bool     `bson:"amount_given"`
-	OccurredOn     string   `bson:"occurred_on"`
-	Description    string   `bson:"description"`
-	Channel        string   `bson:"channel"`
+	Kind           string        `bson:"kind"`
+	ReporterType   string        `bson:"reporter_type"`
+	Anonymous      bool          `bson:"anonymous"`
+	Category       string        `bson:"category"`
+	InsuranceTypes []string      `bson:"insurance_types"`
+	RegionCode     string        `bson:"region_code"`
+	Subject        partyDoc      `bson:"subject"`
+	AmountFen      int64         `bson:"amount_fen"`
+	AmountGiven    bool          `bson:"amount_given"`
+	OccurredFrom   string        `bson:"occurred_on"` // its name from when it was one day
+	OccurredTo     string        `bson:"occurred_to,omitempty"`
+	Description    string        `bson:"description"`
+	Channel        string        `bson:"channel"`
+	Complaint      *complaintDoc `bson:"complaint,omitempty"`
+	NoticeVersion  string        `bson:"notice_version,omitempty"`
 
 	Status string `bson:"status"`
 	Result string `bson:"result"`
@@ -109,6 +123,21 @@ type caseHead struct {
 	UpdatedAt      time.Time `bson:"updated_at"`
 	Version        int64     `bson:"version"`
 	IndexedVersion int64     `bson:"indexed_version"`
+}
+
+// newComplaintDoc is nil for a report, so its document has no complaint.
+func newComplaintDoc(c store.Complaint) *complaintDoc {
+	if c == (store.Complaint{}) {
+		return nil
+	}
+	return &complaintDoc{Request: c.Request, HiredOn: c.HiredOn, Position: c.Position, Contract: c.Contract}
+}
+
+func (d *complaintDoc) toComplaint() store.Complaint {
+	if d == nil {
+		return store.Complaint{}
+	}
+	return store.Complaint{Request: d.Request, HiredOn: d.HiredOn, Position: d.Position, Contract: d.Contract}
 }
 
 // conclusionDoc is store.Conclusion on disk.
@@ -202,14 +231,19 @@ func newCaseHead(c *store.Case) caseHead {
 			CreditCode: c.Subject.CreditCode,
 			IDNumber:   c.Subject.IDNumber,
 			Address:    c.Subject.Address,
+
+			LegalRepresentative: c.Subject.LegalRepresentative,
 		},
-		AmountFen:   c.AmountFen,
-		AmountGiven: c.AmountGiven,
-		OccurredOn:  c.OccurredOn,
-		Description: c.Description,
-		Channel:     c.Channel,
-		Status:      c.Status,
-		Result:      c.Result,
+		AmountFen:     c.AmountFen,
+		AmountGiven:   c.AmountGiven,
+		OccurredFrom:  c.OccurredFrom,
+		OccurredTo:    c.OccurredTo,
+		Description:   c.Description,
+		Channel:       c.Channel,
+		Complaint:     newComplaintDoc(c.Complaint),
+		NoticeVersion: c.NoticeVersion,
+		Status:        c.Status,
+		Result:        c.Result,
 
 		AssigneeID:        c.AssigneeID,
 		DueAt:             optionalTime(c.DueAt),
@@ -250,14 +284,19 @@ func (d *caseHead) toCase() *store.Case {
 			CreditCode: d.Subject.CreditCode,
 			IDNumber:   d.Subject.IDNumber,
 			Address:    d.Subject.Address,
+
+			LegalRepresentative: d.Subject.LegalRepresentative,
 		},
-		AmountFen:   d.AmountFen,
-		AmountGiven: d.AmountGiven,
-		OccurredOn:  d.OccurredOn,
-		Description: d.Description,
-		Channel:     d.Channel,
-		Status:      d.Status,
-		Result:      d.Result,
+		AmountFen:     d.AmountFen,
+		AmountGiven:   d.AmountGiven,
+		OccurredFrom:  d.OccurredFrom,
+		OccurredTo:    d.OccurredTo,
+		Description:   d.Description,
+		Channel:       d.Channel,
+		Complaint:     d.Complaint.toComplaint(),
+		NoticeVersion: d.NoticeVersion,
+		Status:        d.Status,
+		Result:        d.Result,
 
 		AssigneeID:        d.AssigneeID,
 		DueAt:             fromOptionalTime(d.DueAt),

@@ -19,7 +19,9 @@ const caseColumns = `id, number, year, seq, kind, reporter_type, anonymous, cate
 	created_at, updated_at, version, indexed_version,
 	assignee_id, due_at, important_class, national, serious_impact, discovered_on, investigation_mode,
 	extension_days, conclusion_amount_involved_fen, conclusion_amount_recovered_fen, conclusion_measures,
-	conclusion_rectify_by`
+	conclusion_rectify_by,
+	subject_legal_rep, occurred_to, complaint_request, complaint_hired_on, complaint_position, complaint_contract,
+	notice_version`
 
 const eventColumns = `id, case_id, at, action, from_status, to_status, result, note, actor, internal`
 
@@ -346,15 +348,18 @@ func insertCase(ctx context.Context, tx *sql.Tx, c *store.Case) error {
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Number, c.Year, c.Seq, c.Kind, c.ReporterType, c.Anonymous, c.Category, types,
 		c.RegionCode, c.Subject.Name, c.Subject.CreditCode, c.Subject.IDNumber, c.Subject.Address,
-		c.AmountFen, c.AmountGiven, c.OccurredOn, c.Description, c.Channel, c.Status, c.Result,
+		c.AmountFen, c.AmountGiven, c.OccurredFrom, c.Description, c.Channel, c.Status, c.Result,
 		blob(c.ReporterSealed), blob(c.AccessCodeHash), c.IdempotencyKey, c.SubmissionHash, c.Demo,
 		millis(c.CreatedAt), millis(c.UpdatedAt), c.Version, c.IndexedVersion,
 		c.AssigneeID, optionalMillis(c.DueAt), classOrNone(c.ImportantClass), c.National, c.SeriousImpact,
 		c.DiscoveredOn, c.InvestigationMode, c.ExtensionDays,
-		c.Conclusion.AmountInvolvedFen, c.Conclusion.AmountRecoveredFen, c.Conclusion.Measures, c.Conclusion.RectifyBy)
+		c.Conclusion.AmountInvolvedFen, c.Conclusion.AmountRecoveredFen, c.Conclusion.Measures, c.Conclusion.RectifyBy,
+		c.Subject.LegalRepresentative, c.OccurredTo, c.Complaint.Request, c.Complaint.HiredOn, c.Complaint.Position,
+		c.Complaint.Contract, c.NoticeVersion)
 	return err
 }
 
@@ -387,12 +392,14 @@ func scanCase(row interface{ Scan(dest ...any) error }) (*store.Case, error) {
 	var due sql.NullInt64
 	err := row.Scan(&c.ID, &c.Number, &c.Year, &c.Seq, &c.Kind, &c.ReporterType, &c.Anonymous, &c.Category, &types,
 		&c.RegionCode, &c.Subject.Name, &c.Subject.CreditCode, &c.Subject.IDNumber, &c.Subject.Address,
-		&c.AmountFen, &c.AmountGiven, &c.OccurredOn, &c.Description, &c.Channel, &c.Status, &c.Result,
+		&c.AmountFen, &c.AmountGiven, &c.OccurredFrom, &c.Description, &c.Channel, &c.Status, &c.Result,
 		&c.ReporterSealed, &c.AccessCodeHash, &c.IdempotencyKey, &c.SubmissionHash, &c.Demo,
 		&created, &updated, &c.Version, &c.IndexedVersion,
 		&c.AssigneeID, &due, &c.ImportantClass, &c.National, &c.SeriousImpact, &c.DiscoveredOn, &c.InvestigationMode,
 		&c.ExtensionDays, &c.Conclusion.AmountInvolvedFen, &c.Conclusion.AmountRecoveredFen, &c.Conclusion.Measures,
-		&c.Conclusion.RectifyBy)
+		&c.Conclusion.RectifyBy,
+		&c.Subject.LegalRepresentative, &c.OccurredTo, &c.Complaint.Request, &c.Complaint.HiredOn, &c.Complaint.Position,
+		&c.Complaint.Contract, &c.NoticeVersion)
 	if err != nil {
 		return nil, err
 	}

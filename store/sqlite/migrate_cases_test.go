@@ -67,6 +67,10 @@ func TestCaseHandlingMigration(t *testing.T) {
 		c.Conclusion != (store.Conclusion{}) {
 		t.Errorf("old case reads with handling %+v, want none", c)
 	}
+	if c.OccurredTo != "" || c.Subject.LegalRepresentative != "" || c.Complaint != (store.Complaint{}) || c.NoticeVersion != "" {
+		t.Errorf("old case reads with the facts of migration 0006 %q %q %+v %q, want none",
+			c.OccurredTo, c.Subject.LegalRepresentative, c.Complaint, c.NoticeVersion)
+	}
 	evs, err := db.CaseEvents(t.Context(), "case-old")
 	if err != nil {
 		t.Fatal(err)

@@ -90,8 +90,9 @@ func testCreateCase(t *testing.T, open func(t *testing.T) store.CaseStore) {
 				c := newCase(fmt.Sprintf("case-empty-%d", i), at(time.Duration(i)*time.Minute))
 				tt.empty(c)
 				c.Anonymous, c.AmountGiven, c.Demo = false, false, false
-				c.AmountFen, c.OccurredOn, c.Description = 0, "", ""
+				c.AmountFen, c.OccurredFrom, c.OccurredTo, c.Description = 0, "", "", ""
 				c.Subject = store.Party{}
+				c.Complaint, c.NoticeVersion = store.Complaint{}, ""
 				c.Category, c.Channel, c.SubmissionHash = "", "", ""
 				unhandled(c)
 				mustCreate(t, s, c)

@@ -42,14 +42,26 @@ func newCase(id string, createdAt time.Time) *store.Case {
 			CreditCode: "91220101MA17XXXX3Q",
 			IDNumber:   "22010219800101123X",
 			Address:    "吉林省长春市南关区人民大街 1 号 😀",
+
+			LegalRepresentative: "欧阳娜娜 😀",
 		},
-		AmountFen:   123_456_789, // 1,234,567.89 yuan
-		AmountGiven: true,
-		OccurredOn:  "2025-11-30",
-		Description: unicodeText,
-		Channel:     store.ChannelMedicalSecurity,
-		Status:      store.StatusReceived,
-		Result:      "",
+		AmountFen:    123_456_789, // 1,234,567.89 yuan
+		AmountGiven:  true,
+		OccurredFrom: "2025-11-30",
+		OccurredTo:   "2026-02-28",
+		Description:  unicodeText,
+		Channel:      store.ChannelMedicalSecurity,
+		// A report carries no complaint; these are set so that the
+		// backends are seen to store them.
+		Complaint: store.Complaint{
+			Request:  "请求补缴 2025 年养老保险费 " + unicodeText,
+			HiredOn:  "2019-07",
+			Position: "仓库保管员 😀",
+			Contract: store.ContractNotSigned,
+		},
+		NoticeVersion: "2026-1",
+		Status:        store.StatusReceived,
+		Result:        "",
 
 		// A new case normally has no handling yet; these are set so that
 		// CreateCase is seen to store them (the acceptance deadline does
@@ -289,9 +301,12 @@ func caseDiff(want, got *store.Case) string {
 	d.field("Subject", want.Subject, got.Subject)
 	d.field("AmountFen", want.AmountFen, got.AmountFen)
 	d.field("AmountGiven", want.AmountGiven, got.AmountGiven)
-	d.field("OccurredOn", want.OccurredOn, got.OccurredOn)
+	d.field("OccurredFrom", want.OccurredFrom, got.OccurredFrom)
+	d.field("OccurredTo", want.OccurredTo, got.OccurredTo)
 	d.field("Description", want.Description, got.Description)
 	d.field("Channel", want.Channel, got.Channel)
+	d.field("Complaint", want.Complaint, got.Complaint)
+	d.field("NoticeVersion", want.NoticeVersion, got.NoticeVersion)
 	d.field("Status", want.Status, got.Status)
 	d.field("Result", want.Result, got.Result)
 	d.field("AssigneeID", want.AssigneeID, got.AssigneeID)
