@@ -80,7 +80,7 @@ func (a *Admin) renderOffices(c *fiber.Ctx, region string, st officesState) erro
 	}
 	for i := range forms {
 		if r, ok := a.Regions.Lookup(region); ok && r.Parent != "" {
-			if o, ok := dir.For(r.Parent, forms[i].Channel, false); ok {
+			if o, ok := dir.For(r.Parent, forms[i].Channel, a.Config.Demo); ok {
 				forms[i].Inherited = &o
 				forms[i].InheritedFrom = a.Regions.FullName(o.RegionCode)
 			}

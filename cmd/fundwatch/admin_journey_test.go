@@ -372,7 +372,8 @@ func journeyAdminAxe(t *testing.T, b *browser) {
 
 	a := b.journey(t, base, "admin5-axe-admin", tabOpts{timeout: 2 * journeyTimeout})
 	a.adminLogin(admin)
-	for _, p := range []struct{ page, path string }{{"users", "/admin/users"}, {"user-new", "/admin/users/new"}, {"audit", "/admin/audit"}} {
+	for _, p := range []struct{ page, path string }{{"users", "/admin/users"}, {"user-new", "/admin/users/new"}, {"audit", "/admin/audit"},
+		{"offices", "/admin/offices?region=220100"}} {
 		a.open(p.path)
 		a.axe(p.page, src)
 		a.shot(p.page)
