@@ -22,6 +22,7 @@ const inboxPageSize = 50
 type inboxFilter struct {
 	Number                                                                         string
 	Status, Region, Category, Insurance, Channel, Class, Assignee, Due, Demo, Sort string
+	Satisfaction                                                                   string
 	Page                                                                           int
 }
 
@@ -31,7 +32,7 @@ func parseInboxFilter(c *fiber.Ctx) inboxFilter {
 		Number: q("number"),
 		Status: q("status"), Region: q("region"), Category: q("category"), Insurance: q("insurance"),
 		Channel: q("channel"), Class: q("class"), Assignee: q("assignee"), Due: q("due"), Demo: q("demo"),
-		Sort: q("sort"),
+		Sort: q("sort"), Satisfaction: q("satisfaction"),
 	}
 	f.Page, _ = strconv.Atoi(q("page"))
 	if f.Page < 1 || f.Page > 10000 {
@@ -59,6 +60,7 @@ func (f inboxFilter) values() url.Values {
 	set("due", f.Due)
 	set("demo", f.Demo)
 	set("sort", f.Sort)
+	set("satisfaction", f.Satisfaction)
 	return v
 }
 
@@ -95,6 +97,11 @@ func (a *Admin) storeFilter(f *inboxFilter, scope []string, userID string, now t
 		sf.ImportantClass = f.Class
 	} else {
 		f.Class = ""
+	}
+	if casework.ValidSatisfaction(f.Satisfaction) {
+		sf.Satisfaction = f.Satisfaction
+	} else {
+		f.Satisfaction = ""
 	}
 	switch f.Assignee {
 	case "":
@@ -246,6 +253,7 @@ func (a *Admin) caseList(c *fiber.Ctx) error {
 		"Channels":       casework.Channels(),
 		"Classes":        casework.ImportantClasses(),
 		"Statuses":       casework.Statuses(),
+		"Satisfactions":  casework.Satisfactions(),
 	})
 }
 

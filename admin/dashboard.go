@@ -46,6 +46,11 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
+		satisfaction, err := a.satisfactionCounts(c, actor.Scope)
+		if err != nil {
+			return err
+		}
+		data["Satisfaction"] = satisfaction
 		data["Overdue"] = a.rows(overdue, now)
 		data["OverdueCount"] = nOverdue
 		data["Soon"] = a.rows(soon, now)
@@ -120,4 +125,32 @@ func (a *Admin) calendarWarning() string {
 		return "工作日历中尚无" + itoa(this+1) + "年的节假日安排。跨入该年的期限将只扣除周末，请系统管理员在国务院办公厅公布后及时录入。"
 	}
 	return ""
+}
+
+// satisfactionCount is how many cases of a scope got one rating.
+type satisfactionCount struct {
+	Code, Label string
+	Count       int
+}
+
+// satisfactionCounts counts the reporters' ratings of the cases in scope,
+// one count per rating in the order of casework.Satisfactions, and the
+// number of rated cases in all.
+func (a *Admin) satisfactionCounts(c *fiber.Ctx, scope []string) (struct {
+	Counts []satisfactionCount
+	Rated  int
+}, error) {
+	var out struct {
+		Counts []satisfactionCount
+		Rated  int
+	}
+	for _, o := range casework.Satisfactions() {
+		_, n, err := a.Store.ListCases(c.UserContext(), store.CaseFilter{RegionCodes: scope, Satisfaction: o.Code, Limit: 1})
+		if err != nil {
+			return out, err
+		}
+		out.Counts = append(out.Counts, satisfactionCount{Code: o.Code, Label: o.Label, Count: n})
+		out.Rated += n
+	}
+	return out, nil
 }

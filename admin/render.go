@@ -65,7 +65,8 @@ func (a *Admin) errorPage(c *fiber.Ctx, status int, title, message string) error
 
 func (a *Admin) templateFuncs() map[string]any {
 	return map[string]any{
-		"roleLabel": casework.RoleLabel,
+		"roleLabel":   casework.RoleLabel,
+		"officeField": officeField,
 		"modeLabel": func(m string) string {
 			switch m {
 			case store.ModeOnSite:

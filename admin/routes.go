@@ -126,6 +126,8 @@ func (a *Admin) routes(g fiber.Router) {
 	a.handle(g, get, "/settings", allow(casework.PermManageSettings), a.settingsPage)
 	a.handle(g, post, "/settings/deadlines", allow(casework.PermManageSettings), a.settingsSaveDeadlines)
 	a.handle(g, post, "/settings/important", allow(casework.PermManageSettings), a.settingsSaveImportant)
+	a.handle(g, get, "/offices", allow(casework.PermManageSettings), a.officesPage)
+	a.handle(g, post, "/offices", allow(casework.PermManageSettings), a.officesSave)
 
 	a.handle(g, get, "/audit", allow(casework.PermReadAudit), a.auditLog)
 	a.handle(g, get, "/outbox", allow(casework.PermReadOutbox), a.outbox)

@@ -84,13 +84,21 @@ var (
 		{store.StatusRejected, "不予受理"},
 		{store.StatusTransferred, "已转办"},
 		{store.StatusInvestigating, "调查中"},
-		{store.StatusConcluded, "已办结"},
-		{store.StatusClosed, "已结案"},
+		// Concluded and closed must not read alike (已办结 and 已结案 did):
+		// the first is an investigation with a finding, the second a file
+		// put away, after which nothing more can be added.
+		{store.StatusConcluded, "调查完毕"},
+		{store.StatusClosed, "已结案归档"},
 	}
 	resultOptions = []Option{
 		{store.ResultSubstantiated, "属实"},
 		{store.ResultPartly, "部分属实"},
 		{store.ResultNotSubstantiated, "不属实"},
+	}
+	satisfactionOptions = []Option{
+		{store.SatisfactionSatisfied, "满意"},
+		{store.SatisfactionBasically, "基本满意"},
+		{store.SatisfactionDissatisfied, "不满意"},
 	}
 	importantClassOptions = []Option{
 		{ClassNone, "非要情"},
@@ -119,6 +127,15 @@ func Statuses() []Option { return slices.Clone(statusOptions) }
 
 // Results lists the outcomes of an investigation.
 func Results() []Option { return slices.Clone(resultOptions) }
+
+// Satisfactions lists the ratings a reporter may give a concluded case.
+func Satisfactions() []Option { return slices.Clone(satisfactionOptions) }
+
+// SatisfactionLabel returns the Chinese label of a rating code.
+func SatisfactionLabel(code string) string { return label(satisfactionOptions, code) }
+
+// ValidSatisfaction reports whether code is a known rating.
+func ValidSatisfaction(code string) bool { return known(satisfactionOptions, code) }
 
 // ImportantClasses lists the 要情 classes, "none" first.
 func ImportantClasses() []Option { return slices.Clone(importantClassOptions) }

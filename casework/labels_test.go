@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"strings"
 	"testing"
 
 	"fundwatch/store"
@@ -62,8 +63,8 @@ func TestLabelsFromDomain(t *testing.T) {
 		{StatusLabel(store.StatusRejected), "不予受理"},
 		{StatusLabel(store.StatusTransferred), "已转办"},
 		{StatusLabel(store.StatusInvestigating), "调查中"},
-		{StatusLabel(store.StatusConcluded), "已办结"},
-		{StatusLabel(store.StatusClosed), "已结案"},
+		{StatusLabel(store.StatusConcluded), "调查完毕"},
+		{StatusLabel(store.StatusClosed), "已结案归档"},
 		{ResultLabel(store.ResultSubstantiated), "属实"},
 		{ResultLabel(store.ResultPartly), "部分属实"},
 		{ResultLabel(store.ResultNotSubstantiated), "不属实"},
@@ -73,6 +74,9 @@ func TestLabelsFromDomain(t *testing.T) {
 		{ReporterTypeLabel(store.ReporterOrganization), "其他社会组织"},
 		{ChannelLabel(store.ChannelLabourInspection), "劳动保障监察"},
 		{CategoryLabel(CategoryMisappropriation), "挤占挪用"},
+		{SatisfactionLabel(store.SatisfactionSatisfied), "满意"},
+		{SatisfactionLabel(store.SatisfactionBasically), "基本满意"},
+		{SatisfactionLabel(store.SatisfactionDissatisfied), "不满意"},
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
@@ -86,5 +90,25 @@ func TestOptionListsAreCopies(t *testing.T) {
 	s[0].Label = "changed"
 	if StatusLabel(store.StatusReceived) != "已收到" || Statuses()[0].Label != "已收到" {
 		t.Error("changing a returned option list changed the labels")
+	}
+}
+
+// The label of a concluded case and that of a closed one must not read
+// alike: 已办结 and 已结案 did (both say 已…结…), and reporters took an
+// investigation with a finding for a file put away. Beyond 已 they share no
+// character, and no two statuses share a label.
+func TestStatusLabelsCannotBeConfused(t *testing.T) {
+	concluded, closed := StatusLabel(store.StatusConcluded), StatusLabel(store.StatusClosed)
+	for _, r := range concluded {
+		if r != '已' && strings.ContainsRune(closed, r) {
+			t.Errorf("status labels %q and %q share %q", concluded, closed, r)
+		}
+	}
+	seen := map[string]string{}
+	for _, o := range Statuses() {
+		if other, dup := seen[o.Label]; dup {
+			t.Errorf("statuses %s and %s are both labelled %q", other, o.Code, o.Label)
+		}
+		seen[o.Label] = o.Code
 	}
 }

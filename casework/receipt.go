@@ -84,6 +84,17 @@ func NormalizeAccessCode(s string) (string, bool) {
 	return string(b), true
 }
 
+// GroupAccessCode writes a typed access code as the receipt prints it,
+// "K7QX-M3PD-9RTF-2WHA-BC4N-8Y1E"; ok is false for anything that is not an
+// access code.
+func GroupAccessCode(s string) (string, bool) {
+	compact, ok := NormalizeAccessCode(s)
+	if !ok {
+		return "", false
+	}
+	return groupAccessCode(compact), true
+}
+
 // groupAccessCode writes a compact code in groups of four separated by
 // hyphens, "K7QX-M3PD-9RTF-2WHA-BC4N-8Y1E", for the receipt.
 func groupAccessCode(compact string) string {

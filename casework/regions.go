@@ -164,6 +164,23 @@ func (rs *Regions) Cities() []Region {
 	return out
 }
 
+// OwnLevelLabel names a city-level region itself as opposed to its
+// counties, for the option of a region select that means "the city's own
+// offices, or I do not know which county": "长春市（市本级或不确定具体区县）",
+// but 延边朝鲜族自治州 is a 州 (州本级, its counties are 县市) and
+// 长白山管委会 is no 市 at all (管委会本级).
+func (reg Region) OwnLevelLabel() string {
+	switch {
+	case strings.HasSuffix(reg.Name, "州"):
+		return reg.Name + "（州本级或不确定具体县市）"
+	case strings.HasSuffix(reg.Name, "管委会"):
+		return reg.Name + "（管委会本级或不确定具体区域）"
+	case reg.Level == LevelCity:
+		return reg.Name + "（市本级或不确定具体区县）"
+	}
+	return reg.Name
+}
+
 // Counties returns the county-level regions directly under a city, in file
 // order; nil for an unknown code.
 func (rs *Regions) Counties(cityCode string) []Region {

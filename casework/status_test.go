@@ -97,7 +97,7 @@ func TestPlanTransition(t *testing.T) {
 		{"refuses concluding with an unknown result", caseIn(store.StatusInvestigating), req{To: store.StatusConcluded, Result: "true"}, "办结须选择调查结论"},
 		{"refuses a result outside concluding", caseIn(store.StatusReceived), req{To: store.StatusAccepted, Result: store.ResultSubstantiated}, "只有办结时"},
 		{"closes a concluded case", caseIn(store.StatusConcluded), req{To: store.StatusClosed}, ""},
-		{"refuses skipping investigation", caseIn(store.StatusAccepted), req{To: store.StatusConcluded, Result: store.ResultSubstantiated}, "案件当前为“已受理”，不能改为“已办结”"},
+		{"refuses skipping investigation", caseIn(store.StatusAccepted), req{To: store.StatusConcluded, Result: store.ResultSubstantiated}, "案件当前为“已受理”，不能改为“调查完毕”"},
 		{"refuses reopening a closed case", caseIn(store.StatusClosed), req{To: store.StatusInvestigating, Mode: store.ModeOnSite}, "不能改为"},
 		{"refuses a rejected case going on", caseIn(store.StatusRejected), req{To: store.StatusAccepted}, "不能改为"},
 		{"refuses staying in the same status", caseIn(store.StatusAccepted), req{To: store.StatusAccepted}, "不能改为"},

@@ -502,7 +502,7 @@ func TestAPIAddMessageToClosedCaseAnswers422(t *testing.T) {
 	}
 	var v apiValidation
 	_ = json.Unmarshal([]byte(body), &v)
-	if !strings.Contains(v.Errors["body"], "本件已结案，不能再补充信息") {
+	if !strings.Contains(v.Errors["body"], "本件已结案归档，不能再补充信息") {
 		t.Errorf("errors %v", v.Errors)
 	}
 	if n := e.messageCount(number); n != 0 {

@@ -258,7 +258,14 @@ func complaintForm(v url.Values) {
 }
 
 var receiptNumber = regexp.MustCompile(`id="receipt-number">([^<]+)<`)
-var receiptCode = regexp.MustCompile(`id="receipt-code">([^<]+)<`)
+
+// receiptCode finds the access code on a receipt, shown in groups of four
+// (each in a span that keeps it on one line); codeText makes it text.
+var receiptCode = regexp.MustCompile(`id="receipt-code">(.+?)</dd>`)
+
+// codeText is the text of HTML without its tags: the access code as a
+// reader copies it from the receipt.
+func codeText(html string) string { return regexp.MustCompile(`<[^>]*>`).ReplaceAllString(html, "") }
 
 // submitValid files the valid form and returns the receipt's number and code.
 func (e *testEnv) submitValid() (number, code string) {
@@ -272,7 +279,7 @@ func (e *testEnv) submitValid() (number, code string) {
 	if n == nil || c == nil {
 		e.t.Fatalf("submit: no receipt in page:\n%s", body)
 	}
-	return n[1], c[1]
+	return n[1], codeText(c[1])
 }
 
 func (e *testEnv) caseCount() int {
@@ -337,7 +344,7 @@ func receiptOf(t *testing.T, body string) (number, code string) {
 	if n == nil || c == nil {
 		t.Fatalf("no receipt number and code in page:\n%s", body)
 	}
-	return n[1], c[1]
+	return n[1], codeText(c[1])
 }
 
 // login enters number and code on the follow-up form.

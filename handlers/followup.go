@@ -182,13 +182,26 @@ func (h *Handler) followupView(c *fiber.Ctx) error {
 		return c.Redirect("/followup?expired=1", fiber.StatusSeeOther)
 	}
 	flash := ""
-	if c.Query("sent") != "" {
+	switch {
+	case c.Query("sent") != "":
 		flash = "补充信息已提交，承办人员将一并处理。"
+	case c.Query("rated") != "":
+		flash = "感谢您的评价，已经记录。"
 	}
 	return h.renderCaseView(c, fiber.StatusOK, cs, "", "", flash)
 }
 
+// ratingForm is the satisfaction form as the reporter filled it in, for
+// showing it again with the problem.
+type ratingForm struct {
+	Rating, Reason, Problem string
+}
+
 func (h *Handler) renderCaseView(c *fiber.Ctx, status int, cs *store.Case, draft, draftErr, flash string) error {
+	return h.renderCase(c, status, cs, draft, draftErr, flash, ratingForm{})
+}
+
+func (h *Handler) renderCase(c *fiber.Ctx, status int, cs *store.Case, draft, draftErr, flash string, rf ratingForm) error {
 	events, err := h.Store.CaseEvents(c.UserContext(), cs.ID)
 	if err != nil {
 		return err
@@ -210,7 +223,51 @@ func (h *Handler) renderCaseView(c *fiber.Ctx, status int, cs *store.Case, draft
 		"Idem":     web.NewToken(),
 		"Notice":   casework.CaseRoutingNotice(cs),
 		"Steps":    casework.ReporterSteps(cs.Status),
+		"Guide":    casework.ReporterStageGuide(cs),
+		"Deadline": deadlineOrNil(cs, h.now()),
+		"Office":   h.officeFor(cs.RegionCode, cs.Channel),
+		"MayRate":  casework.ReporterMayRate(cs),
+		"RateOnce": casework.RatingFinal(cs),
+		"Rating":   rf,
+		"Ratings":  casework.Satisfactions(),
 	})
+}
+
+// deadlineOrNil is the deadline running on cs, or nil when none runs.
+func deadlineOrNil(cs *store.Case, now time.Time) *casework.Deadline {
+	d, ok := casework.ReporterDeadline(cs, now)
+	if !ok {
+		return nil
+	}
+	return &d
+}
+
+// followupRate records the reporter's satisfaction rating: after the
+// investigation is concluded, changeable until the case is closed.
+func (h *Handler) followupRate(c *fiber.Ctx) error {
+	cs, err := h.followupCase(c)
+	if err != nil {
+		return err
+	}
+	if cs == nil {
+		return c.Redirect("/followup?expired=1", fiber.StatusSeeOther)
+	}
+	rf := ratingForm{Rating: clip(postValue(c, "rating"), 40), Reason: clip(postValue(c, "reason"), caseflow.MaxRatingReasonRunes+100)}
+	if _, err := h.Cases.RateCase(c.UserContext(), cs, rf.Rating, rf.Reason); err != nil {
+		switch store.ErrorCode(err) {
+		case store.EINVALID, store.ECONFLICT:
+			rf.Problem = store.ErrorMessage(err)
+			if store.ErrorCode(err) == store.ECONFLICT {
+				// The case moved on meanwhile: show it as it is now.
+				if fresh, ferr := h.Store.CaseByID(c.UserContext(), cs.ID); ferr == nil {
+					cs = fresh
+				}
+			}
+			return h.renderCase(c, fiber.StatusUnprocessableEntity, cs, "", "", "", rf)
+		}
+		return err
+	}
+	return c.Redirect("/followup/case?rated=1", fiber.StatusSeeOther)
 }
 
 // reporterMessage checks the text a reporter adds to a case.

@@ -251,7 +251,7 @@ func TestFollowupClosedCaseRefusesMessages(t *testing.T) {
 	if strings.Contains(body, `action="/followup/case/messages"`) {
 		t.Error("closed case still offers the add-message form")
 	}
-	for _, want := range []string{"已结案", "不能再补充信息", "经查属实，已责令补缴。", "属实"} {
+	for _, want := range []string{"已结案归档", "不能再补充信息", "经查属实，已责令补缴。", "属实", "重新提交举报投诉", number} {
 		if !strings.Contains(body, want) {
 			t.Errorf("closed case page lacks %q", want)
 		}
@@ -266,7 +266,7 @@ func TestFollowupClosedCaseRefusesMessages(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d, want 422", resp.StatusCode)
 	}
-	if !strings.Contains(body, "本件已结案，不能再补充信息。如有新的问题，请重新提交举报投诉。") {
+	if !strings.Contains(body, "本件已结案归档，不能再补充信息。如有新的事实或证据，请重新提交举报投诉，并在问题描述中注明本件查询编号。") {
 		t.Errorf("422 page does not give the reason\n%s", mainOf(body))
 	}
 	if n := e.messageCount(number); n != 0 {
@@ -420,7 +420,7 @@ func TestFollowupRejectedCaseRefusesMessagesWithItsOwnReason(t *testing.T) {
 	if !strings.Contains(body, "本件不予受理，不能再补充信息。") {
 		t.Errorf("422 page does not give the reason\n%s", mainOf(body))
 	}
-	if strings.Contains(body, "本件已结案") {
+	if strings.Contains(body, "已结案归档") {
 		t.Error("a rejected case is described as closed")
 	}
 	if !strings.Contains(body, "不属于社会保险基金监督范围。") {
@@ -542,10 +542,16 @@ func TestFollowupFormInDemoModeShowsDemoReceipts(t *testing.T) {
 		h.Config.DemoCases = []DemoCredential{{Number: "2026-000001", AccessCode: "K7QX-M3PD-9RTF-2WHA-BC4N-8Y1E"}}
 	})
 	_, body := e.get("/followup")
-	for _, want := range []string{"示例", "2026-000001", "K7QX-M3PD-9RTF-2WHA-BC4N-8Y1E"} {
+	for _, want := range []string{"示例", "2026-000001"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("demo follow-up page lacks %q", want)
 		}
+	}
+	// The code is listed in its groups, each kept on one line, so the list
+	// fits a 320 px phone.
+	m := regexp.MustCompile(`<code class="access-code">(.*?)</code>`).FindStringSubmatch(body)
+	if m == nil || codeText(m[1]) != "K7QX-M3PD-9RTF-2WHA-BC4N-8Y1E" || !strings.Contains(m[1], `<span class="code-group">K7QX</span>`) {
+		t.Errorf("demo follow-up page lists the code as %q, want K7QX-M3PD-9RTF-2WHA-BC4N-8Y1E in groups", m)
 	}
 	plain := newTestEnv(t)
 	if _, body := plain.get("/followup"); strings.Contains(body, "demo-cases") {

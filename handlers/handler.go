@@ -36,6 +36,8 @@ type Config struct {
 	// Limits: how many submissions and follow-up attempts one client may
 	// make per window. Zero values take the defaults of DefaultLimits.
 	Limits Limits
+	// Site is who runs the portal, for the footer and the contact page.
+	Site SiteInfo
 }
 
 // DemoCredential is the receipt of one demo case.
@@ -132,6 +134,9 @@ type Handler struct {
 	Regions  *casework.Regions
 	Calendar *casework.Calendar
 	Validate *Validator
+	// Offices finds the office (受理机构) of a case; nil shows only the
+	// shipped defaults, and those only in demo mode.
+	Offices Offices
 	// Cases is the service layer: the only writer of cases.
 	Cases *caseflow.Service
 	// Web is the shared plumbing of the app this site is mounted on. When
@@ -199,6 +204,7 @@ func (h *Handler) Mount(app *fiber.App) error {
 	}
 	funcs := web.TemplateFuncs(h.Regions)
 	funcs["asset"] = assets.URL
+	funcs["codeGroups"] = accessCodeGroups
 	pages, err := web.NewRenderer(public.Templates, "layouts/main", funcs)
 	if err != nil {
 		return err

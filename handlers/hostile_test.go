@@ -470,7 +470,7 @@ func TestHostileReportForm(t *testing.T) {
 			cases.note(what, p, resp.StatusCode, ok, func() (int, bool) { r, _, ok := send(); return r.StatusCode, ok })
 			if ok && (field == "subject.name" || field == "description") && len(rawForms(p)) > 0 {
 				shown = append(shown, stored{p,
-					receiptNumber.FindStringSubmatch(body)[1], receiptCode.FindStringSubmatch(body)[1]})
+					receiptNumber.FindStringSubmatch(body)[1], codeText(receiptCode.FindStringSubmatch(body)[1])})
 			}
 		}
 		cases.flush()

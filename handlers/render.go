@@ -32,8 +32,9 @@ const siteDescription = "社保基金监督公开平台：受理社会保险基�
 	"可实名或匿名在线提交，凭回执查询办理进度和处理结果。"
 
 // publicPages: home and guide are public; the report and follow-up forms
-// are compressed on GET but never kept; the receipt (access code), the case
-// page (the reporter's case and identity) and error pages are private.
+// are compressed on GET but never kept; the receipt (access code, and the
+// form that downloads it), the case page (the reporter's case and identity)
+// and error pages are private.
 var publicPages = map[string]pagePolicy{
 	"home": {public: true, description: "发现用人单位欠缴社保费、骗取社保待遇、侵吞挪用社保基金等问题，" +
 		"可在这里实名或匿名举报投诉，并凭回执随时查询办理进度。"},
@@ -44,7 +45,7 @@ var publicPages = map[string]pagePolicy{
 	"followup": {form: true, compressGET: true, description: "凭回执上的查询编号和查询码，" +
 		"查询举报投诉的受理情况、办理进度和处理结果，并补充信息。"},
 	"case":    {form: true, description: "举报投诉的办理进度和处理结果。"},
-	"receipt": {description: "举报投诉已提交：请保存查询编号和查询码，凭其查询办理进度。"},
+	"receipt": {form: true, description: "举报投诉已提交：请保存查询编号和查询码，凭其查询办理进度。"},
 }
 
 // renderPage renders a public template inside the main layout with the base
@@ -60,6 +61,16 @@ func (h *Handler) renderPage(c *fiber.Ctx, status int, name string, data fiber.M
 	}
 	data["Demo"] = h.Config.Demo
 	data["RequestID"] = web.RequestID(c)
+	data["Site"] = h.Config.Site
+	data["BaseURL"] = h.Config.BaseURL
+	data["LargeText"] = h.largeText(c)
+	// The switch to 大字版 and back returns to this page (GET pages only:
+	// the answer to a POST is not a page one can go back to).
+	back := "/"
+	if c.Method() == fiber.MethodGet {
+		back = localPath(string(c.Request().URI().RequestURI()))
+	}
+	data["Back"] = back
 	if _, ok := data["Nav"]; !ok {
 		data["Nav"] = ""
 	}
@@ -69,6 +80,9 @@ func (h *Handler) renderPage(c *fiber.Ctx, status int, name string, data fiber.M
 			data["Description"] = siteDescription
 		}
 	}
+	// The page depends on the 大字版 cookie: a cache must not hand one
+	// reader's text size to another.
+	c.Vary(fiber.HeaderCookie)
 	if err := h.pages.Render(c, status, name, data); err != nil {
 		return err
 	}

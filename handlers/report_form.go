@@ -184,5 +184,6 @@ func (h *Handler) reportSubmit(c *fiber.Ctx) error {
 		"Title":   "提交成功",
 		"Nav":     "report",
 		"Receipt": r,
+		"Office":  h.officeFor(r.Case.RegionCode, r.Case.Channel),
 	})
 }

@@ -26,12 +26,18 @@ func (h *Handler) routes(app *fiber.App) {
 	// same reason the CSRF check guards each POST route, not every path.
 	app.Get("/", h.home)
 	app.Get("/guide", h.guide)
+	app.Get("/contact", h.contact)
+	app.Get("/textsize", h.textSize)
+	app.Get("/robots.txt", h.robotsTxt)
+	app.Get("/favicon.ico", h.faviconICO)
 	app.Get("/report", h.reportForm)
 	app.Post("/report", h.csrfOr(h.reportExpired), h.reportSubmit)
 	app.Get("/followup", h.followupForm)
 	app.Post("/followup", h.csrfOr(h.followupExpired), h.followupLogin)
 	app.Get("/followup/case", h.followupView)
 	app.Post("/followup/case/messages", h.csrfOr(h.messageExpired), h.followupAddMessage)
+	app.Post("/followup/case/rating", h.checkCSRF, h.followupRate)
+	app.Post("/receipt/download", h.checkCSRF, h.receiptDownload)
 	app.Post("/followup/logout", h.checkCSRF, h.followupLogout)
 }
 

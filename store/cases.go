@@ -59,6 +59,14 @@ const (
 	ClassMajor     = "major"
 )
 
+// Satisfaction ratings (满意度评价) a reporter gives a case once its
+// investigation is concluded.
+const (
+	SatisfactionSatisfied    = "satisfied"
+	SatisfactionBasically    = "basically_satisfied"
+	SatisfactionDissatisfied = "dissatisfied"
+)
+
 // Message authors. AuthorNote marks an internal note between staff: it is
 // never shown to the reporter.
 const (
@@ -115,6 +123,14 @@ type Conclusion struct {
 	AmountRecoveredFen int64
 	Measures           string // 处理措施: rectification, penalties, transfer to judicial organs …
 	RectifyBy          string // YYYY-MM-DD deadline for rectification (整改期限), or ""
+}
+
+// Satisfaction is the reporter's rating of how a case was handled. The
+// zero value is "not rated".
+type Satisfaction struct {
+	Rating string    // one of the Satisfaction* constants, or "" when not rated
+	Reason string    // what the reporter said, required with SatisfactionDissatisfied (the service layer checks)
+	At     time.Time // when the rating was given or last changed; zero when not rated
 }
 
 // Case is one complaint or report and the state of its handling.
@@ -182,6 +198,9 @@ type Case struct {
 	// deadline (at most one extension).
 	ExtensionDays int
 	Conclusion    Conclusion
+	// Satisfaction is the reporter's rating, set only through RateCase
+	// (and carried over by ImportCase).
+	Satisfaction Satisfaction
 
 	// ReporterSealed is the sealed reporter identity (nil for anonymous cases).
 	ReporterSealed []byte
@@ -266,6 +285,17 @@ type CaseUpdate struct {
 	Set           CaseChanges
 }
 
+// CaseRating is a reporter's satisfaction rating to record on a case (see
+// RateCase). The rating applies only if the case is still in ExpectStatus,
+// the status the reporter saw when rating; with OnlyFirst it applies only
+// if the case has no rating yet.
+type CaseRating struct {
+	CaseID       string
+	ExpectStatus string
+	OnlyFirst    bool
+	Satisfaction Satisfaction
+}
+
 // Sort orders for ListCases.
 const (
 	SortNewest = ""       // CreatedAt, then Seq, descending
@@ -294,10 +324,13 @@ type CaseFilter struct {
 	// leaves out cases without a DiscoveredOn.
 	DiscoveredFrom string
 	DiscoveredTo   string
-	Demo           *bool
-	Sort           string // SortNewest, SortOldest or SortDue; any other value sorts as SortNewest
-	Limit          int    // see PageBounds
-	Offset         int
+	// Satisfaction selects cases rated with this rating (one of the
+	// Satisfaction* codes); "" does not filter.
+	Satisfaction string
+	Demo         *bool
+	Sort         string // SortNewest, SortOldest or SortDue; any other value sorts as SortNewest
+	Limit        int    // see PageBounds
+	Offset       int
 }
 
 // CaseStore keeps complaints and reports with their timelines and messages.
@@ -339,6 +372,17 @@ type CaseStore interface {
 	// message ID already used on the case is ECONFLICT and changes nothing, so
 	// a retried submission of the same message is stored once.
 	AddMessage(ctx context.Context, m *Message) error
+	// RateCase records r.Satisfaction as the case's rating, replacing an
+	// earlier one, atomically with the checks: the case must still be in
+	// r.ExpectStatus (else ECONFLICT, MsgStale) and, with r.OnlyFirst, not
+	// rated yet (else ECONFLICT, MsgAlreadyDone); either conflict changes
+	// nothing. It sets UpdatedAt to Satisfaction.At (stored form), bumps
+	// Version and returns the case as it is afterwards. ExpectStatus,
+	// Satisfaction.Rating and Satisfaction.At are required (EINVALID,
+	// MsgIncomplete); a missing case is ENOTFOUND (MsgCaseNotFound). Which
+	// statuses may be rated, and which ratings need a reason, is the service
+	// layer's rule; the store keeps what it is given.
+	RateCase(ctx context.Context, r CaseRating) (*Case, error)
 	// CaseEvents returns the timeline of a case, oldest first.
 	CaseEvents(ctx context.Context, caseID string) ([]Event, error)
 	// CaseMessages returns the messages of a case, oldest first, internal

@@ -22,6 +22,9 @@ type Service struct {
 	Keyring *casework.Keyring
 	Regions *casework.Regions
 	Rules   RuleSource
+	// Offices, when set, is reloaded after an administrator changes the
+	// offices (受理机构), so this process shows the change at once.
+	Offices *StoredOffices
 	Clock   func() time.Time
 	Log     *slog.Logger
 	// BaseURL is the portal's public address (https://jb.example.gov.cn),

@@ -63,8 +63,8 @@ func messageID(caseID, idem string) string {
 // (EINVALID with the reason).
 func (s *Service) AddReporterMessage(ctx context.Context, c *store.Case, body, idem string) (*store.Message, error) {
 	if !casework.ReporterMayAddMessage(c.Status) {
-		// The status label names why: 已结案 or 不予受理.
-		return nil, store.Errorf(store.EINVALID, "本件%s，不能再补充信息。如有新的问题，请重新提交举报投诉。",
+		// The status label names why: 已结案归档 or 不予受理.
+		return nil, store.Errorf(store.EINVALID, "本件%s，不能再补充信息。如有新的事实或证据，请重新提交举报投诉，并在问题描述中注明本件查询编号。",
 			casework.StatusLabel(c.Status))
 	}
 	m := &store.Message{ID: messageID(c.ID, idem), CaseID: c.ID, At: s.now(), Author: store.AuthorReporter, Body: body}

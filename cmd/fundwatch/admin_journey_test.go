@@ -245,10 +245,10 @@ func journeyHandlerConcludes(t *testing.T, b *browser) {
 	if st := j.follow("submit the conclusion", chromedp.CSS(`#form-conclude button[type="submit"]`)).Status; st != http.StatusOK {
 		t.Fatalf("conclude: status %d; %s", st, shorten(j.pageText(), 400))
 	}
-	j.wantText(byID("flash"), "已办结")
-	j.wantText(byID("case-status"), "已办结")
+	j.wantText(byID("flash"), "调查完毕")
+	j.wantText(byID("case-status"), "调查完毕")
 	j.wantText(chromedp.CSS("table.facts"), "86,500.00", "61,200.00", "现场监督")
-	j.wantText(byID("timeline"), "转现场监督", "已办结")
+	j.wantText(byID("timeline"), "转现场监督", "调查完毕")
 	j.shot("concluded")
 	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
 }
@@ -372,7 +372,8 @@ func journeyAdminAxe(t *testing.T, b *browser) {
 
 	a := b.journey(t, base, "admin5-axe-admin", tabOpts{timeout: 2 * journeyTimeout})
 	a.adminLogin(admin)
-	for _, p := range []struct{ page, path string }{{"users", "/admin/users"}, {"user-new", "/admin/users/new"}, {"audit", "/admin/audit"}} {
+	for _, p := range []struct{ page, path string }{{"users", "/admin/users"}, {"user-new", "/admin/users/new"}, {"audit", "/admin/audit"},
+		{"offices", "/admin/offices?region=220100"}} {
 		a.open(p.path)
 		a.axe(p.page, src)
 		a.shot(p.page)

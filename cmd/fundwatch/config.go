@@ -11,6 +11,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"fundwatch/casework"
 )
 
 // config is everything fundwatch reads from flags and FUNDWATCH_* variables,
@@ -36,6 +39,15 @@ type config struct {
 	SMTPPassword string
 	SMTPFrom     string
 	SMTPTLS      string
+
+	// Who runs the portal, for the footer and the contact page; each is
+	// left out where not configured.
+	SiteSponsor string
+	SiteAddress string
+	SitePhone   string
+	SiteEmail   string
+	SiteCode    string
+	SiteICP     string
 }
 
 // flagHelp reports that -h was asked for and the usage was printed.
@@ -106,6 +118,12 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*con
 	fs.StringVar(&c.SMTPPassword, "smtp-password", env("SMTP_PASSWORD", ""), "mail server password (FUNDWATCH_SMTP_PASSWORD or FUNDWATCH_SMTP_PASSWORD_FILE)")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", env("SMTP_FROM", ""), "sender of notifications, e.g. \"社保基金监督平台 <noreply@example.gov.cn>\" (FUNDWATCH_SMTP_FROM)")
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", env("SMTP_TLS", "starttls"), "starttls (required), tls (implicit, port 465) or none (127.0.0.1 test servers only) (FUNDWATCH_SMTP_TLS)")
+	fs.StringVar(&c.SiteSponsor, "site-sponsor", env("SITE_SPONSOR", ""), "主办单位 shown in the footer, e.g. 吉林省人力资源和社会保障厅; none: left out (FUNDWATCH_SITE_SPONSOR)")
+	fs.StringVar(&c.SiteAddress, "site-address", env("SITE_ADDRESS", ""), "the sponsor's address, for the footer and 联系我们 (FUNDWATCH_SITE_ADDRESS)")
+	fs.StringVar(&c.SitePhone, "site-phone", env("SITE_PHONE", ""), "a contact phone number, for the footer and 联系我们 (FUNDWATCH_SITE_PHONE)")
+	fs.StringVar(&c.SiteEmail, "site-email", env("SITE_EMAIL", ""), "a contact e-mail address, for the footer and 联系我们 (FUNDWATCH_SITE_EMAIL)")
+	fs.StringVar(&c.SiteCode, "site-code", env("SITE_CODE", ""), "网站标识码 of a government website, 10 digits (FUNDWATCH_SITE_CODE)")
+	fs.StringVar(&c.SiteICP, "site-icp", env("SITE_ICP", ""), "ICP 备案号, e.g. 吉ICP备12345678号 (FUNDWATCH_SITE_ICP)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, flagHelp
@@ -178,7 +196,35 @@ func (c *config) validate() error {
 		bad("--followup-limit %d: want -1 (off), 0 (default) or a positive number", c.FollowupLimit)
 	}
 	c.validateSMTP(bad)
+	c.validateSite(bad)
 	return errors.Join(errs...)
+}
+
+// validateSite checks what the footer shows: one line of visible text each,
+// of a sensible length, and the forms the codes have.
+func (c *config) validateSite(bad func(string, ...any)) {
+	for _, f := range []struct {
+		flag, value string
+		max         int
+	}{
+		{"--site-sponsor", c.SiteSponsor, 60}, {"--site-address", c.SiteAddress, 100}, {"--site-phone", c.SitePhone, 40},
+		{"--site-email", c.SiteEmail, 100}, {"--site-code", c.SiteCode, 10}, {"--site-icp", c.SiteICP, 40},
+	} {
+		if !casework.SingleLineText(f.value) || utf8.RuneCountInString(f.value) > f.max {
+			bad("%s: want one line of at most %d characters", f.flag, f.max)
+		}
+	}
+	if c.SiteEmail != "" {
+		if a, err := mail.ParseAddress(c.SiteEmail); err != nil || a.Name != "" {
+			bad("--site-email %q: want a plain address, e.g. jijin@example.gov.cn", c.SiteEmail)
+		}
+	}
+	if c.SiteCode != "" && (len(c.SiteCode) != 10 || strings.Trim(c.SiteCode, "0123456789") != "") {
+		bad("--site-code %q: a 网站标识码 is 10 digits", c.SiteCode)
+	}
+	if c.SiteICP != "" && !strings.Contains(c.SiteICP, "ICP") {
+		bad("--site-icp %q: want the ICP 备案号 as issued, e.g. 吉ICP备12345678号", c.SiteICP)
+	}
 }
 
 // validateSMTP checks the mail settings: all or nothing, a sender address,

@@ -180,3 +180,29 @@ func TestConfigRefusesUnsafeOrIncompleteMailSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigSiteDetailsAreOptionalAndChecked(t *testing.T) {
+	c, err := parseConfig("serve", []string{"--site-sponsor", "吉林省人力资源和社会保障厅", "--site-phone", "0431-88888888",
+		"--site-email", "jijin@example.gov.cn", "--site-code", "2200000001", "--site-icp", "吉ICP备00000000号"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SiteSponsor != "吉林省人力资源和社会保障厅" || c.SiteCode != "2200000001" || c.SiteICP != "吉ICP备00000000号" || c.SiteAddress != "" {
+		t.Errorf("site details %+v", c)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--site-code", "22000"}, "10 digits"},
+		{[]string{"--site-icp", "12345678"}, "ICP 备案号"},
+		{[]string{"--site-email", "李 <a@b.cn>"}, "plain address"},
+		{[]string{"--site-sponsor", "甲\u202e乙"}, "one line"},
+		{[]string{"--site-address", "第一行\n第二行"}, "one line"},
+	} {
+		_, err := parseConfig("serve", tc.args)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want one saying %q", tc.args, err, tc.want)
+		}
+	}
+}

@@ -810,10 +810,10 @@ func journeyDemo(t *testing.T, b *browser) {
 	}
 	banner("case")
 	j.wantText(byID("case-title"), number, "示例")
-	j.wantText(chromedp.CSS(".status-line"), "已办结")
-	j.wantText(chromedp.CSS(".timeline"), "已收到", "已受理", "调查中", "已办结")
+	j.wantText(chromedp.CSS(".status-line"), "调查完毕")
+	j.wantText(chromedp.CSS(".timeline"), "已收到", "已受理", "调查中", "调查完毕")
 	j.wantText(chromedp.CSS(".messages"), "承办人员回复", "感谢您的补充", "我补充的信息")
-	// 已办结 is not 已结案: the reporter can still add information.
+	// 调查完毕 is not 已结案归档: the reporter can still add information.
 	j.wantText(byID("add-message"), "补充信息")
 	j.shot("case")
 	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))

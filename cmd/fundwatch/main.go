@@ -179,11 +179,18 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 	if warn := calendarGap(rules.Calendar(), time.Now()); warn != "" {
 		log.Warn(warn)
 	}
+	// The offices (受理机构) administrators entered, read like the rules.
+	offices := caseflow.NewStoredOffices(st, regions, log)
+	if err := offices.Load(ctx); err != nil {
+		return fmt.Errorf("cannot read the offices (受理机构) administrators entered from the store: %w", err)
+	}
+	go offices.Run(ctx)
 	cases := &caseflow.Service{
 		Store:   st,
 		Keyring: keyring,
 		Regions: regions,
 		Rules:   rules,
+		Offices: offices,
 		Clock:   time.Now,
 		Log:     log,
 		BaseURL: cfg.BaseURL,
@@ -208,6 +215,7 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		Regions:  regions,
 		Calendar: casework.DefaultCalendar(),
 		Validate: validate,
+		Offices:  offices,
 		Web:      w,
 		Config: handlers.Config{
 			BaseURL:        cfg.BaseURL,
@@ -215,6 +223,8 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 			Demo:           cfg.Demo,
 			Version:        version,
 			Limits:         handlers.Limits{SubmitPerIP: cfg.SubmitLimit, FollowupPerIP: cfg.FollowupLimit},
+			Site: handlers.SiteInfo{Sponsor: cfg.SiteSponsor, Address: cfg.SiteAddress, Phone: cfg.SitePhone,
+				Email: cfg.SiteEmail, SiteCode: cfg.SiteCode, ICP: cfg.SiteICP},
 		},
 	}
 	adm := &admin.Admin{

@@ -67,6 +67,11 @@ func seedCases(t *testing.T, s store.Store, n int) {
 			}); err != nil {
 				t.Fatal(err)
 			}
+			// And rated by its reporter.
+			if _, err := s.RateCase(ctx, store.CaseRating{CaseID: c.ID, ExpectStatus: cur.Status,
+				Satisfaction: store.Satisfaction{Rating: store.SatisfactionDissatisfied, Reason: "处理太慢", At: at.Add(4 * time.Minute)}}); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }
@@ -337,7 +342,8 @@ func TestMigrateDataRoundTripSQLiteToMongoAndBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	if handled.AssigneeID != "user-3" || handled.ImportantClass != store.ClassMajor || handled.DueAt.IsZero() ||
-		handled.ExtensionDays != 30 || handled.Conclusion.AmountInvolvedFen != 3000 {
+		handled.ExtensionDays != 30 || handled.Conclusion.AmountInvolvedFen != 3000 ||
+		handled.Satisfaction.Rating != store.SatisfactionDissatisfied || handled.Satisfaction.Reason != "处理太慢" {
 		t.Errorf("handled case after the round trip: %+v", handled)
 	}
 	evs, err := b.CaseEvents(context.Background(), "case-003")

@@ -68,6 +68,7 @@ func TemplateFuncs(regions *casework.Regions) map[string]any {
 		"statusLabel":        casework.StatusLabel,
 		"resultLabel":        casework.ResultLabel,
 		"classLabel":         casework.ImportantClassLabel,
+		"satisfactionLabel":  casework.SatisfactionLabel,
 		"regionName":         regions.FullName,
 		"yuan":               casework.FormatYuan,
 		"cstTime":            func(t time.Time) string { return t.In(store.CST).Format("2006年01月02日 15:04") },

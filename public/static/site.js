@@ -78,6 +78,59 @@
       b.hidden = false;
       b.addEventListener("click", function () { window.print(); });
     });
+    // Copy the access code: the Clipboard API where the page may use it
+    // (https or localhost), else the older copy command on a hidden text
+    // area, else select the code so the reader can copy it themselves.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (b) {
+      var source = document.getElementById(b.getAttribute("data-copy"));
+      var status = document.getElementById(b.getAttribute("data-copy-status"));
+      if (!source) { return; }
+      var say = function (msg) { if (status) { status.textContent = msg; } };
+      var text = function () { return source.textContent.replace(/[\s\u200b]/g, ""); };
+      var selectCode = function () {
+        var range = document.createRange();
+        range.selectNodeContents(source);
+        var sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(range);
+        say("已选中查询码，请长按或按 Ctrl+C 复制。");
+      };
+      var fallback = function () {
+        var ta = document.createElement("textarea");
+        ta.value = text();
+        ta.setAttribute("readonly", "");
+        ta.style.position = "fixed";
+        ta.style.top = "-1000px";
+        document.body.appendChild(ta);
+        ta.select();
+        var ok = false;
+        try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+        document.body.removeChild(ta);
+        if (ok) { say("已复制查询码。"); } else { selectCode(); }
+      };
+      b.hidden = false;
+      b.addEventListener("click", function () {
+        say("");
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text()).then(function () { say("已复制查询码。"); }, fallback);
+        } else {
+          fallback();
+        }
+      });
+    });
+    // Show or hide what is typed into the access-code field. The field is
+    // plain text without JavaScript: a 24-character code typed blind on a
+    // phone goes wrong too easily.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-reveal]"), function (b) {
+      var input = document.getElementById(b.getAttribute("data-reveal"));
+      if (!input) { return; }
+      b.hidden = false;
+      b.addEventListener("click", function () {
+        var hide = input.type === "text";
+        input.type = hide ? "password" : "text";
+        b.textContent = hide ? "显示" : "隐藏";
+      });
+    });
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
   });

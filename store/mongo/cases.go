@@ -385,6 +385,58 @@ func (db *DB) whyNotUpdated(ctx context.Context, caseID, eventID string) error {
 	return store.Conflict(store.MsgStale)
 }
 
+// RateCase reads the case, checks r against it and writes the rating with a
+// filter on the version it read, so a change in between (on this process,
+// which the gate serialises, or on another) makes the write match nothing
+// and the case is read again to say why. It needs no operator beyond
+// equality, which FerretDB v1 matches like MongoDB.
+func (db *DB) RateCase(ctx context.Context, r store.CaseRating) (*store.Case, error) {
+	switch {
+	case r.ExpectStatus == "":
+		return nil, incomplete("expected status")
+	case r.Satisfaction.Rating == "":
+		return nil, incomplete("rating")
+	case r.Satisfaction.At.IsZero():
+		return nil, incomplete("rating time")
+	case r.CaseID == "":
+		return nil, store.NotFound(msgNotFound)
+	}
+	unlock := db.gate.lockCase(r.CaseID)
+	defer unlock()
+	for range 3 {
+		var head caseHead
+		opts := options.FindOne().SetProjection(headProjection)
+		if err := db.casesLocal.FindOne(ctx, bson.D{{Key: fieldID, Value: r.CaseID}}, opts).Decode(&head); err != nil {
+			return nil, translate("rate case", err)
+		}
+		switch {
+		case head.Status != r.ExpectStatus:
+			return nil, store.Conflict(store.MsgStale)
+		case r.OnlyFirst && head.Satisfaction.Rating != "":
+			return nil, store.Conflict(store.MsgAlreadyDone)
+		}
+		sat := newSatisfactionDoc(r.Satisfaction)
+		filter := bson.D{{Key: fieldID, Value: r.CaseID}, {Key: fieldVersion, Value: head.Version}}
+		update := bson.D{
+			{Key: "$set", Value: bson.D{{Key: fieldSatisfaction, Value: sat}, {Key: fieldUpdatedAt, Value: *sat.At}}},
+			{Key: "$inc", Value: bson.D{{Key: fieldVersion, Value: int64(1)}}},
+		}
+		res, err := db.cases.UpdateOne(ctx, filter, update)
+		if err != nil {
+			return nil, translate("rate case", err)
+		}
+		if res.MatchedCount == 1 {
+			head.Satisfaction = sat
+			head.UpdatedAt = *sat.At
+			head.Version++
+			return head.toCase(), nil
+		}
+		// Another process changed the case between the read and the
+		// write: check again against what it is now.
+	}
+	return nil, store.Conflict(store.MsgStale)
+}
+
 // AddMessage appends the message to its case and bumps the case's version
 // in one update. Like UpdateCase with an event ID, it refuses a message
 // ID the case already has.

@@ -52,6 +52,8 @@ const (
 	fieldInvestigationMode = "investigation_mode"
 	fieldExtensionDays     = "extension_days"
 	fieldConclusion        = "conclusion"
+	fieldSatisfaction      = "satisfaction"
+	fieldRating            = "satisfaction.rating"
 )
 
 // partyDoc is store.Party on disk.
@@ -111,6 +113,9 @@ type caseHead struct {
 	InvestigationMode string        `bson:"investigation_mode"`
 	ExtensionDays     int           `bson:"extension_days"`
 	Conclusion        conclusionDoc `bson:"conclusion"`
+	// Satisfaction is absent from documents written before ratings: it
+	// decodes as "not rated".
+	Satisfaction satisfactionDoc `bson:"satisfaction"`
 
 	ReporterSealed []byte `bson:"reporter_sealed"`
 	AccessCodeHash []byte `bson:"access_code_hash"`
@@ -164,6 +169,21 @@ func (d conclusionDoc) toConclusion() store.Conclusion {
 		Measures:           d.Measures,
 		RectifyBy:          d.RectifyBy,
 	}
+}
+
+// satisfactionDoc is store.Satisfaction on disk; At is null when not rated.
+type satisfactionDoc struct {
+	Rating string     `bson:"rating"`
+	Reason string     `bson:"reason"`
+	At     *time.Time `bson:"at"`
+}
+
+func newSatisfactionDoc(s store.Satisfaction) satisfactionDoc {
+	return satisfactionDoc{Rating: s.Rating, Reason: s.Reason, At: optionalTime(s.At)}
+}
+
+func (d satisfactionDoc) toSatisfaction() store.Satisfaction {
+	return store.Satisfaction{Rating: d.Rating, Reason: d.Reason, At: fromOptionalTime(d.At)}
 }
 
 // caseDoc is the whole case document as inserted.
@@ -254,6 +274,7 @@ func newCaseHead(c *store.Case) caseHead {
 		InvestigationMode: c.InvestigationMode,
 		ExtensionDays:     c.ExtensionDays,
 		Conclusion:        newConclusionDoc(c.Conclusion),
+		Satisfaction:      newSatisfactionDoc(c.Satisfaction),
 
 		ReporterSealed: nilIfEmptyBytes(c.ReporterSealed),
 		AccessCodeHash: nilIfEmptyBytes(c.AccessCodeHash),
@@ -307,6 +328,7 @@ func (d *caseHead) toCase() *store.Case {
 		InvestigationMode: d.InvestigationMode,
 		ExtensionDays:     d.ExtensionDays,
 		Conclusion:        d.Conclusion.toConclusion(),
+		Satisfaction:      d.Satisfaction.toSatisfaction(),
 
 		ReporterSealed: nilIfEmptyBytes(d.ReporterSealed),
 		AccessCodeHash: nilIfEmptyBytes(d.AccessCodeHash),

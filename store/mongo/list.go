@@ -62,6 +62,9 @@ func caseFilter(f store.CaseFilter, withStatuses bool) bson.D {
 		}
 		add(fieldDiscoveredOn, discovered)
 	}
+	if f.Satisfaction != "" {
+		add(fieldRating, f.Satisfaction)
+	}
 	if f.Demo != nil {
 		add(fieldDemo, *f.Demo)
 	}

@@ -75,6 +75,14 @@ var migrations = []migration{
 	{5, "accounts and sessions", migrateAccounts},
 	{6, "audit log, settings and outbox", migrateAuditSettingsOutbox},
 	{7, "important-case reports", migrateImportant},
+	{8, "satisfaction index", func(ctx context.Context, db *mongo.Database) error {
+		// The statistics count the rated cases of a region scope per rating.
+		_, err := db.Collection(collCases).Indexes().CreateOne(ctx, mongo.IndexModel{
+			Keys:    bson.D{{Key: fieldRating, Value: 1}, {Key: fieldRegionCode, Value: 1}},
+			Options: options.Index().SetName("satisfaction_rating_region_code"),
+		})
+		return err
+	}},
 }
 
 // migrationDoc records an applied step in the migrations collection.

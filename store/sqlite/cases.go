@@ -21,7 +21,7 @@ const caseColumns = `id, number, year, seq, kind, reporter_type, anonymous, cate
 	extension_days, conclusion_amount_involved_fen, conclusion_amount_recovered_fen, conclusion_measures,
 	conclusion_rectify_by,
 	subject_legal_rep, occurred_to, complaint_request, complaint_hired_on, complaint_position, complaint_contract,
-	notice_version`
+	notice_version, satisfaction, satisfaction_reason, satisfaction_at`
 
 const eventColumns = `id, case_id, at, action, from_status, to_status, result, note, actor, internal`
 
@@ -255,6 +255,46 @@ func changes(ch store.CaseChanges) ([]string, []any) {
 	return set, args
 }
 
+// RateCase checks and records a rating in one immediate transaction, so
+// the check and the write see the same case.
+func (db *DB) RateCase(ctx context.Context, r store.CaseRating) (*store.Case, error) {
+	switch {
+	case r.ExpectStatus == "":
+		return nil, incomplete("expected status")
+	case r.Satisfaction.Rating == "":
+		return nil, incomplete("rating")
+	case r.Satisfaction.At.IsZero():
+		return nil, incomplete("rating time")
+	}
+	var c *store.Case
+	err := db.inWriteTx(ctx, "rate case", func(tx *sql.Tx) error {
+		var status, rating string
+		err := tx.QueryRowContext(ctx, `SELECT status, satisfaction FROM cases WHERE id = ?`, r.CaseID).Scan(&status, &rating)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return caseNotFound()
+		case err != nil:
+			return err
+		case status != r.ExpectStatus:
+			return staleCase()
+		case r.OnlyFirst && rating != "":
+			return alreadyDone()
+		}
+		at := millis(r.Satisfaction.At)
+		if _, err := tx.ExecContext(ctx, `UPDATE cases SET satisfaction = ?, satisfaction_reason = ?, satisfaction_at = ?,
+			updated_at = ?, version = version + 1 WHERE id = ?`,
+			r.Satisfaction.Rating, r.Satisfaction.Reason, at, at, r.CaseID); err != nil {
+			return err
+		}
+		c, err = scanCase(tx.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = ?`, r.CaseID))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // AddMessage appends m to its case and bumps the case's version, so the
 // search index picks up the change.
 func (db *DB) AddMessage(ctx context.Context, m *store.Message) error {
@@ -349,7 +389,7 @@ func insertCase(ctx context.Context, tx *sql.Tx, c *store.Case) error {
 	_, err = tx.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			?, ?, ?, ?, ?, ?, ?)`,
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Number, c.Year, c.Seq, c.Kind, c.ReporterType, c.Anonymous, c.Category, types,
 		c.RegionCode, c.Subject.Name, c.Subject.CreditCode, c.Subject.IDNumber, c.Subject.Address,
 		c.AmountFen, c.AmountGiven, c.OccurredFrom, c.Description, c.Channel, c.Status, c.Result,
@@ -359,7 +399,8 @@ func insertCase(ctx context.Context, tx *sql.Tx, c *store.Case) error {
 		c.DiscoveredOn, c.InvestigationMode, c.ExtensionDays,
 		c.Conclusion.AmountInvolvedFen, c.Conclusion.AmountRecoveredFen, c.Conclusion.Measures, c.Conclusion.RectifyBy,
 		c.Subject.LegalRepresentative, c.OccurredTo, c.Complaint.Request, c.Complaint.HiredOn, c.Complaint.Position,
-		c.Complaint.Contract, c.NoticeVersion)
+		c.Complaint.Contract, c.NoticeVersion,
+		c.Satisfaction.Rating, c.Satisfaction.Reason, optionalMillis(c.Satisfaction.At))
 	return err
 }
 
@@ -389,7 +430,7 @@ func scanCase(row interface{ Scan(dest ...any) error }) (*store.Case, error) {
 	var c store.Case
 	var types string
 	var created, updated int64
-	var due sql.NullInt64
+	var due, rated sql.NullInt64
 	err := row.Scan(&c.ID, &c.Number, &c.Year, &c.Seq, &c.Kind, &c.ReporterType, &c.Anonymous, &c.Category, &types,
 		&c.RegionCode, &c.Subject.Name, &c.Subject.CreditCode, &c.Subject.IDNumber, &c.Subject.Address,
 		&c.AmountFen, &c.AmountGiven, &c.OccurredFrom, &c.Description, &c.Channel, &c.Status, &c.Result,
@@ -399,12 +440,15 @@ func scanCase(row interface{ Scan(dest ...any) error }) (*store.Case, error) {
 		&c.ExtensionDays, &c.Conclusion.AmountInvolvedFen, &c.Conclusion.AmountRecoveredFen, &c.Conclusion.Measures,
 		&c.Conclusion.RectifyBy,
 		&c.Subject.LegalRepresentative, &c.OccurredTo, &c.Complaint.Request, &c.Complaint.HiredOn, &c.Complaint.Position,
-		&c.Complaint.Contract, &c.NoticeVersion)
+		&c.Complaint.Contract, &c.NoticeVersion, &c.Satisfaction.Rating, &c.Satisfaction.Reason, &rated)
 	if err != nil {
 		return nil, err
 	}
 	if due.Valid {
 		c.DueAt = fromMillis(due.Int64)
+	}
+	if rated.Valid {
+		c.Satisfaction.At = fromMillis(rated.Int64)
 	}
 	if err := json.Unmarshal([]byte(types), &c.InsuranceTypes); err != nil {
 		return nil, fmt.Errorf("case %s: insurance_types: %w", c.ID, err)

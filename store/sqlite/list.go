@@ -37,7 +37,7 @@ var (
 // by scope, status and deadline.
 func sourceFor(f store.CaseFilter) caseSource {
 	if f.InsuranceType != "" && f.Kind == "" && f.Category == "" && f.Channel == "" && f.ImportantClass == "" &&
-		f.AssigneeID == "" && !f.Unassigned && f.DiscoveredFrom == "" && f.DiscoveredTo == "" && f.Demo == nil {
+		f.AssigneeID == "" && !f.Unassigned && f.DiscoveredFrom == "" && f.DiscoveredTo == "" && f.Satisfaction == "" && f.Demo == nil {
 		return fromInsuranceType
 	}
 	return fromCases
@@ -108,6 +108,9 @@ func caseFilter(f store.CaseFilter, src caseSource, withStatuses bool) (string, 
 	if f.DiscoveredTo != "" {
 		conds = append(conds, "discovered_on <= ?")
 		args = append(args, f.DiscoveredTo)
+	}
+	if f.Satisfaction != "" {
+		eq("satisfaction", f.Satisfaction)
 	}
 	if f.Demo != nil {
 		eq("demo", *f.Demo)

@@ -80,6 +80,9 @@ func newCase(id string, createdAt time.Time) *store.Case {
 			Measures:           "责令整改，追回基金 " + unicodeText,
 			RectifyBy:          "2026-06-30",
 		},
+		Satisfaction: store.Satisfaction{
+			Rating: store.SatisfactionDissatisfied, Reason: "处理太慢 " + unicodeText, At: createdAt.Add(time.Hour),
+		},
 
 		ReporterSealed: []byte{0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff, 0x00},
 		AccessCodeHash: []byte("\x00hmac-sha256 of the access code\xff"),
@@ -97,6 +100,7 @@ func unhandled(c *store.Case) {
 	c.AssigneeID, c.DueAt, c.ImportantClass = "", time.Time{}, ""
 	c.National, c.SeriousImpact, c.DiscoveredOn = false, false, ""
 	c.InvestigationMode, c.ExtensionDays, c.Conclusion = "", 0, store.Conclusion{}
+	c.Satisfaction = store.Satisfaction{}
 }
 
 // firstEvent is the "received" event that goes with c on CreateCase. Its
@@ -173,6 +177,7 @@ func stored(c *store.Case) *store.Case {
 	w.CreatedAt = store.Truncate(c.CreatedAt)
 	w.UpdatedAt = store.Truncate(c.UpdatedAt)
 	w.DueAt = truncateOrZero(c.DueAt)
+	w.Satisfaction.At = truncateOrZero(c.Satisfaction.At)
 	w.ImportantClass = classOrNone(c.ImportantClass)
 	w.Version = 1
 	w.IndexedVersion = 0
@@ -318,6 +323,9 @@ func caseDiff(want, got *store.Case) string {
 	d.field("InvestigationMode", want.InvestigationMode, got.InvestigationMode)
 	d.field("ExtensionDays", want.ExtensionDays, got.ExtensionDays)
 	d.field("Conclusion", want.Conclusion, got.Conclusion)
+	d.field("Satisfaction.Rating", want.Satisfaction.Rating, got.Satisfaction.Rating)
+	d.field("Satisfaction.Reason", want.Satisfaction.Reason, got.Satisfaction.Reason)
+	d.optionalTime("Satisfaction.At", want.Satisfaction.At, got.Satisfaction.At)
 	d.field("ReporterSealed", want.ReporterSealed, got.ReporterSealed)
 	d.field("AccessCodeHash", want.AccessCodeHash, got.AccessCodeHash)
 	d.field("IdempotencyKey", want.IdempotencyKey, got.IdempotencyKey)

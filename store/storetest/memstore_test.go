@@ -80,6 +80,7 @@ func storedForm(c *store.Case) *store.Case {
 	out.UpdatedAt = store.Truncate(c.UpdatedAt)
 	out.DueAt = optionalTime(c.DueAt)
 	out.ImportantClass = cmp.Or(c.ImportantClass, store.ClassNone)
+	out.Satisfaction.At = optionalTime(c.Satisfaction.At)
 	return out
 }
 
@@ -182,6 +183,7 @@ func matches(c *store.Case, f store.CaseFilter) bool {
 		(f.DiscoveredFrom != "" || f.DiscoveredTo != "") && c.DiscoveredOn == "",
 		f.DiscoveredFrom != "" && c.DiscoveredOn < f.DiscoveredFrom,
 		f.DiscoveredTo != "" && c.DiscoveredOn > f.DiscoveredTo,
+		f.Satisfaction != "" && c.Satisfaction.Rating != f.Satisfaction,
 		f.Demo != nil && c.Demo != *f.Demo:
 		return false
 	}
@@ -306,6 +308,31 @@ func setIf[T any](field *T, value *T) {
 	if value != nil {
 		*field = *value
 	}
+}
+
+func (s *memStore) RateCase(ctx context.Context, r store.CaseRating) (*store.Case, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	if r.ExpectStatus == "" || r.Satisfaction.Rating == "" || r.Satisfaction.At.IsZero() {
+		return nil, errInvalid
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.cases[r.CaseID]
+	switch {
+	case !ok:
+		return nil, errNotFound
+	case c.Status != r.ExpectStatus:
+		return nil, errStale
+	case r.OnlyFirst && c.Satisfaction.Rating != "":
+		return nil, errAlreadyDone
+	}
+	c.Satisfaction = r.Satisfaction
+	c.Satisfaction.At = store.Truncate(r.Satisfaction.At)
+	c.UpdatedAt = c.Satisfaction.At
+	c.Version++
+	return copyCase(c), nil
 }
 
 func (s *memStore) AddMessage(ctx context.Context, m *store.Message) error {

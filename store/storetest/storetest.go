@@ -73,6 +73,12 @@
 //   - CountCasesByStatus agrees with ListCases: for any filter, its counts
 //     are those of the cases ListCases returns for the same filter without
 //     Statuses. Statuses without cases are absent.
+//   - RateCase sets exactly the rating (Rating, Reason, At in stored form),
+//     UpdatedAt to its At and Version one more, and touches neither the
+//     status, the timeline nor the messages. A rating that came with
+//     CreateCase or ImportCase is stored as given, like the handling fields.
+//     The Satisfaction filter matches the rating code exactly and combines
+//     with every other filter, InsuranceType included.
 //   - Every non-nil error is (or wraps) a *store.Error with a non-empty Code
 //     and a non-empty Message. A missing case is ENOTFOUND with
 //     store.MsgCaseNotFound from every lookup and update of a case; the
@@ -142,6 +148,7 @@ func RunCases(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		{"CountCasesByStatus", testCountCasesByStatus},
 		{"ImportCase", testImportCase},
 		{"RehashIdempotencyKeys", testRehashIdempotencyKeys},
+		{"RateCase", testRateCase},
 	})
 }
 
