@@ -36,6 +36,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 )
 
+// readyWait bounds how long a server may take to answer /readyz.
+const readyWait = 90 * time.Second
+
 // journeyTimeout bounds each journey, and the start of the browser.
 const journeyTimeout = 60 * time.Second
 
@@ -129,7 +132,9 @@ func (in *installation) start(extra ...string) string {
 
 	base := "http://" + addr
 	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(15 * time.Second)
+	// Generous: under -race on two busy cores a start that loads the demo
+	// (argon2id hashes of the demo accounts included) takes seconds.
+	deadline := time.Now().Add(readyWait)
 	for {
 		select {
 		case code := <-done:
@@ -146,7 +151,7 @@ func (in *installation) start(extra ...string) string {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("server at %s not ready after 15s (last error %v)", base, err)
+			t.Fatalf("server at %s not ready after %s (last error %v)", base, readyWait, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
