@@ -680,6 +680,12 @@ func TestOpenAPIValidationExamplesAreWhatTheServerSays(t *testing.T) {
 		"CreditCodeChecksum": func(m map[string]any) {
 			m["subject"].(map[string]any)["creditCode"] = "91350200776049653B"
 		},
+		"UnknownField": func(m map[string]any) { m["reporterName"] = "李四" },
+		"NullField":    func(m map[string]any) { m["anonymous"] = nil },
+		"SectionNotApplicable": func(m map[string]any) {
+			m["anonymous"] = true
+			delete(m["reporter"].(map[string]any), "phone")
+		},
 	} {
 		want := doc.Components.Examples[name].Value.Errors
 		resp, body := e.postJSON("/api/v1/reports", reportJSON(t, edit), nil)
