@@ -300,6 +300,10 @@ func TestBodyOver256KiBAnswers413(t *testing.T) {
 			}
 			if tt.name == "API" {
 				decodeJSONBody(t, string(b))
+				head := "POST " + tt.path + " HTTP/1.1\r\nHost: x\r\nContent-Type: " + tt.contentType + "\r\n\r\n"
+				for _, p := range checkRawExchange(head, nil, resp, b) {
+					t.Errorf("API and OpenAPI document disagree: %s", p)
+				}
 			}
 		})
 	}
