@@ -89,14 +89,20 @@ func idDocument(code string) (IDDocument, bool) {
 
 // NormalizeIDDocumentNumber turns a typed document number into the stored
 // form: full-width characters folded to ASCII, every space removed (people
-// copy numbers in groups), letters uppercased. It does not validate.
+// copy numbers in groups), ASCII letters uppercased. It does not validate.
+// Only a to z are uppercased: strings.ToUpper would also turn the dotless
+// ı and the long ſ into I and S, letters nobody typed, which the OpenAPI
+// document's pattern rightly does not admit.
 func NormalizeIDDocumentNumber(s string) string {
-	return strings.ToUpper(strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
 			return -1
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
 		}
 		return r
-	}, foldWidth(s)))
+	}, foldWidth(s))
 }
 
 // ValidIDDocument reports whether number (normalized) is well-formed for

@@ -99,6 +99,8 @@ func TestNormalizeIDDocumentNumber(t *testing.T) {
 		{"usa 110580101001", "USA110580101001"},
 		{"e\u3000123 456 78", "E12345678"},
 		{"", ""},
+		// ı and ſ are not i and s: left as typed, they fail every format.
+		{"\u0131\u017f12345", "\u0131\u017f12345"},
 	}
 	for _, tt := range tests {
 		if got := NormalizeIDDocumentNumber(tt.in); got != tt.want {

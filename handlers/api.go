@@ -4,17 +4,21 @@ import (
 	"bytes"
 	_ "embed"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
@@ -57,18 +61,22 @@ type apiReceipt struct {
 // staging module of encoding/json/v2), which matches names exactly and
 // refuses duplicates. Errors are 415 for a media type other than
 // application/json (UTF-8), 400 for malformed JSON or a duplicate key, 422
-// for a field of the wrong type or an unknown field, each in Chinese.
+// for a field of the wrong type, an unknown field or a null, each in
+// Chinese.
 func decodeJSON(c *fiber.Ctx, dst any) (FieldErrors, error) {
 	if !isJSONMediaType(c.Get(fiber.HeaderContentType)) {
 		return nil, web.NewHTTPError(fiber.StatusUnsupportedMediaType, "类型不支持",
 			"请求体须为 UTF-8 编码的 JSON，并设置 Content-Type: application/json。")
+	}
+	if bytes.Equal(bytes.Trim(c.Body(), " \t\r\n"), []byte("null")) {
+		return nil, web.NewHTTPError(fiber.StatusBadRequest, "格式错误", "请求体须为一个 JSON 对象。")
 	}
 	// Invalid UTF-8 in a string is let through as U+FFFD, so the field's own
 	// check names the field ("包含无法识别的字符") instead of a 400 for the
 	// whole body.
 	err := jsonv2.Unmarshal(c.Body(), dst, jsonv2.RejectUnknownMembers(true), jsontext.AllowInvalidUTF8(true))
 	if err == nil {
-		return nil, nil
+		return nullMembers(c.Body(), reflect.TypeOf(dst)), nil
 	}
 	if errors.Is(err, jsontext.ErrDuplicateName) {
 		return nil, web.NewHTTPError(fiber.StatusBadRequest, "格式错误",
@@ -90,6 +98,72 @@ func decodeJSON(c *fiber.Ctx, dst any) (FieldErrors, error) {
 		return nil, web.NewHTTPError(fiber.StatusBadRequest, "格式错误", "请求体只能包含一个 JSON 对象。")
 	}
 	return nil, web.NewHTTPError(fiber.StatusBadRequest, "格式错误", "请求体不是有效的 JSON，请检查后重试。")
+}
+
+// nullMembers refuses every null in a decoded body. The JSON v2 decoder,
+// like encoding/json, reads null as "leave the zero value", so
+// "anonymous": null would be a named report and "reporter": null no
+// reporter, while the OpenAPI document allows null nowhere: a client that
+// sends null has a bug, and guessing what it meant is how what was meant
+// and what was stored come apart. The message names the type the field
+// takes and says to leave the field out instead.
+func nullMembers(body []byte, t reflect.Type) FieldErrors {
+	if !bytes.Contains(body, []byte("null")) {
+		return nil
+	}
+	var fe FieldErrors
+	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowInvalidUTF8(true))
+	for {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return fe
+		}
+		if tok.Kind() != 'n' {
+			continue
+		}
+		ptr := dec.StackPointer()
+		want := jsonTypeCN(kindAt(t, ptr).String())
+		if want == "布尔值" {
+			want += "（true 或 false）"
+		}
+		if fe == nil {
+			fe = FieldErrors{}
+		}
+		fe.Add(fieldPath(ptr), "不能为 null，应为"+want+"；不填写的字段请省略")
+	}
+}
+
+// kindAt is the Go kind of the value a JSON pointer names in a value of
+// type t, found by the fields' json names; array indices name the element.
+func kindAt(t reflect.Type, p jsontext.Pointer) reflect.Kind {
+	for tok := range p.Tokens() {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch t.Kind() {
+		case reflect.Slice:
+			t = t.Elem()
+			continue
+		case reflect.Struct:
+		default:
+			return reflect.Invalid
+		}
+		found := false
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name == tok {
+				t, found = f.Type, true
+				break
+			}
+		}
+		if !found {
+			return reflect.Invalid
+		}
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind()
 }
 
 // oneValueThenMore tells whether body holds one whole JSON value followed by
@@ -164,13 +238,162 @@ func jsonTypeCN(kind string) string {
 	case "struct", "ptr":
 		return "对象"
 	}
-	return kind
+	return "文档所列的类型"
 }
 
 func (h *Handler) apiInvalid(c *fiber.Ctx, fe FieldErrors) error {
 	return c.Status(fiber.StatusUnprocessableEntity).JSON(apiValidation{
 		Error: "提交的内容有需要修改的地方", Errors: fe, RequestID: web.RequestID(c),
 	})
+}
+
+// apiMaxLengths are the maxLength of the string fields of ReportInput in
+// the OpenAPI document, which counts characters of the value as sent. The
+// checks after normalize count the trimmed value; without this a name of
+// 100 characters and a trailing space, or a phone number padded with
+// spaces, would be taken although the document forbids it. Codes are
+// bounded by their enums and patterns instead.
+// TestAPIMaxLengthsAreTheDocuments keeps this table and the document one.
+var apiMaxLengths = map[string]int{
+	"subject.name":                100,
+	"subject.creditCode":          40,
+	"subject.idNumber":            40,
+	"subject.address":             200,
+	"subject.legalRepresentative": 50,
+	"amountYuan":                  40,
+	"occurredFrom":                40,
+	"occurredTo":                  40,
+	"occurredOn":                  40,
+	"description":                 5000,
+	"complaint.request":           1000,
+	"complaint.hiredOn":           40,
+	"complaint.position":          50,
+	"reporter.name":               50,
+	"reporter.idNumber":           40,
+	"reporter.phone":              40,
+	"reporter.email":              100,
+	"organisation.name":           100,
+	"organisation.creditCode":     40,
+	"organisation.contactPerson":  50,
+	"organisation.contactPhone":   40,
+}
+
+// Messages of the API's own checks on the request as sent (apiStructure).
+const (
+	msgAnonymousNoReporter = "匿名反映不提交反映人信息，请删去 reporter；如需实名反映，请将 anonymous 设为 false"
+	msgAnonymousNoOrg      = "匿名反映不提交反映单位信息，请删去 organisation；如需实名反映，请将 anonymous 设为 false"
+	msgCitizenNoOrg        = "公民反映不提交单位信息，请删去 organisation；反映人本人的信息填在 reporter 中"
+	msgOrgNoReporter       = "用人单位或其他社会组织反映时，实名信息填在 organisation 中，请删去 reporter"
+	msgReportNoComplaint   = "举报不提交投诉请求事项和劳动关系，请删去 complaint；如是为本人权益投诉，请将 kind 设为 complaint"
+	msgOrgComplaintNoJob   = "用人单位或其他社会组织投诉不填写此项，请删去"
+)
+
+// apiStructure applies the API's checks on a report as sent, before
+// normalize trims it and drops what does not apply: the lengths as the
+// OpenAPI document counts them, and the sections that do not apply, which
+// the API refuses rather than drops. Dropping them silently would let a
+// client believe it had filed what it had not (a named report sent with
+// anonymous: true stays anonymous), and identity data sent with an
+// anonymous report should not have been sent at all. The HTML form drops
+// them instead: it hides those sections, and a browser without JavaScript
+// still posts them.
+func (in *reportInput) apiStructure() FieldErrors {
+	fe := FieldErrors{}
+	for field, value := range in.apiStrings() {
+		if utf8.RuneCountInString(value) > apiMaxLengths[field] {
+			fe.Add(field, tooLongMessage(field))
+		}
+	}
+	citizen := in.ReporterType == store.ReporterCitizen
+	org := in.ReporterType == store.ReporterEmployer || in.ReporterType == store.ReporterOrganization
+	switch {
+	case in.Anonymous && in.Kind != store.KindComplaint:
+		// A complaint is never anonymous (check says so at "anonymous");
+		// its reporter is not what is wrong with it.
+		if in.Reporter != nil {
+			fe.Add("reporter", msgAnonymousNoReporter)
+		}
+		if in.Organisation != nil {
+			fe.Add("organisation", msgAnonymousNoOrg)
+		}
+	case citizen && in.Organisation != nil:
+		fe.Add("organisation", msgCitizenNoOrg)
+	case org && in.Reporter != nil:
+		fe.Add("reporter", msgOrgNoReporter)
+	}
+	switch c := in.Complaint; {
+	case c == nil:
+	case in.Kind == store.KindReport:
+		fe.Add("complaint", msgReportNoComplaint)
+	case in.Kind == store.KindComplaint && org:
+		if c.HiredOn != "" {
+			fe.Add("complaint.hiredOn", msgOrgComplaintNoJob)
+		}
+		if c.Position != "" {
+			fe.Add("complaint.position", msgOrgComplaintNoJob)
+		}
+		if c.LabourContract != "" {
+			fe.Add("complaint.labourContract", msgOrgComplaintNoJob)
+		}
+	}
+	if len(fe) == 0 {
+		return nil
+	}
+	return fe
+}
+
+// apiStrings are the string fields of a report that apiMaxLengths bounds,
+// by key, as sent.
+func (in *reportInput) apiStrings() map[string]string {
+	m := map[string]string{
+		"subject.name":                in.Subject.Name,
+		"subject.creditCode":          in.Subject.CreditCode,
+		"subject.idNumber":            in.Subject.IDNumber,
+		"subject.address":             in.Subject.Address,
+		"subject.legalRepresentative": in.Subject.LegalRepresentative,
+		"amountYuan":                  in.AmountYuan,
+		"occurredFrom":                in.OccurredFrom,
+		"occurredTo":                  in.OccurredTo,
+		"occurredOn":                  in.OccurredOn,
+		"description":                 in.Description,
+	}
+	if c := in.Complaint; c != nil {
+		m["complaint.request"], m["complaint.hiredOn"], m["complaint.position"] = c.Request, c.HiredOn, c.Position
+	}
+	if r := in.Reporter; r != nil {
+		m["reporter.name"], m["reporter.idNumber"], m["reporter.phone"], m["reporter.email"] = r.Name, r.IDNumber, r.Phone, r.Email
+	}
+	if o := in.Organisation; o != nil {
+		m["organisation.name"], m["organisation.creditCode"] = o.Name, o.CreditCode
+		m["organisation.contactPerson"], m["organisation.contactPhone"] = o.ContactPerson, o.ContactPhone
+	}
+	return m
+}
+
+// tooLongMessage is the message for a field longer than the document
+// allows: the field's own "too long" message where it has one, else what
+// the field should hold.
+func tooLongMessage(field string) string {
+	if m, ok := fieldMessages[field]["max"]; ok {
+		return m
+	}
+	switch field {
+	case "subject.creditCode", "organisation.creditCode":
+		return msgCredit
+	case "subject.idNumber":
+		return fieldMessages[field]["idnumber"]
+	case "occurredFrom", "occurredTo", "occurredOn":
+		return "日期应为有效日期，格式如 2026-01-31"
+	case "complaint.hiredOn":
+		return "入职时间请填写年和月，如 2019-07"
+	case "reporter.idNumber":
+		return "证件号码太长了，请照证件核对后重新填写"
+	case "reporter.phone":
+		return fieldMessages[field]["mobile"]
+	case "organisation.contactPhone":
+		return fieldMessages[field]["phone"]
+	}
+	return fmt.Sprintf("最多%d个字", apiMaxLengths[field])
 }
 
 // apiCreateReport is POST /api/v1/reports. An Idempotency-Key header (16–128
@@ -194,8 +417,15 @@ func (h *Handler) apiCreateReport(c *fiber.Ctx) error {
 	if fe != nil {
 		return h.apiInvalid(c, fe)
 	}
+	structure := in.apiStructure()
 	in.normalize()
 	fe, fen, given := h.check(in)
+	if structure != nil {
+		for k, v := range fe {
+			structure.Add(k, v)
+		}
+		fe = structure
+	}
 	if fe != nil {
 		return h.apiInvalid(c, fe)
 	}
@@ -332,6 +562,10 @@ func (h *Handler) apiAddMessage(c *fiber.Ctx) error {
 		return h.apiInvalid(c, fe)
 	}
 	body, problem := reporterMessage(in.Body)
+	if utf8.RuneCountInString(in.Body) > caseflow.MaxMessageRunes {
+		// The document's maxLength counts the body as sent.
+		problem = "补充信息不能超过5000字，请精简或分次提交"
+	}
 	if problem != "" {
 		return h.apiInvalid(c, FieldErrors{"body": problem})
 	}

@@ -300,6 +300,10 @@ func TestBodyOver256KiBAnswers413(t *testing.T) {
 			}
 			if tt.name == "API" {
 				decodeJSONBody(t, string(b))
+				head := "POST " + tt.path + " HTTP/1.1\r\nHost: x\r\nContent-Type: " + tt.contentType + "\r\n\r\n"
+				for _, p := range checkRawExchange(head, nil, resp, b) {
+					t.Errorf("API and OpenAPI document disagree: %s", p)
+				}
 			}
 		})
 	}
@@ -679,6 +683,12 @@ func TestOpenAPIValidationExamplesAreWhatTheServerSays(t *testing.T) {
 		},
 		"CreditCodeChecksum": func(m map[string]any) {
 			m["subject"].(map[string]any)["creditCode"] = "91350200776049653B"
+		},
+		"UnknownField": func(m map[string]any) { m["reporterName"] = "李四" },
+		"NullField":    func(m map[string]any) { m["anonymous"] = nil },
+		"SectionNotApplicable": func(m map[string]any) {
+			m["anonymous"] = true
+			delete(m["reporter"].(map[string]any), "phone")
 		},
 	} {
 		want := doc.Components.Examples[name].Value.Errors

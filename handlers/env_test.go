@@ -42,6 +42,10 @@ type testEnv struct {
 	cookies map[string]string
 	// dbPath is the SQLite file of newTestEnv ("" for another store).
 	dbPath string
+	// contractOff, when not "", is why this env's exchanges under
+	// /api/v1/ are not held against the OpenAPI document (see
+	// contract_test.go); every env is checked unless it says why not.
+	contractOff string
 }
 
 type syncBuffer struct {
@@ -147,7 +151,20 @@ func (e *testEnv) advance(d time.Duration) {
 }
 
 // do sends a request through app.Test, keeping cookies like a browser.
+// An exchange under /api/ is held against the OpenAPI document, and a
+// disagreement fails the test (contract_test.go).
 func (e *testEnv) do(req *http.Request) (*http.Response, string) {
+	e.t.Helper()
+	resp, body, problems := e.exchange(req)
+	for _, p := range problems {
+		e.t.Errorf("API and OpenAPI document disagree: %s", p)
+	}
+	return resp, body
+}
+
+// exchange is do without failing the test: it returns the disagreements
+// with the OpenAPI document instead.
+func (e *testEnv) exchange(req *http.Request) (*http.Response, string, []string) {
 	e.t.Helper()
 	for name, v := range e.cookies {
 		req.AddCookie(&http.Cookie{Name: name, Value: v})
@@ -155,12 +172,29 @@ func (e *testEnv) do(req *http.Request) (*http.Response, string) {
 	if req.RemoteAddr == "" {
 		req.RemoteAddr = "192.0.2.10:1234"
 	}
+	checked := e.contractOff == "" && strings.HasPrefix(req.URL.Path, web.APIPrefix)
+	var reqBody []byte
+	if checked && req.Body != nil {
+		var err error
+		if reqBody, err = io.ReadAll(req.Body); err != nil {
+			e.t.Fatalf("%s %s: read request body: %v", req.Method, req.URL, err)
+		}
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
 	resp, err := e.app.Test(req, 10000)
 	if err != nil {
 		e.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	var problems []string
+	if checked {
+		c, err := loadContract()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		problems = c.check(req, reqBody, resp, body)
+	}
 	for _, c := range resp.Cookies() {
 		if c.MaxAge < 0 || (!c.Expires.IsZero() && c.Expires.Before(time.Now())) || c.Value == "" {
 			delete(e.cookies, c.Name)
@@ -168,7 +202,7 @@ func (e *testEnv) do(req *http.Request) (*http.Response, string) {
 			e.cookies[c.Name] = c.Value
 		}
 	}
-	return resp, string(body)
+	return resp, string(body), problems
 }
 
 func (e *testEnv) get(path string) (*http.Response, string) {

@@ -367,4 +367,8 @@ func TestLogsFooterAndOversizeBodiesGiveNothingAway(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		t.Errorf("oversize chunked API body: status %d, type %q\n%.200s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
+	head := "POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\r\n"
+	for _, p := range checkRawExchange(head, []byte(chunk), resp, body) {
+		t.Errorf("API and OpenAPI document disagree: %s", p)
+	}
 }

@@ -12,6 +12,7 @@ package handlers
 // plain `go test`.
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -105,14 +106,31 @@ func newFuzzPortal(f *testing.F) *fuzzPortal {
 	return p
 }
 
+// send is one request through app.Test; an exchange under /api/ is held
+// against the OpenAPI document like testEnv.do's, a disagreement being a
+// contractError.
 func (p *fuzzPortal) send(req *http.Request) (*http.Response, string, error) {
 	req.RemoteAddr = "192.0.2.10:1234"
+	var sent []byte
+	if req.Body != nil {
+		sent, _ = io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(sent))
+	}
 	resp, err := p.app.Test(req, 10000)
 	if err != nil {
 		return nil, "", err
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if strings.HasPrefix(req.URL.Path, web.APIPrefix) {
+		c, err := loadContract()
+		if err != nil {
+			return resp, string(b), err
+		}
+		if problems := c.check(req, sent, resp, b); len(problems) > 0 {
+			return resp, string(b), contractError(problems)
+		}
+	}
 	return resp, string(b), nil
 }
 

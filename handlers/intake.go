@@ -87,15 +87,13 @@ type orgInput struct {
 // normalize trims and canonicalises what people type (spaces, lowercase x in
 // ID numbers, +86 prefixes, Windows line ends), and drops the sections that
 // do not apply (an identity when anonymous, a complaint's details in a
-// report), so nothing the reporter did not mean to give is stored.
+// report), so nothing the reporter did not mean to give is stored. The HTML
+// form hides those sections but a browser without JavaScript still posts
+// them; the API refuses them before this (apiStructure). Codes (kind,
+// reporterType, category, regionCode, insuranceTypes, reporter.idType,
+// complaint.labourContract) are chosen from lists, not typed, and are taken
+// exactly as sent, as the OpenAPI document's enums say.
 func (in *reportInput) normalize() {
-	in.Kind = strings.TrimSpace(in.Kind)
-	in.ReporterType = strings.TrimSpace(in.ReporterType)
-	in.Category = strings.TrimSpace(in.Category)
-	in.RegionCode = strings.TrimSpace(in.RegionCode)
-	for i := range in.InsuranceTypes {
-		in.InsuranceTypes[i] = strings.TrimSpace(in.InsuranceTypes[i])
-	}
 	in.Subject.Name = strings.TrimSpace(in.Subject.Name)
 	in.Subject.CreditCode = casework.NormalizeCreditCode(in.Subject.CreditCode)
 	in.Subject.IDNumber = casework.NormalizeIDNumber(in.Subject.IDNumber)
@@ -116,7 +114,6 @@ func (in *reportInput) normalize() {
 		}
 		in.Complaint.Request = strings.TrimSpace(strings.ReplaceAll(in.Complaint.Request, "\r\n", "\n"))
 		in.Complaint.Position = strings.TrimSpace(in.Complaint.Position)
-		in.Complaint.LabourContract = strings.TrimSpace(in.Complaint.LabourContract)
 		in.Complaint.HiredOn = strings.TrimSpace(in.Complaint.HiredOn)
 		if m, ok := casework.NormalizeMonth(in.Complaint.HiredOn); ok {
 			in.Complaint.HiredOn = m
@@ -138,7 +135,6 @@ func (in *reportInput) normalize() {
 			in.Reporter = &personInput{}
 		}
 		in.Reporter.Name = strings.TrimSpace(in.Reporter.Name)
-		in.Reporter.IDType = strings.TrimSpace(in.Reporter.IDType)
 		if in.Reporter.IDType == "" {
 			in.Reporter.IDType = casework.DocResidentID
 		}
