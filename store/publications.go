@@ -1,0 +1,264 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Kinds of publication (DOMAIN.md "Disclosure").
+const (
+	PubFundReport   = "fund_report"  // 基金收支和结余: one year × region, a row per insurance type
+	PubAccountNote  = "account_note" // 个人账户基金保值增值情况: one year × region
+	PubAnnouncement = "announcement" // 重大违纪案件通报
+	PubNews         = "news"         // 新闻发布
+	PubNotice       = "notice"       // 听证会公告
+)
+
+// Statuses of a revision. A publication's content lives in revisions: the
+// pending one goes draft → submitted → approved → published (a leader may
+// send a submitted one back to draft); publishing it supersedes the revision
+// that was live, which stays readable.
+const (
+	RevDraft      = "draft"
+	RevSubmitted  = "submitted"
+	RevApproved   = "approved"
+	RevPublished  = "published"
+	RevSuperseded = "superseded"
+)
+
+// FundRow is one insurance type's line of a fund report, in fen (exact; the
+// pages show 万元). Balance may be negative (a deficit year).
+type FundRow struct {
+	InsuranceType string
+
+	IncomeFen      int64 // 基金收入
+	PremiumFen     int64 // of which 保险费收入
+	SubsidyFen     int64 // 财政补贴收入
+	InterestFen    int64 // 利息收入
+	TransferInFen  int64 // 转移收入
+	OtherIncomeFen int64 // 其他收入
+
+	ExpenditureFen      int64 // 基金支出
+	BenefitFen          int64 // of which 社会保险待遇支出
+	TransferOutFen      int64 // 转移支出
+	OtherExpenditureFen int64 // 其他支出
+
+	BalanceFen     int64 // 本年收支结余
+	AccumulatedFen int64 // 年末滚存结余
+}
+
+// Publication is one item of the public disclosure: its identity, where it
+// stands and which of its revisions is live. The content is in Revision.
+type Publication struct {
+	ID         string
+	Kind       string // one of the Pub* kinds
+	RegionCode string // the publishing unit's region; fund rows are of this region
+	// Year is the year reported by a fund report or account note; 0 for
+	// articles.
+	Year int
+	// SourceID is the id an imported article had on the old site
+	// (fundwatch import articles is idempotent on it); "" otherwise.
+	SourceID string
+	// FromCaseID is the closed case an announcement was started from, for
+	// staff only; "" otherwise.
+	FromCaseID string
+
+	// Title is the title of the live revision, or of the pending one while
+	// nothing is live, so lists need not read revisions.
+	Title string
+	// LiveRevision is the number of the published revision, 0 before the
+	// first publication. PendingRevision is the number of the revision in
+	// the workflow (draft, submitted or approved), 0 when there is none.
+	LiveRevision    int
+	PendingRevision int
+	// PendingStatus is the status of the pending revision, "" without one.
+	PendingStatus string
+	// ScheduledAt is when an approved pending revision is due to be
+	// published (copied from the revision on approval); zero otherwise.
+	ScheduledAt time.Time
+
+	FirstPublishedAt time.Time // when revision 1 was published (its original date for imports)
+	LastPublishedAt  time.Time // when the live revision was published
+
+	// Withdrawal (撤回): a withdrawn publication keeps a tombstone that says
+	// when and why; it has no pending revision and cannot be changed again.
+	WithdrawnAt     time.Time
+	WithdrawnBy     string
+	WithdrawnReason string
+
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Version   int64
+}
+
+// Withdrawn tells whether the publication was withdrawn.
+func (p *Publication) Withdrawn() bool { return !p.WithdrawnAt.IsZero() }
+
+// Revision is one version of a publication's content. Only a draft may
+// change; from submission on a revision is frozen, and a correction of a
+// published one is a new revision with a CorrectionNote.
+type Revision struct {
+	PublicationID string
+	Number        int // 1, 2, …
+	Status        string
+
+	Title   string
+	Summary string // a sentence for lists and feeds
+	Body    string // plain text; paragraphs separated by a blank line
+
+	// Announcements (重大违纪案件通报): the date of the case or decision,
+	// the amount involved, the insurance types and the handling result.
+	EventDate      string // YYYY-MM-DD, "" when not applicable
+	AmountFen      int64
+	InsuranceTypes []string
+	HandlingResult string
+
+	// Fund reports: one row per insurance type, in the order given.
+	FundRows []FundRow
+
+	// Account notes: 记账利率 in hundredths of a percent (612 is 6.12%),
+	// fund size and returns in fen.
+	RateBasisPoints int64
+	FundSizeFen     int64
+	ReturnsFen      int64
+
+	// CorrectionNote says what a revision after the first corrects; shown
+	// on the public page with the date the correction was published.
+	CorrectionNote string
+	// ScheduledAt is the earliest time the revision may be published; zero
+	// means as soon as it is approved.
+	ScheduledAt time.Time
+	// ReturnNote is the leader's reason for sending a submitted revision
+	// back to draft (kept until it is submitted again).
+	ReturnNote string
+
+	CreatedBy   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	SubmittedBy string
+	SubmittedAt time.Time
+	ApprovedBy  string
+	ApprovedAt  time.Time
+	PublishedBy string
+	PublishedAt time.Time
+}
+
+// PublicationStep moves a publication's pending revision from one status to
+// the next (see PublicationStore.StepPublication).
+type PublicationStep struct {
+	ID            string
+	ExpectVersion int64 // the Publication.Version the caller saw
+	From, To      string
+	By            string // user ID (or the system actor for scheduled publication)
+	At            time.Time
+	// Note is the ReturnNote when a leader sends a revision back (To is
+	// RevDraft); ignored otherwise.
+	Note string
+}
+
+// PublicationFilter narrows ListPublications. Empty fields do not filter;
+// RegionCodes is the caller's scope, applied by the query (empty is for
+// internal callers only).
+type PublicationFilter struct {
+	RegionCodes []string
+	Kinds       []string
+	// PendingStatuses keeps publications whose pending revision has one of
+	// these statuses.
+	PendingStatuses []string
+	Year            int
+	Limit, Offset   int // see PageBounds
+}
+
+// PublishedFilter narrows ListPublished, the public side's read: only
+// publications with a live revision (withdrawn ones included only with
+// WithTombstones). Empty fields do not filter.
+type PublishedFilter struct {
+	Kinds          []string
+	RegionCodes    []string
+	Year           int
+	WithTombstones bool
+	Limit, Offset  int // see PageBounds
+}
+
+// Published is a publication with its live revision (nil for a tombstone).
+type Published struct {
+	Publication *Publication
+	Live        *Revision
+}
+
+// PublicationStore keeps disclosures and articles with their revisions.
+//
+// Times come back in UTC truncated to milliseconds; empty lists come back
+// nil. A missing publication is ENOTFOUND with MsgPublicationNotFound from
+// every method.
+type PublicationStore interface {
+	// CreatePublication stores p with r as its revision 1 in status
+	// RevDraft, sets p.Version to 1, p.PendingRevision to 1, p.PendingStatus
+	// to RevDraft, p.Title to r.Title, r.Number to 1, r.Status to RevDraft
+	// and r.PublicationID to p.ID, and writes these back. p.ID, p.Kind and
+	// p.RegionCode are required (EINVALID otherwise). An ID in use, or a
+	// SourceID in use, is ECONFLICT (MsgConflict); a fund report or account
+	// note of the same kind, region and year that is not withdrawn is
+	// ECONFLICT (MsgPublicationExists). Nothing is stored on error.
+	CreatePublication(ctx context.Context, p *Publication, r *Revision) error
+	// PublicationInRegions returns the publication if its region is one of
+	// regionCodes; otherwise, and for an empty regionCodes, exactly as for a
+	// missing one.
+	PublicationInRegions(ctx context.Context, id string, regionCodes []string) (*Publication, error)
+	// PublicationBySource returns the publication imported with sourceID.
+	PublicationBySource(ctx context.Context, sourceID string) (*Publication, error)
+	// Revisions returns every revision of a publication, by Number.
+	Revisions(ctx context.Context, id string) ([]*Revision, error)
+	// SaveDraft writes r as the publication's draft, if the publication is
+	// still at expectVersion (ECONFLICT MsgStaleRecord otherwise). With a
+	// pending draft, r.Number must be that draft's number and its content
+	// fields (Title … ScheduledAt, UpdatedAt) replace the draft's; without
+	// a pending revision and with a live one, r.Number must be
+	// LiveRevision+1 and a new draft is created (a correction: CreatedBy,
+	// CreatedAt from r). A pending revision already submitted or approved
+	// is ECONFLICT (MsgPublicationFrozen); a withdrawn publication is
+	// ECONFLICT (MsgPublicationWithdrawn); a wrong r.Number is ECONFLICT
+	// (MsgStaleRecord). The publication's Title follows as for
+	// CreatePublication, UpdatedAt becomes r.UpdatedAt and Version one more.
+	// It returns the publication as stored afterwards.
+	SaveDraft(ctx context.Context, id string, expectVersion int64, r *Revision) (*Publication, error)
+	// StepPublication moves the pending revision from s.From to s.To, if
+	// the publication is at s.ExpectVersion and the pending revision is in
+	// s.From (ECONFLICT MsgStaleRecord otherwise; a withdrawn publication is
+	// MsgPublicationWithdrawn). The steps are draft → submitted (records
+	// SubmittedBy/At, clears ReturnNote), submitted → draft (records
+	// s.Note as ReturnNote), submitted → approved (records ApprovedBy/At,
+	// copies the revision's ScheduledAt to the publication) and approved →
+	// published (records PublishedBy/At; the live revision, if any, becomes
+	// RevSuperseded; LiveRevision becomes the pending number, PendingRevision
+	// 0, PendingStatus "", ScheduledAt zero, LastPublishedAt s.At, and
+	// FirstPublishedAt s.At if it was zero). Any other pair is EINVALID
+	// (MsgIncomplete). UpdatedAt becomes s.At and Version one more. It
+	// returns the publication as stored afterwards.
+	StepPublication(ctx context.Context, s PublicationStep) (*Publication, error)
+	// WithdrawPublication marks a publication withdrawn (by, reason, at)
+	// if it is at expectVersion and has a live revision; a pending revision
+	// is dropped. A publication never published is ECONFLICT
+	// (MsgNotPublished); withdrawn already is MsgPublicationWithdrawn; stale
+	// is MsgStaleRecord. A withdrawn fund report or account note frees its
+	// kind, region and year for a new publication.
+	WithdrawPublication(ctx context.Context, id string, expectVersion int64, by, reason string, at time.Time) (*Publication, error)
+	// ListPublications returns one page for the admin lists, the most
+	// recently updated first (then by ID), and how many match in all.
+	ListPublications(ctx context.Context, f PublicationFilter) ([]*Publication, int, error)
+	// ListPublished returns one page of published items with their live
+	// revisions (nil Live for a tombstone) for the public side, the most
+	// recently first published first, then by ID; and how many match in
+	// all.
+	ListPublished(ctx context.Context, f PublishedFilter) ([]Published, int, error)
+	// DuePublications returns the ids of publications whose pending
+	// revision is approved and whose ScheduledAt is at or before at (a zero
+	// ScheduledAt is due at once), the earliest first, at most limit.
+	DuePublications(ctx context.Context, at time.Time, limit int) ([]string, error)
+	// ImportPublication stores p and its revisions exactly as another store
+	// holds them (fundwatch migrate-data): every field as given, times in
+	// stored form. Revisions must be numbered 1…n. Conflicts are those of
+	// CreatePublication; nothing is stored on error.
+	ImportPublication(ctx context.Context, p *Publication, revs []*Revision) error
+}
