@@ -737,8 +737,8 @@ func (c *checker) regionByName(s string) (string, bool) {
 
 // insuranceAliases are names in use for an insurance type besides its label.
 var insuranceAliases = map[string]string{
-	"农村社会养老保险": casework.InsuranceResidentPension,
-	"新型农村社会养老保险": casework.InsuranceResidentPension,
+	"农村社会养老保险":     casework.InsuranceResidentPension,
+	"新型农村社会养老保险":   casework.InsuranceResidentPension,
 	"城镇企业职工基本养老保险": casework.InsurancePension,
 }
 
