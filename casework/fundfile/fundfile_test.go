@@ -232,7 +232,7 @@ func TestParseRowRules(t *testing.T) {
 		also    map[string]string // more cells to change
 		wantCol string            // the column of the error when not the one changed
 		problem string            // fragment of the error; "" means the row is fine
-		warning string // fragment of a warning
+		warning string            // fragment of a warning
 		check   func(t *testing.T, r Report)
 	}{
 		{"year with 年", "年度", "2024年", nil, nil, "", "", "", nil},
@@ -374,7 +374,7 @@ func TestParseCSVRowNumbersAreExcelRows(t *testing.T) {
 	withBreak[2] = "长春市"
 	b.Write(csvBytes(t, withBreak)) // row 4
 	b.WriteString(",,,\r\n")        // row 5: only commas, blank
-	b.Write(csvBytes(t, bad)) // row 6
+	b.Write(csvBytes(t, bad))       // row 6
 	res := parseCSVBytes(t, b.Bytes(), testOpts)
 	checkProblems(t, "Errors", res.Errors, []Problem{{6, "A6", "年度", "1999"}})
 
