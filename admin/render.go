@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
@@ -106,6 +107,28 @@ func (a *Admin) templateFuncs() map[string]any {
 			return out
 		},
 		"add": func(a, b int) int { return a + b },
+		"pubKind":   caseflow.PublicationKindLabel,
+		"revStatus": caseflow.RevisionStatusLabel,
+		"wan":       casework.FormatWanYuan,
+		"percent":   func(bp int64) string { return casework.FormatBasisPoints(bp) + "%" },
+		"fundValues": func(r store.FundRow) []int64 {
+			out := make([]int64, 0, len(fundColumns))
+			for _, v := range fundRowFields(&r) {
+				out = append(out, *v)
+			}
+			return out
+		},
+		// dict builds the data of a partial template from pairs of name
+		// and value.
+		"dict": func(pairs ...any) map[string]any {
+			m := make(map[string]any, len(pairs)/2)
+			for i := 0; i+1 < len(pairs); i += 2 {
+				if k, ok := pairs[i].(string); ok {
+					m[k] = pairs[i+1]
+				}
+			}
+			return m
+		},
 		"sub": func(a, b int) int { return a - b },
 	}
 }

@@ -38,7 +38,12 @@ const (
 	PermManageSettings   Permission = "settings.manage"
 	PermReadAudit        Permission = "audit.read"
 	PermReadOutbox       Permission = "outbox.read"
-	PermPublish          Permission = "publish" // disclosures and announcements
+	PermPublish          Permission = "publish" // prepare disclosures and announcements and submit them
+	// PermViewPublications lets publishers and leaders read the publishing
+	// pages; PermApprovePublication is a leader's: approve (and so publish),
+	// send back, withdraw.
+	PermViewPublications   Permission = "publication.view"
+	PermApprovePublication Permission = "publication.approve"
 )
 
 // permissionOptions lists every permission with its Chinese label, in the
@@ -71,7 +76,9 @@ var permissionOptions = []struct {
 	{PermManageSettings, "修改系统设置"},
 	{PermReadAudit, "查阅审计日志"},
 	{PermReadOutbox, "查看邮件发送队列"},
-	{PermPublish, "信息公开发布"},
+	{PermPublish, "编辑信息公开内容"},
+	{PermViewPublications, "查看信息公开内容"},
+	{PermApprovePublication, "审核发布信息公开内容"},
 }
 
 // handlerPermissions is what a handler (承办人) may do: work the cases of
@@ -86,16 +93,18 @@ var handlerPermissions = []Permission{
 // rolePermissions is the role × permission table. A leader does all a
 // handler does plus what needs a leader under the seed notice and the 2023
 // rules: signing 要情 reports, the serious-nature flag, extending an
-// investigation, submitting the quarterly statistics. A publisher only
-// publishes. An administrator runs the system (users, calendar, settings,
+// investigation, submitting the quarterly statistics, approving what a
+// publisher prepared for publication (so no one publishes alone). A
+// publisher only prepares publications. An administrator runs the system (users, calendar, settings,
 // audit log, outbox) and deliberately does not work cases or see who
 // reported: separation of duties keeps the people who can create accounts
 // away from reporters' identities.
 var rolePermissions = map[string][]Permission{
 	store.RoleHandler: handlerPermissions,
 	store.RoleLeader: append(slices.Clone(handlerPermissions),
-		PermSignReport, PermMarkSerious, PermApproveExtension, PermSubmitQuarterly),
-	store.RolePublisher: {PermPublish},
+		PermSignReport, PermMarkSerious, PermApproveExtension, PermSubmitQuarterly,
+		PermViewPublications, PermApprovePublication),
+	store.RolePublisher: {PermPublish, PermViewPublications},
 	store.RoleAdmin:     {PermManageUsers, PermManageCalendar, PermManageSettings, PermReadAudit, PermReadOutbox},
 }
 

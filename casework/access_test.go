@@ -45,6 +45,8 @@ func TestRoleAllowsTable(t *testing.T) {
 		{PermReadAudit, A},
 		{PermReadOutbox, A},
 		{PermPublish, P},
+		{PermViewPublications, L | P},
+		{PermApprovePublication, L},
 	}
 	roles := []struct {
 		role string
@@ -80,7 +82,7 @@ func TestAdminNeverSeesCasesOrIdentities(t *testing.T) {
 }
 
 func TestRolePermissionsAndLabels(t *testing.T) {
-	if got := RolePermissions(store.RolePublisher); !slices.Equal(got, []Permission{PermPublish}) {
+	if got := RolePermissions(store.RolePublisher); !slices.Equal(got, []Permission{PermPublish, PermViewPublications}) {
 		t.Errorf("RolePermissions(publisher) = %v", got)
 	}
 	leader, handler := RolePermissions(store.RoleLeader), RolePermissions(store.RoleHandler)
@@ -88,6 +90,9 @@ func TestRolePermissionsAndLabels(t *testing.T) {
 		if !slices.Contains(leader, p) {
 			t.Errorf("a leader may not %s, which a handler may", p)
 		}
+	}
+	if RoleAllows(store.RolePublisher, PermApprovePublication) {
+		t.Error("a publisher may approve their own publication: nobody may publish alone")
 	}
 	if RolePermissions("nobody") != nil {
 		t.Error("an unknown role has permissions")

@@ -1,8 +1,9 @@
 // Package caseflow is the one service layer that writes cases and what goes
 // with them: filing a case, every status change, assignment, replies and
-// notes, 要情 classification and reports, and the audit entry of each staff
-// action. It checks the rules of casework, makes one store call that is
-// atomic on its own, and records the audit entry. The public site, the admin
+// notes, 要情 classification and reports, the publishing workflow of the
+// public disclosure, and the audit entry of each staff action. It checks
+// the rules of casework, makes one store call that is atomic on its own,
+// and records the audit entry. The public site, the admin
 // site, the demo loader and the command line all go through it; nothing else
 // writes a case.
 package caseflow
@@ -30,6 +31,10 @@ type Service struct {
 	// BaseURL is the portal's public address (https://jb.example.gov.cn),
 	// for the links in notification mail; "" leaves them relative.
 	BaseURL string
+	// PublicChanged, when set, is called after something on the public
+	// side changed (a publication published, corrected or withdrawn), so the
+	// public site drops its cached pages at once.
+	PublicChanged func()
 }
 
 // RuleSource is where the service reads the configurable rules: the

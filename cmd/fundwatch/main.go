@@ -50,6 +50,8 @@ usage:
   fundwatch user add|passwd|disable|enable|list
                               manage staff accounts (the first administrator comes from here)
   fundwatch audit verify      walk the audit log's hash chain and name the first broken entry
+  fundwatch import articles FILE.jsonl | fund-reports FILE.csv|FILE.xlsx
+                              move an old site's published content over (checked, idempotent, audited)
 
 Run "fundwatch serve -h" for the flags; each has a FUNDWATCH_* variable.
 `
@@ -78,6 +80,8 @@ func run(ctx context.Context, args []string) int {
 		return userCommand(ctx, args, os.Stdin, os.Stdout, os.Stderr)
 	case "audit":
 		return auditCommand(ctx, args, os.Stdout, os.Stderr)
+	case "import":
+		return importCommand(ctx, args, os.Stdout, os.Stderr)
 	case "serve", "migrate":
 	default:
 		fmt.Fprintf(os.Stderr, "fundwatch: unknown command %q\n\n%s", cmd, usage)
@@ -246,8 +250,12 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 			return fmt.Errorf("load demo content: %w", err)
 		}
 		adm.Config.DemoLogins = logins
+		if err := loadDemoDisclosure(ctx, cases); err != nil {
+			return fmt.Errorf("load demo content: %w", err)
+		}
 		log.Info("demo content loaded (marked 示例 on every page)", "cases", len(creds), "staff", len(logins))
 	}
+	go publishScheduled(ctx, cases, log)
 	app := w.NewApp()
 	// The admin site first: its routes and middleware are its own, and the
 	// public site's CSRF middleware skips its paths.
@@ -279,6 +287,26 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		log.Warn("connections still open after 10s; stopping anyway", "error", err)
 	}
 	return nil
+}
+
+// publishScheduled publishes approved publications whose scheduled time
+// has come, checking every 30 seconds. With several instances each checks;
+// the store's version guard lets exactly one publish each.
+func publishScheduled(ctx context.Context, cases *caseflow.Service, log *slog.Logger) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		if n, err := cases.PublishDue(ctx); err != nil && ctx.Err() == nil {
+			log.Error("scheduled publication failed; retrying in 30s", "error", err)
+		} else if n > 0 {
+			log.Info("scheduled publications published", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // calendarGap says, for the log at start, when this year's or next year's
