@@ -210,6 +210,17 @@ func (rs *Regions) FullName(code string) string {
 	return strings.Join(names, " ")
 }
 
+// TitleName is a region's name as an official title writes it: the
+// province by its name ("吉林省"), anything below without the province and
+// without spaces ("长春市", "长春市南关区"). "" for an unknown code.
+func (rs *Regions) TitleName(code string) string {
+	full := rs.FullName(code)
+	if code == rs.Root().Code {
+		return full
+	}
+	return strings.ReplaceAll(strings.TrimPrefix(full, rs.Root().Name+" "), " ", "")
+}
+
 // IsWithin reports whether the region code is ancestor itself or lies below it.
 // It is false when either code is unknown, so an unknown region never passes a
 // scope check.

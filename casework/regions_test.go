@@ -225,3 +225,12 @@ func TestRegionsCityOf(t *testing.T) {
 		}
 	}
 }
+
+func TestTitleName(t *testing.T) {
+	rs := DefaultRegions()
+	for code, want := range map[string]string{"220000": "吉林省", "220100": "长春市", "220102": "长春市南关区", "999999": ""} {
+		if got := rs.TitleName(code); got != want {
+			t.Errorf("TitleName(%s) = %q, want %q", code, got, want)
+		}
+	}
+}

@@ -164,12 +164,12 @@ func (s *Service) CreatePublication(ctx context.Context, a Actor, kind, region s
 		if year < 1990 || year > s.now().In(store.CST).Year() {
 			return nil, store.Errorf(store.EINVALID, MsgPubYear)
 		}
-		d.Title = PublicationTitle(kind, year, s.Regions.FullName(region))
+		d.Title = PublicationTitle(kind, year, s.Regions.TitleName(region))
 	} else {
 		year = 0
 	}
 	d.CorrectionNote = ""
-	warnings, err := s.checkDraft(ctx, kind, region, year, d, 1, fromCase)
+	warnings, err := s.checkDraft(ctx, kind, region, year, d, false, fromCase)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +227,7 @@ func (s *Service) SavePublicationDraft(ctx context.Context, a Actor, id string, 
 		return nil, store.Conflict(store.MsgPublicationWithdrawn)
 	}
 	if yearly(p.Kind) {
-		d.Title = PublicationTitle(p.Kind, p.Year, s.Regions.FullName(p.RegionCode))
+		d.Title = PublicationTitle(p.Kind, p.Year, s.Regions.TitleName(p.RegionCode))
 	}
 	number, correcting := p.PendingRevision, false
 	if number == 0 {
@@ -236,7 +236,7 @@ func (s *Service) SavePublicationDraft(ctx context.Context, a Actor, id string, 
 	if number == 1 {
 		d.CorrectionNote = ""
 	}
-	warnings, err := s.checkDraft(ctx, p.Kind, p.RegionCode, p.Year, d, number, p.FromCaseID)
+	warnings, err := s.checkDraft(ctx, p.Kind, p.RegionCode, p.Year, d, false, p.FromCaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -315,7 +315,7 @@ func (s *Service) SubmitPublication(ctx context.Context, a Actor, id string, ver
 	if err != nil {
 		return nil, err
 	}
-	warnings, err := s.checkDraft(ctx, p.Kind, p.RegionCode, p.Year, DraftFromRevision(r), r.Number, p.FromCaseID)
+	warnings, err := s.checkDraft(ctx, p.Kind, p.RegionCode, p.Year, DraftFromRevision(r), r.Number > 1, p.FromCaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -474,9 +474,11 @@ func (s *Service) changed(p *store.Publication) {
 
 // checkDraft applies the rules of a revision's kind; it returns the
 // warnings to show and an EINVALID error naming what to fix.
-func (s *Service) checkDraft(ctx context.Context, kind, region string, year int, d PublicationDraft, number int, fromCase string) ([]string, error) {
+// needNote is set when submitting: a correction may be saved as a draft
+// before its note is written, but not submitted without one.
+func (s *Service) checkDraft(ctx context.Context, kind, region string, year int, d PublicationDraft, needNote bool, fromCase string) ([]string, error) {
 	var problems, warnings []string
-	if number > 1 && strings.TrimSpace(d.CorrectionNote) == "" {
+	if needNote && strings.TrimSpace(d.CorrectionNote) == "" {
 		problems = append(problems, MsgPubCorrection)
 	}
 	for _, t := range []string{d.Title, d.Summary, d.Body, d.HandlingResult, d.CorrectionNote} {
@@ -584,7 +586,7 @@ func (s *Service) CreateAnnouncementFromCase(ctx context.Context, a Actor, regio
 		d.HandlingResult = c.Conclusion.Measures
 	}
 	if strings.TrimSpace(d.Body) == "" {
-		d.Body = announcementBody(c, s.Regions.FullName(c.RegionCode))
+		d.Body = announcementBody(c, s.Regions.TitleName(c.RegionCode))
 	}
 	if d.EventDate == "" {
 		d.EventDate = s.now().In(store.CST).Format(time.DateOnly)
@@ -614,7 +616,7 @@ func announcementBody(c *store.Case, regionName string) string {
 // PublicationWarnings are the warnings of a revision as it stands, for the
 // publication page (the same as saving it would give).
 func (s *Service) PublicationWarnings(ctx context.Context, p *store.Publication, r *store.Revision) []string {
-	w, _ := s.checkDraft(ctx, p.Kind, p.RegionCode, p.Year, DraftFromRevision(r), r.Number, p.FromCaseID)
+	w, _ := s.checkDraft(ctx, p.Kind, p.RegionCode, p.Year, DraftFromRevision(r), r.Number > 1, p.FromCaseID)
 	return w
 }
 
@@ -668,7 +670,7 @@ func (s *Service) CheckImportedArticles(ctx context.Context, items []ImportedArt
 		} else if it.PublishedAt > today {
 			add("publishedAt 不能晚于今天。")
 		}
-		if _, err := s.checkDraft(ctx, it.Kind, it.RegionCode, 0, it.Draft, 1, ""); err != nil {
+		if _, err := s.checkDraft(ctx, it.Kind, it.RegionCode, 0, it.Draft, false, ""); err != nil {
 			add(store.ErrorMessage(err))
 		}
 	}
@@ -713,11 +715,11 @@ func (s *Service) PublishImported(ctx context.Context, a Actor, kind, region str
 		return nil, err
 	}
 	if yearly(kind) {
-		d.Title = PublicationTitle(kind, year, s.Regions.FullName(region))
+		d.Title = PublicationTitle(kind, year, s.Regions.TitleName(region))
 	} else {
 		year = 0
 	}
-	if _, err := s.checkDraft(ctx, kind, region, year, d, 1, ""); err != nil {
+	if _, err := s.checkDraft(ctx, kind, region, year, d, false, ""); err != nil {
 		return nil, err
 	}
 	p := &store.Publication{ID: store.NewID(), Kind: kind, RegionCode: region, Year: year, SourceID: sourceID}

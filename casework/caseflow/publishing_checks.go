@@ -138,7 +138,7 @@ func (s *Service) ImportFundTables(ctx context.Context, a Actor, tables []FundTa
 			return nil, nil, err
 		}
 		if existing != nil && (existing.PendingStatus == store.RevSubmitted || existing.PendingStatus == store.RevApproved) {
-			problems = append(problems, fmt.Sprintf(MsgFundTableFrozen, t.Year, s.Regions.FullName(t.RegionCode)))
+			problems = append(problems, fmt.Sprintf(MsgFundTableFrozen, t.Year, s.Regions.TitleName(t.RegionCode)))
 		}
 		plans = append(plans, plan{t, existing})
 	}
@@ -243,7 +243,7 @@ func (s *Service) PublishFundTables(ctx context.Context, a Actor, tables []FundT
 			unchanged++
 			continue
 		}
-		problems = append(problems, fmt.Sprintf("%d年度%s的基金收支表已经存在且数据不同；已发布的表只能在管理页面中更正。", t.Year, s.Regions.FullName(t.RegionCode)))
+		problems = append(problems, fmt.Sprintf("%d年度%s的基金收支表已经存在且数据不同；已发布的表只能在管理页面中更正。", t.Year, s.Regions.TitleName(t.RegionCode)))
 	}
 	if len(problems) > 0 {
 		return 0, unchanged, problems, nil
