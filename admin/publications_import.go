@@ -8,7 +8,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-
 	"fundwatch/casework/caseflow"
 	"fundwatch/casework/fundfile"
 	"fundwatch/store"

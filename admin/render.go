@@ -106,7 +106,7 @@ func (a *Admin) templateFuncs() map[string]any {
 			}
 			return out
 		},
-		"add": func(a, b int) int { return a + b },
+		"add":       func(a, b int) int { return a + b },
 		"pubKind":   caseflow.PublicationKindLabel,
 		"revStatus": caseflow.RevisionStatusLabel,
 		"wan":       casework.FormatWanYuan,

@@ -84,8 +84,8 @@ var demoAccountRates = map[int]int64{2021: 669, 2022: 612, 2023: 397, 2024: 262,
 
 var demoArticles = []struct {
 	key, kind, region, date, title, summary, body, result string
-	amountFen                                            int64
-	insurance                                            []string
+	amountFen                                             int64
+	insurance                                             []string
 }{
 	{"demo-ann-1", store.PubAnnouncement, "220100", "2025-06-18",
 		"关于某商贸有限公司骗取失业保险金问题的通报（示例）",
