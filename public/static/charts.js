@@ -37,7 +37,7 @@
         valueFormatter: function (v) { return format(v) + (data.unit === '%' ? '%' : ' ' + data.unit); }
       },
       legend: { bottom: 0, itemGap: narrow ? 8 : 16, textStyle: { fontSize: narrow ? 11 : 13 } },
-      grid: { left: 4, right: 12, top: 32, bottom: narrow ? 40 : 36, containLabel: true },
+      grid: { left: 4, right: 12, top: 32, bottom: narrow ? 64 : 36, containLabel: true },
       xAxis: { type: 'category', data: data.categories, axisLabel: { fontSize: narrow ? 11 : 12, hideOverlap: true } },
       yAxis: {
         type: 'value', name: data.unit === '%' ? '%' : '单位：' + data.unit,
