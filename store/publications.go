@@ -189,9 +189,12 @@ type Published struct {
 
 // PublicationStore keeps disclosures and articles with their revisions.
 //
-// Times come back in UTC truncated to milliseconds; empty lists come back
-// nil. A missing publication is ENOTFOUND with MsgPublicationNotFound from
-// every method.
+// Times come back in UTC truncated to milliseconds; a revision's empty
+// InsuranceTypes and FundRows come back nil. A missing publication (and an
+// empty id) is ENOTFOUND with MsgPublicationNotFound from every method.
+//
+// Of several concurrent changes from one view (the same expected version)
+// exactly one succeeds; the others are ECONFLICT (MsgStaleRecord).
 type PublicationStore interface {
 	// CreatePublication stores p with r as its revision 1 in status
 	// RevDraft, sets p.Version to 1, p.PendingRevision to 1, p.PendingStatus
@@ -200,13 +203,20 @@ type PublicationStore interface {
 	// p.RegionCode are required (EINVALID otherwise). An ID in use, or a
 	// SourceID in use, is ECONFLICT (MsgConflict); a fund report or account
 	// note of the same kind, region and year that is not withdrawn is
-	// ECONFLICT (MsgPublicationExists). Nothing is stored on error.
+	// ECONFLICT (MsgPublicationExists); the ID is checked first, then the
+	// SourceID, then the slot. Nothing is stored on error. A new
+	// publication has nothing live and nothing withdrawn: CreatePublication
+	// stores (and writes back) LiveRevision 0 and a zero ScheduledAt,
+	// First/LastPublishedAt and Withdrawn…, and a revision 1 without the
+	// workflow's records (Submitted…, Approved…, Published…, ReturnNote),
+	// whatever the caller put there. r is required (EINVALID).
 	CreatePublication(ctx context.Context, p *Publication, r *Revision) error
 	// PublicationInRegions returns the publication if its region is one of
 	// regionCodes; otherwise, and for an empty regionCodes, exactly as for a
 	// missing one.
 	PublicationInRegions(ctx context.Context, id string, regionCodes []string) (*Publication, error)
-	// PublicationBySource returns the publication imported with sourceID.
+	// PublicationBySource returns the publication imported with sourceID;
+	// an empty sourceID is not found.
 	PublicationBySource(ctx context.Context, sourceID string) (*Publication, error)
 	// Revisions returns every revision of a publication, by Number.
 	Revisions(ctx context.Context, id string) ([]*Revision, error)
@@ -219,9 +229,14 @@ type PublicationStore interface {
 	// CreatedAt from r). A pending revision already submitted or approved
 	// is ECONFLICT (MsgPublicationFrozen); a withdrawn publication is
 	// ECONFLICT (MsgPublicationWithdrawn); a wrong r.Number is ECONFLICT
-	// (MsgStaleRecord). The publication's Title follows as for
-	// CreatePublication, UpdatedAt becomes r.UpdatedAt and Version one more.
-	// It returns the publication as stored afterwards.
+	// (MsgStaleRecord). Withdrawn and frozen are told whatever
+	// expectVersion, since they tell the user more than "reload"; the
+	// number is checked after the version. r.PublicationID and r.Status are ignored, and the draft's
+	// ReturnNote, CreatedBy and CreatedAt are kept when it is edited. The
+	// publication's Title follows as for CreatePublication (the live
+	// revision's while one is live), UpdatedAt becomes r.UpdatedAt and
+	// Version one more. It writes nothing into r and returns the
+	// publication as stored afterwards.
 	SaveDraft(ctx context.Context, id string, expectVersion int64, r *Revision) (*Publication, error)
 	// StepPublication moves the pending revision from s.From to s.To, if
 	// the publication is at s.ExpectVersion and the pending revision is in
@@ -234,31 +249,51 @@ type PublicationStore interface {
 	// RevSuperseded; LiveRevision becomes the pending number, PendingRevision
 	// 0, PendingStatus "", ScheduledAt zero, LastPublishedAt s.At, and
 	// FirstPublishedAt s.At if it was zero). Any other pair is EINVALID
-	// (MsgIncomplete). UpdatedAt becomes s.At and Version one more. It
-	// returns the publication as stored afterwards.
+	// (MsgIncomplete), checked before anything is read. A withdrawn
+	// publication is told whatever s.ExpectVersion. The revision's
+	// UpdatedAt (its content's) and a returned revision's SubmittedBy/At
+	// stay as they were. On publication Title becomes the new live
+	// revision's. UpdatedAt becomes s.At and Version one more. It returns
+	// the publication as stored afterwards.
 	StepPublication(ctx context.Context, s PublicationStep) (*Publication, error)
 	// WithdrawPublication marks a publication withdrawn (by, reason, at)
 	// if it is at expectVersion and has a live revision; a pending revision
-	// is dropped. A publication never published is ECONFLICT
-	// (MsgNotPublished); withdrawn already is MsgPublicationWithdrawn; stale
-	// is MsgStaleRecord. A withdrawn fund report or account note frees its
-	// kind, region and year for a new publication.
+	// is dropped: deleted with its revision, so Revisions lists 1…
+	// LiveRevision afterwards, and PendingRevision, PendingStatus and
+	// ScheduledAt are cleared. LiveRevision, Title and the revisions'
+	// statuses stay as they were (the tombstone says what was withdrawn).
+	// Withdrawn already is ECONFLICT (MsgPublicationWithdrawn) and a
+	// publication never published is ECONFLICT (MsgNotPublished), both
+	// whatever expectVersion; otherwise a stale expectVersion is
+	// MsgStaleRecord. UpdatedAt becomes at and Version one more. A withdrawn
+	// fund report or account note frees its kind, region and year for a new
+	// publication.
 	WithdrawPublication(ctx context.Context, id string, expectVersion int64, by, reason string, at time.Time) (*Publication, error)
-	// ListPublications returns one page for the admin lists, the most
-	// recently updated first (then by ID), and how many match in all.
+	// ListPublications returns one page for the admin lists, withdrawn
+	// publications included, the most recently updated first (then by ID,
+	// ascending), and how many match in all, ignoring Limit and Offset. The
+	// order is total, so paging through the zero filter visits every
+	// publication once.
 	ListPublications(ctx context.Context, f PublicationFilter) ([]*Publication, int, error)
 	// ListPublished returns one page of published items with their live
 	// revisions (nil Live for a tombstone) for the public side, the most
-	// recently first published first, then by ID; and how many match in
-	// all.
+	// recently first published first, then by ID ascending; and how many
+	// match in all, ignoring Limit and Offset. "Published" means
+	// LiveRevision is not 0.
 	ListPublished(ctx context.Context, f PublishedFilter) ([]Published, int, error)
 	// DuePublications returns the ids of publications whose pending
 	// revision is approved and whose ScheduledAt is at or before at (a zero
-	// ScheduledAt is due at once), the earliest first, at most limit.
+	// ScheduledAt is due at once), the earliest first (then by ID), at most
+	// limit; a limit below 1 returns none.
 	DuePublications(ctx context.Context, at time.Time, limit int) ([]string, error)
 	// ImportPublication stores p and its revisions exactly as another store
-	// holds them (fundwatch migrate-data): every field as given, times in
-	// stored form. Revisions must be numbered 1…n. Conflicts are those of
-	// CreatePublication; nothing is stored on error.
+	// holds them (fundwatch migrate-data): every field as given (Version,
+	// the workflow state and the withdrawal included), times in stored
+	// form, each revision's PublicationID taken as p.ID; it writes nothing
+	// back. p.ID, p.Kind and p.RegionCode are required, Version must be at
+	// least 1 and revs must be numbered 1…n in that order, n at least 1
+	// (EINVALID otherwise). Conflicts are those of CreatePublication (an
+	// imported withdrawn fund report holds no slot); nothing is stored on
+	// error.
 	ImportPublication(ctx context.Context, p *Publication, revs []*Revision) error
 }

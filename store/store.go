@@ -8,7 +8,8 @@
 // reports, their timeline and messages), accounts.go (staff users, sessions,
 // login throttling), audit.go (the hash-chained audit log), important.go (要情
 // reports and quarterly statistics), settings.go (the working-day calendar and
-// administrators' settings) and outbox.go (e-mail waiting to be sent). Store
+// administrators' settings), outbox.go (e-mail waiting to be sent) and
+// publications.go (disclosures and articles with their revisions). Store
 // composes them; code that needs one area takes that area's interface.
 //
 // The Chinese sentences a user may read when a store call fails are in
@@ -34,6 +35,7 @@ type Store interface {
 	ImportantStore
 	SettingsStore
 	OutboxStore
+	PublicationStore
 
 	// Ping tells whether the store can serve requests (used by /readyz).
 	Ping(ctx context.Context) error

@@ -240,6 +240,37 @@ var mailArea = area[*store.Mail]{
 	put:  func(ctx context.Context, dst store.Store, m *store.Mail) error { return dst.ImportMail(ctx, m) },
 }
 
+// publicationRecord is the unit of the publications area: a publication
+// with every revision, which ImportPublication stores together, so it is
+// copied, compared and reported whole.
+type publicationRecord struct {
+	Publication *store.Publication
+	Revisions   []*store.Revision
+}
+
+var publicationArea = area[publicationRecord]{
+	plural: "publications",
+	each: func(ctx context.Context, s store.Store, fn func(publicationRecord) error) error {
+		// No scope: migrate-data copies every region's publications.
+		return pages(func(limit, offset int) ([]*store.Publication, int, error) {
+			return s.ListPublications(ctx, store.PublicationFilter{Limit: limit, Offset: offset})
+		}, func(p *store.Publication) error {
+			revs, err := s.Revisions(ctx, p.ID)
+			if err != nil {
+				return fmt.Errorf("revisions of publication %s: %w", p.ID, err)
+			}
+			return fn(publicationRecord{Publication: p, Revisions: revs})
+		})
+	},
+	key: func(r publicationRecord) string { return r.Publication.ID },
+	name: func(r publicationRecord) string {
+		return fmt.Sprintf("publication %s (%s, region %s)", r.Publication.ID, r.Publication.Kind, r.Publication.RegionCode)
+	},
+	put: func(ctx context.Context, dst store.Store, r publicationRecord) error {
+		return dst.ImportPublication(ctx, r.Publication, r.Revisions)
+	},
+}
+
 // copyAudit copies the audit log in Seq order, each entry as stored, and
 // verifies the chain on the destination.
 //

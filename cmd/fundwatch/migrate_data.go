@@ -25,7 +25,8 @@ import (
 //
 // It copies area by area: the cases with their numbers, timelines and
 // messages; then the staff users, the audit log, the 要情 reports, the
-// quarterly statistics, the calendar years, the settings and the outbox.
+// quarterly statistics, the calendar years, the settings, the outbox and
+// the publications with their revisions (withdrawn ones and drafts too).
 // Sessions and sign-in throttle counts are not copied: people sign in again.
 // A record already in the destination is compared by content hash and
 // counted as present when equal; one that differs is reported and never
@@ -190,6 +191,7 @@ func copyStore(ctx context.Context, src, dst store.Store) ([]areaReport, error) 
 		calendarArea.copy,
 		settingArea.copy,
 		mailArea.copy,
+		publicationArea.copy,
 	}
 	var reps []areaReport
 	for _, step := range steps {

@@ -84,8 +84,11 @@ var adminBase = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 // disabled), six audit entries appended through AppendAudit, a submitted
 // 要情 report with a correction still a draft and another case's signed
 // report, a quarterly report, two calendar years, two settings (one saved
-// twice), and mail in each status (sent, failed, pending after a failed
-// attempt, pending and leased, pending to a reporter).
+// twice), mail in each status (sent, failed, pending after a failed
+// attempt, pending and leased, pending to a reporter), and publications in
+// each state: a fund report live with an approved, scheduled correction, a
+// withdrawn news article, an imported announcement still a draft, and a
+// notice a leader sent back.
 func seedAdmin(t *testing.T, s store.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -176,12 +179,68 @@ func seedAdmin(t *testing.T, s store.Store) {
 	must("sent", s.MarkMailSent(ctx, "mail-sent", adminBase.Add(11*time.Minute)))
 	must("failed", s.MarkMailFailed(ctx, "mail-failed", "550 no such user", time.Time{}, true))
 	must("retry", s.MarkMailFailed(ctx, "mail-retry", "421 try later", adminBase.Add(time.Hour), false))
+
+	seedPublications(t, s, leader.ID)
+}
+
+func seedPublications(t *testing.T, s store.Store, leaderID string) {
+	t.Helper()
+	ctx := context.Background()
+	// ok fails the test on err and passes p on: ok("what")(s.Method(…)).
+	ok := func(what string) func(*store.Publication, error) *store.Publication {
+		return func(p *store.Publication, err error) *store.Publication {
+			t.Helper()
+			if err != nil {
+				t.Fatalf("seed %s: %v", what, err)
+			}
+			return p
+		}
+	}
+	step := func(p *store.Publication, to string, at time.Duration, note string) *store.Publication {
+		t.Helper()
+		return ok(p.ID + " to " + to)(s.StepPublication(ctx, store.PublicationStep{ID: p.ID, ExpectVersion: p.Version,
+			From: p.PendingStatus, To: to, By: leaderID, At: adminBase.Add(at), Note: note}))
+	}
+	publish := func(p *store.Publication, at time.Duration) *store.Publication {
+		t.Helper()
+		p = step(p, store.RevSubmitted, at, "")
+		p = step(p, store.RevApproved, at, "")
+		return step(p, store.RevPublished, at, "")
+	}
+	create := func(p *store.Publication, title string) *store.Publication {
+		t.Helper()
+		p.RegionCode, p.CreatedBy, p.CreatedAt, p.UpdatedAt = "220100", "user-handler", adminBase, adminBase
+		return ok(p.ID)(p, s.CreatePublication(ctx, p, &store.Revision{Title: title, Summary: "摘要",
+			Body: "第一段。\n\n第二段 <b>不是标签</b>。", InsuranceTypes: []string{"medical"},
+			CreatedBy: "user-handler", CreatedAt: adminBase, UpdatedAt: adminBase}))
+	}
+
+	report := publish(create(&store.Publication{ID: "pub-fund", Kind: store.PubFundReport, Year: 2025}, "2025年度长春市社会保险基金收支情况"), time.Hour)
+	fix := &store.Revision{Number: 2, Title: "2025年度长春市社会保险基金收支情况（更正）", CorrectionNote: "更正失业保险结余",
+		FundRows: []store.FundRow{
+			{InsuranceType: "pension", IncomeFen: 4_567_890_000_00, PremiumFen: 3_000_000_000_00, ExpenditureFen: 4_700_000_000_00,
+				BenefitFen: 4_600_000_000_00, BalanceFen: -132_110_000_00, AccumulatedFen: 2_000_000_000_00},
+			{InsuranceType: "unemployment", IncomeFen: 100_000_000, ExpenditureFen: 70_000_000, BalanceFen: 30_000_000, AccumulatedFen: 930_000_000},
+		},
+		ScheduledAt: adminBase.Add(72 * time.Hour), CreatedBy: "user-handler", CreatedAt: adminBase.Add(2 * time.Hour), UpdatedAt: adminBase.Add(2 * time.Hour)}
+	report = ok("correction")(s.SaveDraft(ctx, report.ID, report.Version, fix))
+	report = step(report, store.RevSubmitted, 3*time.Hour, "")
+	step(report, store.RevApproved, 4*time.Hour, "")
+
+	news := publish(create(&store.Publication{ID: "pub-news", Kind: store.PubNews}, "新闻发布会"), time.Hour)
+	ok("withdrawal")(s.WithdrawPublication(ctx, news.ID, news.Version, leaderID, "内容有误", adminBase.Add(5*time.Hour)))
+
+	create(&store.Publication{ID: "pub-imported", Kind: store.PubAnnouncement, SourceID: "old-site/2019/0042",
+		FromCaseID: "case-003"}, "关于某定点医院骗取医保基金的通报")
+
+	notice := step(create(&store.Publication{ID: "pub-notice", Kind: store.PubNotice}, "听证会公告"), store.RevSubmitted, time.Hour, "")
+	step(notice, store.RevDraft, 2*time.Hour, "请写明听证时间")
 }
 
 // adminCounts are the records seedAdmin makes, by the plural of the
 // summary lines.
 var adminCounts = map[string]int{"users": 3, "audit entries": 6, "important reports": 3, "quarterly reports": 1,
-	"calendar years": 2, "settings": 2, "mails": 5}
+	"calendar years": 2, "settings": 2, "mails": 5, "publications": 4}
 
 // snapshot lists the content hash of every record of every area of s, in
 // the order the store lists them, to compare whole installations.
@@ -219,6 +278,7 @@ func snapshot(t *testing.T, s store.Store) map[string][]string {
 	out["calendar years"] = areaHashes(t, calendarArea, s)
 	out["settings"] = areaHashes(t, settingArea, s)
 	out["mails"] = areaHashes(t, mailArea, s)
+	out["publications"] = areaHashes(t, publicationArea, s)
 	return out
 }
 
@@ -394,6 +454,43 @@ func TestMigrateDataRoundTripSQLiteToMongoAndBack(t *testing.T) {
 	if deadlines, err := b.SettingByKey(ctx, "deadlines"); err != nil || deadlines.Version != 2 {
 		t.Errorf("deadlines setting after the round trip: %+v, %v; want version 2", deadlines, err)
 	}
+
+	// The approved correction is due and publishes from its version; the
+	// live fund report holds its slot, the withdrawn news is a tombstone,
+	// the imported announcement is found by its source, the returned
+	// notice keeps the leader's note.
+	if due, err := b.DuePublications(ctx, adminBase.Add(72*time.Hour), 10); err != nil || !slices.Equal(due, []string{"pub-fund"}) {
+		t.Errorf("due publications after the round trip: %v, %v; want [pub-fund]", due, err)
+	}
+	fund, err := b.PublicationInRegions(ctx, "pub-fund", []string{"220100"})
+	if err != nil || fund.LiveRevision != 1 || fund.PendingRevision != 2 || fund.PendingStatus != store.RevApproved {
+		t.Fatalf("the fund report after the round trip: %+v, %v", fund, err)
+	}
+	published, err := b.StepPublication(ctx, store.PublicationStep{ID: fund.ID, ExpectVersion: fund.Version,
+		From: store.RevApproved, To: store.RevPublished, By: "system", At: adminBase.Add(72 * time.Hour)})
+	if err != nil || published.LiveRevision != 2 || !published.FirstPublishedAt.Equal(fund.FirstPublishedAt) {
+		t.Errorf("publishing the correction after the round trip: %+v, %v", published, err)
+	}
+	if revs, err := b.Revisions(ctx, fund.ID); err != nil || len(revs) != 2 || revs[0].Status != store.RevSuperseded ||
+		len(revs[1].FundRows) != 2 || revs[1].FundRows[0].BalanceFen != -132_110_000_00 {
+		t.Errorf("the fund report's revisions after the round trip: %+v, %v", revs, err)
+	}
+	wantError("a second fund report of the region and year", b.CreatePublication(ctx,
+		&store.Publication{ID: "pub-fund-2", Kind: store.PubFundReport, RegionCode: "220100", Year: 2025},
+		&store.Revision{Title: "重复"}), store.ECONFLICT)
+	live, total, err := b.ListPublished(ctx, store.PublishedFilter{WithTombstones: true})
+	if err != nil || total != 2 || len(live) != 2 || live[1].Publication.ID != "pub-news" || live[1].Live != nil ||
+		live[1].Publication.WithdrawnReason != "内容有误" {
+		t.Errorf("published after the round trip: %+v (total %d), %v; want pub-fund and the pub-news tombstone", live, total, err)
+	}
+	if imported, err := b.PublicationBySource(ctx, "old-site/2019/0042"); err != nil || imported.ID != "pub-imported" ||
+		imported.FromCaseID != "case-003" {
+		t.Errorf("the imported announcement after the round trip: %+v, %v", imported, err)
+	}
+	if revs, err := b.Revisions(ctx, "pub-notice"); err != nil || len(revs) != 1 || revs[0].ReturnNote != "请写明听证时间" ||
+		revs[0].Status != store.RevDraft {
+		t.Errorf("the returned notice after the round trip: %+v, %v", revs, err)
+	}
 }
 
 // TestMigrateDataHashCoversEveryField guards the verification of migrate-data: a
@@ -441,6 +538,9 @@ func TestMigrateDataHashCoversEveryField(t *testing.T) {
 	// The other areas hash whole records (contentHash): every field counts.
 	quarterly := &store.QuarterlyReport{ID: "q", Rows: []store.QuarterlyRow{{Class: store.ClassMajor}}, DueAt: at}
 	year := &calendarYear{Year: 2026, Entries: []store.CalendarEntry{{Date: "2026-01-01", Name: "元旦", OffDay: true}}}
+	pub := &publicationRecord{Publication: &store.Publication{ID: "p", CreatedAt: at},
+		Revisions: []*store.Revision{{Number: 1, InsuranceTypes: []string{"pension"},
+			FundRows: []store.FundRow{{InsuranceType: "pension"}}, CreatedAt: at}}}
 	for _, rec := range []struct {
 		what string
 		v    any // a pointer to the record whose fields are changed
@@ -455,6 +555,9 @@ func TestMigrateDataHashCoversEveryField(t *testing.T) {
 		{"CalendarEntry", &year.Entries[0], year},
 		{"Setting", &store.Setting{Key: "k", Value: []byte("{}"), Version: 1, UpdatedAt: at}, nil},
 		{"Mail", &store.Mail{ID: "m", Status: store.MailSent, CreatedAt: at}, nil},
+		{"Publication", pub.Publication, pub},
+		{"Revision", pub.Revisions[0], pub},
+		{"FundRow", &pub.Revisions[0].FundRows[0], pub},
 	} {
 		of := rec.of
 		if of == nil {

@@ -7,9 +7,10 @@ import (
 	"fundwatch/store/mongo/mongotest"
 )
 
-// TestAdminAreaMigrationsAreIdempotent runs the important, settings and
-// outbox steps again on an opened database, as a crash between running a
-// step and recording it would, and checks that each index exists once.
+// TestAdminAreaMigrationsAreIdempotent runs the important, settings,
+// outbox and publications steps again on an opened database, as a crash
+// between running a step and recording it would, and checks that each index
+// exists once.
 func TestAdminAreaMigrationsAreIdempotent(t *testing.T) {
 	db, err := Open(t.Context(), mongotest.URI(t), mongotest.DatabaseName(t))
 	if err != nil {
@@ -23,6 +24,9 @@ func TestAdminAreaMigrationsAreIdempotent(t *testing.T) {
 		if err := migrateAuditSettingsOutbox(t.Context(), db.database); err != nil {
 			t.Fatalf("migrateAuditSettingsOutbox again: %v", err)
 		}
+		if err := migratePublications(t.Context(), db.database); err != nil {
+			t.Fatalf("migratePublications again: %v", err)
+		}
 	}
 	for _, tc := range []struct {
 		collection string
@@ -33,6 +37,8 @@ func TestAdminAreaMigrationsAreIdempotent(t *testing.T) {
 		{collOutbox, []string{"status_next_attempt_at", "created_at", "region_code_created_at"}},
 		{collSettings, nil},
 		{collCalendar, nil},
+		{collPublications, []string{"slot_unique", "source_key_unique", "updated_at", "region_code_updated_at",
+			"first_published_at", "pending_status_scheduled_at"}},
 	} {
 		t.Run(tc.collection, func(t *testing.T) {
 			specs, err := db.database.Collection(tc.collection).Indexes().ListSpecifications(t.Context())

@@ -83,6 +83,7 @@ var migrations = []migration{
 		})
 		return err
 	}},
+	{9, "publications", migratePublications},
 }
 
 // migrationDoc records an applied step in the migrations collection.

@@ -34,6 +34,7 @@ func RunImports(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ImportSetting", testImportSetting},
 		{"CopyCalendar", testCopyCalendar},
 		{"ImportMail", testImportMail},
+		{"ImportPublication", testImportPublication},
 	})
 }
 

@@ -1,9 +1,9 @@
 // Package storetest is the conformance suite every store.Store backend must
 // pass, split by area like package store (cases, accounts, audit, important,
-// settings, outbox). The rest of fundwatch is written against the store
-// interfaces alone, so the
-// suite, not any one backend, is where the contract lives: a behaviour that
-// is not pinned down here is one that backends will drift apart on.
+// settings, outbox, publications). The rest of fundwatch is written against
+// the store interfaces alone, so the suite, not any one backend, is where
+// the contract lives: a behaviour that is not pinned down here is one that
+// backends will drift apart on.
 //
 // A backend's test calls Run with a function that opens a fresh, empty store
 // and arranges its cleanup (t.Cleanup). The suite calls open once per subtest
@@ -124,6 +124,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Important", testImportant},
 		{"Settings", testSettings},
 		{"Outbox", testOutbox},
+		{"Publications", testPublications},
 		{"Ping", testPing},
 	})
 }
