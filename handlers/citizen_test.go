@@ -167,9 +167,13 @@ func TestFooterCarriesOnlyTheConfiguredSiteDetails(t *testing.T) {
 			t.Errorf("footer shows %q although nothing is configured", absent)
 		}
 	}
-	// 信息公开 does not exist yet, so nothing mentions or links it.
-	if strings.Contains(body, "信息公开") {
-		t.Error("a page names 信息公开, which does not exist yet")
+	// 信息公开 is in the main navigation and the footer.
+	nav := body[strings.Index(body, `<nav class="site-nav"`):]
+	nav = nav[:strings.Index(nav, `</nav>`)]
+	for name, part := range map[string]string{"navigation": nav, "footer": footer} {
+		if !strings.Contains(part, `<a href="/disclosure">信息公开</a>`) {
+			t.Errorf("the %s does not link 信息公开", name)
+		}
 	}
 }
 

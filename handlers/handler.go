@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -119,10 +120,11 @@ func orDefault[T comparable](v *T, def T) {
 	}
 }
 
-// Store is what the public site needs of the store: the cases, and a ping
-// for /readyz.
+// Store is what the public site needs of the store: the cases, the
+// published disclosures, and a ping for /readyz.
 type Store interface {
 	store.CaseStore
+	store.PublicationStore
 	Ping(ctx context.Context) error
 }
 
@@ -148,7 +150,13 @@ type Handler struct {
 	Clock   func() time.Time
 	Log     *slog.Logger
 	Config  Config
+	// PublicCache keeps the rendered disclosure pages, downloads, feeds and
+	// API answers. cmd makes it, hands its Invalidate to the writer of
+	// publications and runs its Watch over the store's published stamp;
+	// when nil, Mount makes one (emptied only through InvalidatePublic).
+	PublicCache *web.PageCache
 
+	allRegions []string // every region code: the public may read them all
 	limiter    *web.RateLimiter
 	writeSlots chan struct{}
 	pages      *web.Renderer
@@ -196,6 +204,10 @@ func (h *Handler) Mount(app *fiber.App) error {
 	h.Storage = h.Web.Storage
 	h.Config.Limits = h.Config.Limits.withDefaults()
 	h.writeSlots = make(chan struct{}, h.Config.Limits.PendingWrites)
+	if h.PublicCache == nil {
+		h.PublicCache = web.NewPageCache(h.Clock)
+	}
+	h.allRegions = h.Regions.Descendants(h.Regions.Root().Code)
 	h.limiter = h.Web.Limiter
 
 	assets, err := web.NewAssets("/static", public.Static)
@@ -205,6 +217,8 @@ func (h *Handler) Mount(app *fiber.App) error {
 	funcs := web.TemplateFuncs(h.Regions)
 	funcs["asset"] = assets.URL
 	funcs["codeGroups"] = accessCodeGroups
+	funcs["pubKindLabel"] = pubKindLabel
+	funcs["join"] = strings.Join
 	pages, err := web.NewRenderer(public.Templates, "layouts/main", funcs)
 	if err != nil {
 		return err

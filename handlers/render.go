@@ -44,8 +44,19 @@ var publicPages = map[string]pagePolicy{
 		"可实名或匿名，提交后立即获得查询编号和查询码。"},
 	"followup": {form: true, compressGET: true, description: "凭回执上的查询编号和查询码，" +
 		"查询举报投诉的受理情况、办理进度和处理结果，并补充信息。"},
-	"case":    {form: true, description: "举报投诉的办理进度和处理结果。"},
-	"receipt": {form: true, description: "举报投诉已提交：请保存查询编号和查询码，凭其查询办理进度。"},
+	"case": {form: true, description: "举报投诉的办理进度和处理结果。"},
+	// The disclosure pages are the same for everyone and served from the
+	// public page cache (web.PageCache), which sets their caching headers.
+	"disclosure/index": {description: "社会保险基金信息公开：基金收支和结余、个人账户基金保值增值情况、" +
+		"重大违纪案件通报、新闻发布和听证会公告，可查阅、检索和下载。"},
+	"disclosure/funds": {description: "按年度、地区和险种公开的社会保险基金收入、支出、本年收支结余和年末滚存结余（万元），" +
+		"附历年趋势图，可下载CSV和JSON数据。"},
+	"disclosure/accounts": {description: "个人账户基金保值增值情况：历年记账利率、基金规模和投资收益，" +
+		"可下载CSV和JSON数据。"},
+	"disclosure/list": {description: "社会保险基金监督信息公开目录。"},
+	"disclosure/item": {description: "社会保险基金监督公开信息的全文、更正说明和历次版本。"},
+	"disclosure/gone": {description: "该公开信息已撤回：撤回的时间和原因。"},
+	"receipt":         {form: true, description: "举报投诉已提交：请保存查询编号和查询码，凭其查询办理进度。"},
 }
 
 // renderPage renders a public template inside the main layout with the base
@@ -66,11 +77,15 @@ func (h *Handler) renderPage(c *fiber.Ctx, status int, name string, data fiber.M
 	data["LargeText"] = h.largeText(c)
 	// The switch to 大字版 and back returns to this page (GET pages only:
 	// the answer to a POST is not a page one can go back to).
-	back := "/"
-	if c.Method() == fiber.MethodGet {
-		back = localPath(string(c.Request().URI().RequestURI()))
+	// A cached page names its canonical address itself, so what a reader
+	// typed into the query never lands in a page kept for everyone.
+	if _, ok := data["Back"]; !ok {
+		back := "/"
+		if c.Method() == fiber.MethodGet {
+			back = localPath(string(c.Request().URI().RequestURI()))
+		}
+		data["Back"] = back
 	}
-	data["Back"] = back
 	if _, ok := data["Nav"]; !ok {
 		data["Nav"] = ""
 	}

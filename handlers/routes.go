@@ -18,6 +18,11 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Post("/reports", h.apiCreateReport)
 	api.Get("/reports/:number", h.apiGetReport)
 	api.Post("/reports/:number/messages", h.apiAddMessage)
+	api.Get("/articles", h.apiListHandler(articleKinds, "type", false))
+	api.Get("/articles/:id", h.apiOneHandler(articleKinds))
+	api.Get("/disclosures", h.apiListHandler(disclosureKinds, "kind", true))
+	api.Get("/disclosures/:id", h.apiOneHandler(disclosureKinds))
+	api.Get("/fund-table", h.apiFundTable)
 
 	// No catch-all handlers after the routes: Fiber's own "no route" error is
 	// 405 when the path exists with another method and 404 otherwise, and
@@ -39,6 +44,25 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Post("/followup/case/rating", h.checkCSRF, h.followupRate)
 	app.Post("/receipt/download", h.checkCSRF, h.receiptDownload)
 	app.Post("/followup/logout", h.checkCSRF, h.followupLogout)
+
+	// The disclosure (信息公开): disclosure.go, disclosure_funds.go,
+	// disclosure_accounts.go, articles.go, feeds.go.
+	app.Get("/disclosure", h.disclosureIndex)
+	app.Get("/disclosure/funds", h.fundsPage)
+	app.Get("/disclosure/funds.csv", h.fundsDownload("csv"))
+	app.Get("/disclosure/funds.json", h.fundsDownload("json"))
+	app.Get("/disclosure/accounts", h.accountsPage)
+	app.Get("/disclosure/accounts.csv", h.accountsDownload("csv"))
+	app.Get("/disclosure/accounts.json", h.accountsDownload("json"))
+	for _, k := range pubKinds {
+		if isArticle(k.Kind) {
+			app.Get("/disclosure/"+k.Slug, h.articleList(k))
+		}
+	}
+	app.Get("/disclosure/:slug/:id", h.itemPage)
+	app.Get("/disclosure/:slug/:id/revisions/:n", h.revisionPage)
+	app.Get(announcementsFeed.Path, h.serveFeed(announcementsFeed))
+	app.Get(disclosuresFeed.Path, h.serveFeed(disclosuresFeed))
 }
 
 // healthz answers that the process is alive, and its version: the build

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
@@ -73,12 +74,7 @@ func NewAssets(prefix string, fsys fs.FS) (*Assets, error) {
 		hashed := hashedName(name, as.hash)
 		as.url = a.prefix + "/" + hashed
 		if compressibleType([]byte(as.contentType)) {
-			if gz := fasthttp.AppendGzipBytesLevel(nil, body, fasthttp.CompressBestCompression); len(gz) < len(body) {
-				as.gzip = gz
-			}
-			if br := fasthttp.AppendBrotliBytesLevel(nil, body, fasthttp.CompressBrotliBestCompression); len(br) < len(body) {
-				as.br = br
-			}
+			as.gzip, as.br = compressedAsset(sum, body)
 		}
 		a.byName[name] = as
 		a.byHash[hashed] = as
@@ -149,6 +145,36 @@ func (a *Assets) Serve(c *fiber.Ctx) error {
 	// no other code touches an asset's body.
 	c.Response().SetBodyRaw(body)
 	return nil
+}
+
+// compressedAssets keeps the compressed forms of every asset body compressed
+// in this process, by the body's SHA-256. Brotli at its best level takes
+// about two seconds for the vendored ECharts (715 KB): paid once per
+// process, not once per Assets — every handler test builds its own app, and
+// the embedded files are the same each time. It only ever holds the
+// compressed forms of files embedded in the binary, so it is bounded by
+// them; the bytes of equal bodies are equal, so sharing them is safe.
+var compressedAssets sync.Map // [32]byte → *compressedBody
+
+type compressedBody struct {
+	once     sync.Once
+	gzip, br []byte
+}
+
+// compressedAsset returns body compressed with gzip and brotli at their
+// best levels, each nil when it is not smaller than body.
+func compressedAsset(sum [32]byte, body []byte) (gz, br []byte) {
+	v, _ := compressedAssets.LoadOrStore(sum, &compressedBody{})
+	cb := v.(*compressedBody)
+	cb.once.Do(func() {
+		if gz := fasthttp.AppendGzipBytesLevel(nil, body, fasthttp.CompressBestCompression); len(gz) < len(body) {
+			cb.gzip = gz
+		}
+		if br := fasthttp.AppendBrotliBytesLevel(nil, body, fasthttp.CompressBrotliBestCompression); len(br) < len(body) {
+			cb.br = br
+		}
+	})
+	return cb.gzip, cb.br
 }
 
 // hashedName puts hash before the extension: "css/site.css" →

@@ -1,0 +1,59 @@
+/* Trend charts of the disclosure pages. Each <div class="chart"
+   data-chart="ID"> is drawn from the JSON in <script type="application/json"
+   id="ID"> (no inline script: the CSP allows only this file and the
+   vendored ECharts). The HTML table and a one-sentence summary beside each
+   chart carry the same figures for screen readers, for print and without
+   JavaScript; a chart that cannot be drawn stays hidden. */
+(function () {
+  'use strict';
+  if (!window.echarts || !document.querySelectorAll) { return; }
+  var palette = ['#0a4a8f', '#a8101a', '#0b6b2f', '#9a6700'];
+
+  function format(v) {
+    if (v === null || v === undefined || isNaN(v)) { return '—'; }
+    return Number(v).toLocaleString('zh-CN', { maximumFractionDigits: 6 });
+  }
+  function compact(v) {
+    var a = Math.abs(v);
+    if (a >= 1e8) { return (v / 1e8).toLocaleString('zh-CN', { maximumFractionDigits: 2 }) + '亿'; }
+    if (a >= 1e4) { return (v / 1e4).toLocaleString('zh-CN', { maximumFractionDigits: 2 }) + '万'; }
+    return v.toLocaleString('zh-CN', { maximumFractionDigits: 2 });
+  }
+
+  function draw(el) {
+    var source = document.getElementById(el.getAttribute('data-chart'));
+    var data;
+    try { data = JSON.parse(source.textContent); } catch (e) { return; }
+    if (!data || !data.categories || !data.categories.length) { return; }
+    el.classList.add('chart-ready');
+    var narrow = el.clientWidth < 480;
+    var chart = window.echarts.init(el, null, { renderer: 'canvas' });
+    chart.setOption({
+      animation: false,
+      color: palette,
+      textStyle: { fontFamily: 'inherit' },
+      tooltip: {
+        trigger: 'axis', confine: true,
+        valueFormatter: function (v) { return format(v) + (data.unit === '%' ? '%' : ' ' + data.unit); }
+      },
+      legend: { bottom: 0, itemGap: narrow ? 8 : 16, textStyle: { fontSize: narrow ? 11 : 13 } },
+      grid: { left: 4, right: 12, top: 32, bottom: narrow ? 64 : 36, containLabel: true },
+      xAxis: { type: 'category', data: data.categories, axisLabel: { fontSize: narrow ? 11 : 12, hideOverlap: true } },
+      yAxis: {
+        type: 'value', name: data.unit === '%' ? '%' : '单位：' + data.unit,
+        nameTextStyle: { align: 'left', fontSize: 12 },
+        axisLabel: { fontSize: narrow ? 10 : 12, formatter: data.unit === '%' ? function (v) { return v + '%'; } : compact }
+      },
+      series: data.series.map(function (s) {
+        return { name: s.name, type: s.type, data: s.data, barMaxWidth: 28, connectNulls: false, symbolSize: 7 };
+      })
+    });
+    var pending = 0;
+    window.addEventListener('resize', function () {
+      if (pending) { return; }
+      pending = window.setTimeout(function () { pending = 0; chart.resize(); }, 150);
+    });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll('.chart[data-chart]'), draw);
+}());
