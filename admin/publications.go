@@ -370,7 +370,7 @@ func (a *Admin) renderPublication(c *fiber.Ctx, status int, flash, problem strin
 }
 
 // publicURL is where the public reads a publication.
-func publicURL(p *store.Publication) string { return "/disclosure/p/" + p.ID }
+func publicURL(p *store.Publication) string { return caseflow.PublicationPath(p) }
 
 // publicationSave saves the draft.
 func (a *Admin) publicationSave(c *fiber.Ctx) error {

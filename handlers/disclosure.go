@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"fundwatch/casework/caseflow"
 	"fundwatch/store"
 )
 
@@ -20,20 +21,11 @@ import (
 // from the public page cache (web.PageCache), which the writer of
 // publications empties on every publication through InvalidatePublic.
 
-// pubKind is how one kind of publication appears on the public site.
-type pubKind struct {
-	Kind  string // store.Pub*
-	Slug  string // its folder under /disclosure/
-	Label string // its name on pages
-}
+// pubKind is how one kind of publication appears on the public site; the
+// service layer names the kinds for both sites.
+type pubKind = caseflow.PublicationKind
 
-var pubKinds = []pubKind{
-	{store.PubFundReport, "funds", "基金收支和结余"},
-	{store.PubAccountNote, "accounts", "个人账户基金保值增值情况"},
-	{store.PubAnnouncement, "announcements", "重大违纪案件通报"},
-	{store.PubNews, "news", "新闻发布"},
-	{store.PubNotice, "notices", "听证会公告"},
-}
+var pubKinds = caseflow.PublicationKindInfo()
 
 func kindBySlug(slug string) (pubKind, bool) {
 	for _, k := range pubKinds {
@@ -44,14 +36,7 @@ func kindBySlug(slug string) (pubKind, bool) {
 	return pubKind{}, false
 }
 
-func kindOf(kind string) pubKind {
-	for _, k := range pubKinds {
-		if k.Kind == kind {
-			return k
-		}
-	}
-	return pubKind{Kind: kind, Slug: "items", Label: "公开信息"}
-}
+func kindOf(kind string) pubKind { return caseflow.PublicationKindOf(kind) }
 
 // pubKindLabel names a kind of publication, for templates.
 func pubKindLabel(kind string) string { return kindOf(kind).Label }

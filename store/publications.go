@@ -286,6 +286,13 @@ type PublicationStore interface {
 	// ScheduledAt is due at once), the earliest first (then by ID), at most
 	// limit; a limit below 1 returns none.
 	DuePublications(ctx context.Context, at time.Time, limit int) ([]string, error)
+	// PublishedStamp returns a short value that changes whenever what the
+	// public side shows may have changed — a publication, a correction, a
+	// withdrawal — on any instance, so each instance can drop its cached
+	// public pages within one poll of it. It is cheap (callers poll it every
+	// few seconds) and may also change when nothing public did (a
+	// correction's draft saved), never the other way round.
+	PublishedStamp(ctx context.Context) (string, error)
 	// ImportPublication stores p and its revisions exactly as another store
 	// holds them (fundwatch migrate-data): every field as given (Version,
 	// the workflow state and the withdrawal included), times in stored

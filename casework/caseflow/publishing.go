@@ -99,26 +99,52 @@ func PublicationTitle(kind string, year int, regionName string) string {
 	return ""
 }
 
-// PublicationKindLabel is the Chinese name of a kind of publication.
-func PublicationKindLabel(kind string) string {
-	switch kind {
-	case store.PubFundReport:
-		return "基金收支情况"
-	case store.PubAccountNote:
-		return "个人账户保值增值情况"
-	case store.PubAnnouncement:
-		return "重大违纪案件通报"
-	case store.PubNews:
-		return "新闻发布"
-	case store.PubNotice:
-		return "听证会公告"
+// PublicationKind is how one kind of publication is named: its Chinese
+// label and its folder on the public site (/disclosure/<slug>/<id>), the
+// same on the admin pages and the public site.
+type PublicationKind struct {
+	Kind  string // store.Pub*
+	Slug  string
+	Label string
+}
+
+var publicationKinds = []PublicationKind{
+	{store.PubFundReport, "funds", "基金收支和结余"},
+	{store.PubAccountNote, "accounts", "个人账户基金保值增值情况"},
+	{store.PubAnnouncement, "announcements", "重大违纪案件通报"},
+	{store.PubNews, "news", "新闻发布"},
+	{store.PubNotice, "notices", "听证会公告"},
+}
+
+// PublicationKindInfo lists the kinds in the order the pages show them.
+func PublicationKindInfo() []PublicationKind { return slices.Clone(publicationKinds) }
+
+// PublicationKindOf is the naming of kind; an unknown kind gets a generic
+// one.
+func PublicationKindOf(kind string) PublicationKind {
+	for _, k := range publicationKinds {
+		if k.Kind == kind {
+			return k
+		}
 	}
-	return kind
+	return PublicationKind{Kind: kind, Slug: "items", Label: "公开信息"}
+}
+
+// PublicationKindLabel is the Chinese name of a kind of publication.
+func PublicationKindLabel(kind string) string { return PublicationKindOf(kind).Label }
+
+// PublicationPath is where the public reads a publication.
+func PublicationPath(p *store.Publication) string {
+	return "/disclosure/" + PublicationKindOf(p.Kind).Slug + "/" + p.ID
 }
 
 // PublicationKinds lists the kinds in the order the pages show them.
 func PublicationKinds() []string {
-	return []string{store.PubFundReport, store.PubAccountNote, store.PubAnnouncement, store.PubNews, store.PubNotice}
+	out := make([]string, len(publicationKinds))
+	for i, k := range publicationKinds {
+		out[i] = k.Kind
+	}
+	return out
 }
 
 // RevisionStatusLabel is the Chinese name of a revision status.

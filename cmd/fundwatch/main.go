@@ -266,6 +266,12 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		return err
 	}
 	w.Finish(app)
+	// A publication, correction or withdrawal made here empties the public
+	// page cache at once; one made on another instance (MongoDB), or by
+	// fundwatch import, reaches this instance's cache through the store's
+	// published stamp within publicCachePoll.
+	cases.PublicChanged = h.InvalidatePublic
+	go h.PublicCache.Watch(ctx, publicCachePoll, st.PublishedStamp, log)
 	// Answers sent while shutting down tell clients to reconnect elsewhere.
 	app.Server().CloseOnShutdown = true
 	errc := make(chan error, 1)
@@ -288,6 +294,10 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 	}
 	return nil
 }
+
+// publicCachePoll is how often each instance asks the store whether
+// anything public changed elsewhere.
+const publicCachePoll = 3 * time.Second
 
 // publishScheduled publishes approved publications whose scheduled time
 // has come, checking every 30 seconds. With several instances each checks;

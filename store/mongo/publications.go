@@ -750,3 +750,31 @@ func migratePublications(ctx context.Context, db *mongodrv.Database) error {
 			Options: options.Index().SetName("pending_status_scheduled_at")},
 	})
 }
+
+// PublishedStamp is how many publications are or were live and when the
+// latest of them last changed: publishing, correcting and withdrawing all
+// move one of the two.
+func (db *DB) PublishedStamp(ctx context.Context) (string, error) {
+	filter := bson.D{{Key: pubFieldLiveRevision, Value: bson.D{{Key: "$gt", Value: 0}}}}
+	n, err := db.publications().CountDocuments(ctx, filter)
+	if err != nil {
+		return "", translate("published stamp", err)
+	}
+	var docs []struct {
+		UpdatedAt time.Time `bson:"updated_at"`
+	}
+	cur, err := db.publications().Find(ctx, filter, options.Find().
+		SetProjection(bson.D{{Key: "updated_at", Value: 1}}).
+		SetSort(bson.D{{Key: "updated_at", Value: -1}}).SetLimit(1))
+	if err != nil {
+		return "", translate("published stamp", err)
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return "", translate("published stamp", err)
+	}
+	var latest int64
+	if len(docs) > 0 {
+		latest = docs[0].UpdatedAt.UnixMilli()
+	}
+	return fmt.Sprintf("%d:%d", n, latest), nil
+}

@@ -666,3 +666,16 @@ func scanRevision(row interface{ Scan(dest ...any) error }) (*store.Revision, er
 	r.SubmittedAt, r.ApprovedAt, r.PublishedAt = fromOptionalMillis(submitted), fromOptionalMillis(approved), fromOptionalMillis(published)
 	return &r, nil
 }
+
+// PublishedStamp is how many publications are or were live and when the
+// latest of them last changed: publishing, correcting and withdrawing all
+// move one of the two.
+func (db *DB) PublishedStamp(ctx context.Context) (string, error) {
+	var n, latest int64
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(updated_at), 0)
+		FROM publications WHERE live_revision > 0`).Scan(&n, &latest)
+	if err != nil {
+		return "", translate("published stamp", err)
+	}
+	return fmt.Sprintf("%d:%d", n, latest), nil
+}

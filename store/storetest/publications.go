@@ -25,6 +25,56 @@ func testPublications(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ListPublications", func(t *testing.T) { testListPublications(t, open) })
 	t.Run("ListPublished", func(t *testing.T) { testListPublished(t, open) })
 	t.Run("DuePublications", func(t *testing.T) { testDuePublications(t, open) })
+	t.Run("PublishedStamp", func(t *testing.T) { testPublishedStamp(t, open) })
+}
+
+// testPublishedStamp: the stamp changes with every step that changes what
+// the public sees (publishing, a correction, a withdrawal), on a store
+// opened once, and stays put when nothing changed.
+func testPublishedStamp(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	stamp := func() string {
+		t.Helper()
+		v, err := s.PublishedStamp(t.Context())
+		if err != nil {
+			t.Fatalf("PublishedStamp: %v", err)
+		}
+		return v
+	}
+	empty := stamp()
+	if again := stamp(); again != empty {
+		t.Errorf("the stamp changed with nothing done: %q then %q", empty, again)
+	}
+	p := mustCreatePub(t, s, newPublication("pub-stamp", store.PubNews, "220100", 0, 0), newRevision("pub-stamp", 0))
+	if got := stamp(); got != empty {
+		t.Errorf("a draft changed the stamp: %q then %q", empty, got)
+	}
+	for i, next := range []string{store.RevSubmitted, store.RevApproved, store.RevPublished} {
+		p = mustStep(t, s, p, next, "user-leader", callerTime(time.Duration(i+1)*time.Minute), "")
+	}
+	published := stamp()
+	if published == empty {
+		t.Fatal("publishing did not change the stamp")
+	}
+	r := newRevision("pub-stamp", 10*time.Minute)
+	r.Number, r.CorrectionNote = 2, "更正"
+	p, err := s.SaveDraft(t.Context(), p.ID, p.Version, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, next := range []string{store.RevSubmitted, store.RevApproved, store.RevPublished} {
+		p = mustStep(t, s, p, next, "user-leader", callerTime(time.Duration(20+i)*time.Minute), "")
+	}
+	corrected := stamp()
+	if corrected == published {
+		t.Error("publishing a correction did not change the stamp")
+	}
+	if _, err := s.WithdrawPublication(t.Context(), p.ID, p.Version, "user-leader", "撤回", callerTime(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if withdrawn := stamp(); withdrawn == corrected {
+		t.Error("a withdrawal did not change the stamp")
+	}
 }
 
 // newPublication returns a publication with every field a caller sets on
