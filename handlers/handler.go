@@ -153,6 +153,10 @@ type Handler struct {
 	writeSlots chan struct{}
 	pages      *web.Renderer
 	assets     *web.Assets
+	// started is when Mount ran: no public response is older than the
+	// build that renders it (lastModified).
+	started time.Time
+	stats   statsCache
 }
 
 func (h *Handler) now() time.Time { return store.Truncate(h.Clock()) }
@@ -195,6 +199,7 @@ func (h *Handler) Mount(app *fiber.App) error {
 	h.Log = h.Web.Log
 	h.Storage = h.Web.Storage
 	h.Config.Limits = h.Config.Limits.withDefaults()
+	h.started = h.now()
 	h.writeSlots = make(chan struct{}, h.Config.Limits.PendingWrites)
 	h.limiter = h.Web.Limiter
 
@@ -205,6 +210,7 @@ func (h *Handler) Mount(app *fiber.App) error {
 	funcs := web.TemplateFuncs(h.Regions)
 	funcs["asset"] = assets.URL
 	funcs["codeGroups"] = accessCodeGroups
+	funcs["statsRowName"] = statsRowName
 	pages, err := web.NewRenderer(public.Templates, "layouts/main", funcs)
 	if err != nil {
 		return err

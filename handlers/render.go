@@ -31,7 +31,7 @@ type pagePolicy struct {
 const siteDescription = "社保基金监督公开平台：受理社会保险基金违法违规问题的举报和参保人员本人社保权益受侵害的投诉，" +
 	"可实名或匿名在线提交，凭回执查询办理进度和处理结果。"
 
-// publicPages: home and guide are public; the report and follow-up forms
+// publicPages: home, guide and statistics are public; the report and follow-up forms
 // are compressed on GET but never kept; the receipt (access code, and the
 // form that downloads it), the case page (the reporter's case and identity)
 // and error pages are private.
@@ -44,6 +44,8 @@ var publicPages = map[string]pagePolicy{
 		"可实名或匿名，提交后立即获得查询编号和查询码。"},
 	"followup": {form: true, compressGET: true, description: "凭回执上的查询编号和查询码，" +
 		"查询举报投诉的受理情况、办理进度和处理结果，并补充信息。"},
+	"statistics": {public: true, description: "社会保险基金举报投诉的收到、受理、办结件数和追回金额，" +
+		"按年度和市（州）统计，可下载 CSV 和 JSON 数据。"},
 	"case":    {form: true, description: "举报投诉的办理进度和处理结果。"},
 	"receipt": {form: true, description: "举报投诉已提交：请保存查询编号和查询码，凭其查询办理进度。"},
 }
