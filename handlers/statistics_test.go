@@ -21,6 +21,7 @@ import (
 // service layer.
 type statsCase struct {
 	region       string
+	demo         bool
 	at           time.Time // when it is filed
 	status       string    // how far it is taken: received, accepted or concluded
 	recoveredFen int64
@@ -50,7 +51,7 @@ func (e *testEnv) fileStatsCases(cases []statsCase) []string {
 			Kind: store.KindReport, ReporterType: store.ReporterCitizen, Anonymous: true,
 			Category: "fraudulent_claims", InsuranceTypes: []string{"pension"}, RegionCode: sc.region,
 			Subject: store.Party{Name: statsSubject}, Description: "统计测试：冒领养老金的问题描述。",
-			IdempotencyKey: web.NewToken(), Digest: "statistics-test",
+			IdempotencyKey: web.NewToken(), Digest: "statistics-test", Demo: sc.demo,
 		})
 		if err != nil {
 			e.t.Fatalf("file a case in %s: %v", sc.region, err)
@@ -493,4 +494,26 @@ func TestStatisticsRevalidate(t *testing.T) {
 			t.Errorf("Last-Modified %s, not after %s", now, was)
 		}
 	})
+}
+
+func TestStatisticsCountDemoCasesOnlyOnADemoSite(t *testing.T) {
+	for _, demoSite := range []bool{false, true} {
+		st, _ := openTestStore(t)
+		e := newTestEnvWithStore(t, st, func(h *Handler) { h.Config.Demo = demoSite })
+		var cases []statsCase
+		for range 3 {
+			cases = append(cases, statsCase{region: "220102", at: e.clock(), status: store.StatusReceived, demo: true},
+				statsCase{region: "220802", at: e.clock(), status: store.StatusReceived})
+		}
+		e.fileStatsCases(cases)
+		_, body := e.get("/statistics")
+		tables := pageTables(t, body)
+		want := map[bool]string{false: "长春市 0 0 0 0.00", true: "长春市 3 0 0 0.00"}[demoSite]
+		if got := strings.Join(rowOf(tables["2026"], "长春市"), " "); got != want {
+			t.Errorf("demo site %v: %q, want %q", demoSite, got, want)
+		}
+		if got := strings.Join(rowOf(tables["2026"], "白城市"), " "); got != "白城市 3 0 0 0.00" {
+			t.Errorf("demo site %v: %q, want the 3 real cases", demoSite, got)
+		}
+	}
 }
