@@ -161,6 +161,10 @@ type Handler struct {
 	writeSlots chan struct{}
 	pages      *web.Renderer
 	assets     *web.Assets
+	// started is when Mount ran: no public response is older than the
+	// build that renders it (lastModified).
+	started time.Time
+	stats   statsCache
 }
 
 func (h *Handler) now() time.Time { return store.Truncate(h.Clock()) }
@@ -203,6 +207,7 @@ func (h *Handler) Mount(app *fiber.App) error {
 	h.Log = h.Web.Log
 	h.Storage = h.Web.Storage
 	h.Config.Limits = h.Config.Limits.withDefaults()
+	h.started = h.now()
 	h.writeSlots = make(chan struct{}, h.Config.Limits.PendingWrites)
 	if h.PublicCache == nil {
 		h.PublicCache = web.NewPageCache(h.Clock)
@@ -219,6 +224,7 @@ func (h *Handler) Mount(app *fiber.App) error {
 	funcs["codeGroups"] = accessCodeGroups
 	funcs["pubKindLabel"] = pubKindLabel
 	funcs["join"] = strings.Join
+	funcs["statsRowName"] = statsRowName
 	pages, err := web.NewRenderer(public.Templates, "layouts/main", funcs)
 	if err != nil {
 		return err

@@ -31,7 +31,7 @@ type pagePolicy struct {
 const siteDescription = "社保基金监督公开平台：受理社会保险基金违法违规问题的举报和参保人员本人社保权益受侵害的投诉，" +
 	"可实名或匿名在线提交，凭回执查询办理进度和处理结果。"
 
-// publicPages: home and guide are public; the report and follow-up forms
+// publicPages: home, guide and statistics are public; the report and follow-up forms
 // are compressed on GET but never kept; the receipt (access code, and the
 // form that downloads it), the case page (the reporter's case and identity)
 // and error pages are private.
@@ -56,7 +56,9 @@ var publicPages = map[string]pagePolicy{
 	"disclosure/list": {description: "社会保险基金监督信息公开目录。"},
 	"disclosure/item": {description: "社会保险基金监督公开信息的全文、更正说明和历次版本。"},
 	"disclosure/gone": {description: "该公开信息已撤回：撤回的时间和原因。"},
-	"receipt":         {form: true, description: "举报投诉已提交：请保存查询编号和查询码，凭其查询办理进度。"},
+	"statistics": {public: true, description: "社会保险基金举报投诉的收到、受理、办结件数和追回金额，" +
+		"按年度和市（州）统计，可下载 CSV 和 JSON 数据。"},
+	"receipt": {form: true, description: "举报投诉已提交：请保存查询编号和查询码，凭其查询办理进度。"},
 }
 
 // renderPage renders a public template inside the main layout with the base

@@ -23,6 +23,7 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Get("/disclosures", h.apiListHandler(disclosureKinds, "kind", true))
 	api.Get("/disclosures/:id", h.apiOneHandler(disclosureKinds))
 	api.Get("/fund-table", h.apiFundTable)
+	api.Get("/statistics", h.apiStatistics)
 
 	// No catch-all handlers after the routes: Fiber's own "no route" error is
 	// 405 when the path exists with another method and 404 otherwise, and
@@ -32,6 +33,9 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/", h.home)
 	app.Get("/guide", h.guide)
 	app.Get("/contact", h.contact)
+	app.Get("/statistics", h.statisticsPage)
+	app.Get("/statistics.csv", h.statisticsCSV)
+	app.Get("/statistics.json", h.statisticsJSON)
 	app.Get("/textsize", h.textSize)
 	app.Get("/robots.txt", h.robotsTxt)
 	app.Get("/favicon.ico", h.faviconICO)
@@ -82,8 +86,16 @@ func (h *Handler) readyz(c *fiber.Ctx) error {
 	return c.SendString("ready")
 }
 
+// home is the home page, with the summary of the public statistics.
 func (h *Handler) home(c *fiber.Ctx) error {
-	return h.renderPage(c, fiber.StatusOK, "home", fiber.Map{"Title": "首页", "Nav": "home"})
+	stats := h.homeSummary(c)
+	if err := h.renderPage(c, fiber.StatusOK, "home", fiber.Map{"Title": "首页", "Nav": "home", "Stats": stats}); err != nil {
+		return err
+	}
+	if stats != nil {
+		setLastModified(c, stats.Modified)
+	}
+	return nil
 }
 
 func (h *Handler) guide(c *fiber.Ctx) error {

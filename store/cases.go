@@ -333,6 +333,53 @@ type CaseFilter struct {
 	Offset       int
 }
 
+// CaseStatsRow counts the cases of one group of CaseStatistics: those
+// received in Year (China Standard Time, of CreatedAt) that are now in
+// RegionCode, demo or not. The counts follow the cases' current state, so
+// a figure of an earlier year still moves while its cases are handled:
+//
+//   - Received counts every case of the group.
+//   - Accepted counts the cases a handling office has taken on: status
+//     accepted, investigating, concluded or closed. received awaits the
+//     decision and rejected was refused; transferred awaits the decision of
+//     the office it went to (casework lets that office still reject it), so
+//     it is not accepted until that office accepts it or starts
+//     investigating, even if the first office had accepted it. A transferred
+//     case is counted in the region it is now in.
+//   - Concluded counts the cases whose investigation is over: status
+//     concluded, or closed with an investigation Result (every path to
+//     closed goes through concluded, so only an imported case can lack one).
+//   - RecoveredFen sums Conclusion.AmountRecoveredFen over the concluded
+//     cases that recovered something (an amount above zero), and
+//     RecoveredCases counts those cases, so a caller can tell an amount
+//     that stands for one or two cases.
+type CaseStatsRow struct {
+	Year           int
+	RegionCode     string
+	Demo           bool
+	Received       int
+	Accepted       int
+	Concluded      int
+	RecoveredFen   int64
+	RecoveredCases int
+}
+
+// StatsAccepted tells whether a case in status counts as accepted in
+// CaseStatsRow.
+func StatsAccepted(status string) bool {
+	switch status {
+	case StatusAccepted, StatusInvestigating, StatusConcluded, StatusClosed:
+		return true
+	}
+	return false
+}
+
+// StatsConcluded tells whether a case in status with this investigation
+// result counts as concluded in CaseStatsRow.
+func StatsConcluded(status, result string) bool {
+	return status == StatusConcluded || (status == StatusClosed && result != "")
+}
+
 // CaseStore keeps complaints and reports with their timelines and messages.
 type CaseStore interface {
 	// CreateCase stores a new case together with its first "received" event.
@@ -383,6 +430,12 @@ type CaseStore interface {
 	// statuses may be rated, and which ratings need a reason, is the service
 	// layer's rule; the store keeps what it is given.
 	RateCase(ctx context.Context, r CaseRating) (*Case, error)
+	// CaseStatistics counts all cases by year of CreatedAt in China
+	// Standard Time, current region and demo flag (see CaseStatsRow), one
+	// row per group that has cases, ordered by Year, RegionCode and Demo
+	// (false first). It reads every case and is meant to be called rarely
+	// (the public statistics cache it); it returns no case's details.
+	CaseStatistics(ctx context.Context) ([]CaseStatsRow, error)
 	// CaseEvents returns the timeline of a case, oldest first.
 	CaseEvents(ctx context.Context, caseID string) ([]Event, error)
 	// CaseMessages returns the messages of a case, oldest first, internal

@@ -256,6 +256,58 @@ func (s *memStore) CountCasesByStatus(ctx context.Context, f store.CaseFilter) (
 	return counts, nil
 }
 
+func (s *memStore) CaseStatistics(ctx context.Context) ([]store.CaseStatsRow, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	type key struct {
+		year   int
+		region string
+		demo   bool
+	}
+	groups := map[key]*store.CaseStatsRow{}
+	for _, c := range s.cases {
+		k := key{c.CreatedAt.In(store.CST).Year(), c.RegionCode, c.Demo}
+		r := groups[k]
+		if r == nil {
+			r = &store.CaseStatsRow{Year: k.year, RegionCode: k.region, Demo: k.demo}
+			groups[k] = r
+		}
+		r.Received++
+		switch c.Status {
+		case store.StatusAccepted, store.StatusInvestigating, store.StatusConcluded, store.StatusClosed:
+			r.Accepted++
+		}
+		if c.Status == store.StatusConcluded || (c.Status == store.StatusClosed && c.Result != "") {
+			r.Concluded++
+			if c.Conclusion.AmountRecoveredFen > 0 {
+				r.RecoveredFen += c.Conclusion.AmountRecoveredFen
+				r.RecoveredCases++
+			}
+		}
+	}
+	out := []store.CaseStatsRow{}
+	for _, r := range groups {
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, func(a, b store.CaseStatsRow) int {
+		return cmp.Or(cmp.Compare(a.Year, b.Year), strings.Compare(a.RegionCode, b.RegionCode), boolOrder(a.Demo, b.Demo))
+	})
+	return out, nil
+}
+
+func boolOrder(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case b:
+		return -1
+	}
+	return 1
+}
+
 func (s *memStore) CaseInRegions(ctx context.Context, id string, regionCodes []string) (*store.Case, error) {
 	return s.find(ctx, func(c *store.Case) bool { return c.ID == id && slices.Contains(regionCodes, c.RegionCode) })
 }

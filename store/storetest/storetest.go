@@ -79,6 +79,12 @@
 //     CreateCase or ImportCase is stored as given, like the handling fields.
 //     The Satisfaction filter matches the rating code exactly and combines
 //     with every other filter, InsuranceType included.
+//   - CaseStatistics groups every case by the calendar year of CreatedAt
+//     in China Standard Time (2025-12-31T16:30Z is 2026), its current
+//     region and its demo flag, ordered by year, region and demo (false
+//     first); it follows every change of status, result, conclusion and
+//     region. A conclusion's recovered amount counts only for a concluded
+//     case (store.StatsConcluded) and only when above zero.
 //   - Every non-nil error is (or wraps) a *store.Error with a non-empty Code
 //     and a non-empty Message. A missing case is ENOTFOUND with
 //     store.MsgCaseNotFound from every lookup and update of a case; the
@@ -150,6 +156,7 @@ func RunCases(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		{"ImportCase", testImportCase},
 		{"RehashIdempotencyKeys", testRehashIdempotencyKeys},
 		{"RateCase", testRateCase},
+		{"CaseStatistics", testCaseStatistics},
 	})
 }
 
