@@ -2,8 +2,10 @@
 // type them, the region tree, the working-day calendar and deadlines, routing,
 // labels, case status transitions, 要情 classification and the text a leader
 // signs, quarterly 要情 statistics, roles and permissions, identity masking,
-// receipts, the keys that protect reporters, and staff sign-in (argon2id
-// passwords, TOTP, throttling). Everything here is a pure function over store
+// receipts, the keys that protect reporters, staff sign-in (argon2id
+// passwords, TOTP, throttling), and the rules of fund disclosure (amounts in
+// 万元, the fund table's columns and checks, personal data in announcements;
+// files of fund reports are read and written by casework/fundfile). Everything here is a pure function over store
 // types (the only I/O is the go:embed of the seed data, random numbers for
 // salts, nonces and secrets, and WriteCSV writing to the writer it is given),
 // so the web layer and every storage backend apply the same rules and tests

@@ -92,8 +92,9 @@ type Options struct {
 
 // Problem is one error or warning about a file.
 type Problem struct {
-	// Row is the row number as Excel shows it (the header is row 1; blank
-	// rows count); 0 for the file as a whole.
+	// Row is the row number as Excel shows it (blank rows count; the
+	// header is the first non-blank row, row 1 in the templates); 0 for
+	// the file as a whole.
 	Row int
 	// Cell is the cell reference ("D5"), "" when the problem is not about
 	// one cell.

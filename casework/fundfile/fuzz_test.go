@@ -53,3 +53,20 @@ func rowsOf(kinds ...string) []store.FundRow {
 	}
 	return out
 }
+
+// FuzzParseXLSX feeds the XLSX reader arbitrary bytes, seeded with the
+// template and a table, so mutations reach the zip and XML layers: it must
+// never panic and must keep errors and reports apart.
+func FuzzParseXLSX(f *testing.F) {
+	f.Add(TemplateXLSX())
+	f.Add([]byte("PK\x03\x04"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res, err := ParseXLSX(bytes.NewReader(data), testOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (res.Reports != nil) != res.OK() || len(res.Errors) > MaxErrors+1 {
+			t.Fatalf("OK %v with %d errors and reports %v", res.OK(), len(res.Errors), res.Reports != nil)
+		}
+	})
+}

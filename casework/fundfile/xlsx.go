@@ -82,11 +82,11 @@ type budgetReader struct {
 }
 
 func (b *budgetReader) Read(p []byte) (int, error) {
-	if b.pkg.budget <= 0 {
+	if b.pkg.budget < 0 {
 		return 0, errTooBig
 	}
-	if int64(len(p)) > b.pkg.budget {
-		p = p[:b.pkg.budget+1]
+	if int64(len(p)) > b.pkg.budget+1 {
+		p = p[:b.pkg.budget+1] // one byte past the budget tells a part too big
 	}
 	n, err := b.r.Read(p)
 	b.pkg.budget -= int64(n)
@@ -213,7 +213,9 @@ func readXLSXGrid(data []byte) (grid, error) {
 }
 
 // xmlText is a string item: plain (<t>) or rich text runs (<r><t>);
-// phonetic runs (<rPh>) are not part of the text.
+// phonetic runs (<rPh>) are not part of the text. Excel's _xHHHH_ escapes
+// of control characters are left as they are: no column of the table can
+// hold a control character, so such a cell is refused either way.
 type xmlText struct {
 	T    *string `xml:"t"`
 	Runs []struct {
