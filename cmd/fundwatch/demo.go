@@ -166,12 +166,14 @@ func loadDemo(ctx context.Context, svc *caseflow.Service, now time.Time) ([]hand
 // admin sign-in page in demo mode (and only there).
 const demoStaffPassword = "Shifan Demo 2026 jilin"
 
-// demoStaff are the staff accounts of the demo: handlers, without a second
-// factor, so a visitor can sign in from the page that lists them. Leaders
-// and administrators need a second factor and are not part of the demo.
-var demoStaff = []struct{ username, name, region string }{
-	{"demo.changchun", "示例承办人（长春市）", "220100"},
-	{"demo.jilin", "示例承办人（吉林省）", "220000"},
+// demoStaff are the staff accounts of the demo: handlers and a publisher,
+// without a second factor, so a visitor can sign in from the page that
+// lists them. Leaders and administrators need a second factor and are not
+// part of the demo.
+var demoStaff = []struct{ username, name, role, region string }{
+	{"demo.changchun", "示例承办人（长春市）", store.RoleHandler, "220100"},
+	{"demo.jilin", "示例承办人（吉林省）", store.RoleHandler, "220000"},
+	{"demo.publisher", "示例信息公开人员（吉林省）", store.RolePublisher, "220000"},
 }
 
 // loadDemoStaff creates the demo staff accounts once and returns what the
@@ -181,7 +183,7 @@ func loadDemoStaff(ctx context.Context, svc *caseflow.Service) ([]admin.DemoLogi
 	var out []admin.DemoLogin
 	for _, d := range demoStaff {
 		_, err := svc.CreateUser(ctx, actor, caseflow.NewUser{
-			Username: d.username, Name: d.name, Role: store.RoleHandler, RegionCode: d.region, Password: demoStaffPassword,
+			Username: d.username, Name: d.name, Role: d.role, RegionCode: d.region, Password: demoStaffPassword,
 		})
 		if err != nil && store.ErrorCode(err) != store.ECONFLICT {
 			return nil, fmt.Errorf("demo staff %s: %w", d.username, err)
