@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework/caseflow"
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
 
@@ -228,4 +229,51 @@ func (h *Handler) disclosureIndex(c *fiber.Ctx) error {
 			"Sections": sections,
 		})
 	})
+}
+
+// homeLatest is what the home page shows of the disclosure: the latest
+// announcements and the latest disclosures of figures (fund tables and
+// account notes) and news. It is read from the store once per generation
+// of the public cache — after each publish — not per request, since the
+// home page is the most visited one.
+type homeLatest struct {
+	Announcements []latestItem
+	Disclosures   []latestItem
+	News          []latestItem
+}
+
+// homeLatestCount is how many of each the home page lists.
+const homeLatestCount = 5
+
+func (h *Handler) latestForHome(c *fiber.Ctx) *homeLatest {
+	gen := h.PublicCache.Generation()
+	h.homeMu.Lock()
+	if h.homeGen == gen && h.homeLatest != nil {
+		l := h.homeLatest
+		h.homeMu.Unlock()
+		return l
+	}
+	h.homeMu.Unlock()
+	l := &homeLatest{}
+	for _, part := range []struct {
+		kinds []string
+		dst   *[]latestItem
+	}{
+		{[]string{store.PubAnnouncement}, &l.Announcements},
+		{[]string{store.PubFundReport, store.PubAccountNote}, &l.Disclosures},
+		{[]string{store.PubNews, store.PubNotice}, &l.News},
+	} {
+		page, _, err := h.Store.ListPublished(c.UserContext(), store.PublishedFilter{Kinds: part.kinds, Limit: homeLatestCount})
+		if err != nil {
+			h.Log.Warn("home page without the latest publications", "request_id", web.RequestID(c), "error", err)
+			return nil
+		}
+		for _, p := range page {
+			*part.dst = append(*part.dst, h.latestItem(p))
+		}
+	}
+	h.homeMu.Lock()
+	h.homeGen, h.homeLatest = gen, l
+	h.homeMu.Unlock()
+	return l
 }

@@ -845,3 +845,56 @@ func TestDisclosurePagesDescribeThemselves(t *testing.T) {
 		}
 	}
 }
+
+func TestHomeListsTheLatestPublicationsAndFollowsEachPublish(t *testing.T) {
+	e := newTestEnv(t)
+	_, page := e.get("/")
+	if strings.Contains(page, `id="home-latest"`) {
+		t.Error("the home page has a disclosure section with nothing published")
+	}
+	seedFunds(e)
+	e.publish(announcement("第一份通报"))
+	_, page = e.get("/")
+	latest := between(page, `id="home-latest"`, "</section>")
+	for _, s := range []string{"第一份通报", "吉林省2024年社会保险基金收支情况", `href="/disclosure/announcements"`} {
+		if !strings.Contains(latest, s) {
+			t.Errorf("home's latest publications lack %s:\n%s", s, latest)
+		}
+	}
+	// A publication (which empties the public cache) shows at once; one
+	// written to the store without it does not, since home reads the
+	// store once per cache generation.
+	p, r := announcement("第二份通报")
+	p.ID, p.CreatedAt, p.UpdatedAt, r.CreatedAt, r.UpdatedAt = store.NewID(), e.h.now(), e.h.now(), e.h.now(), e.h.now()
+	if err := e.store.CreatePublication(context.Background(), p, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range [][2]string{{store.RevDraft, store.RevSubmitted}, {store.RevSubmitted, store.RevApproved}, {store.RevApproved, store.RevPublished}} {
+		var err error
+		if p, err = e.store.StepPublication(context.Background(), store.PublicationStep{ID: p.ID, ExpectVersion: p.Version,
+			From: st[0], To: st[1], By: "leader-1", At: e.h.now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, page = e.get("/"); strings.Contains(page, "第二份通报") {
+		t.Error("home read the store again without a publish")
+	}
+	e.h.InvalidatePublic()
+	if _, page = e.get("/"); !strings.Contains(between(page, `id="home-latest"`, "</section>"), "第二份通报") {
+		t.Error("home does not show a publication after the cache was emptied")
+	}
+}
+
+// between is the part of s from the first from up to the next to after it,
+// or "" when from is absent.
+func between(s, from, to string) string {
+	i := strings.Index(s, from)
+	if i < 0 {
+		return ""
+	}
+	s = s[i:]
+	if j := strings.Index(s, to); j >= 0 {
+		return s[:j]
+	}
+	return s
+}

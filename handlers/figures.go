@@ -13,47 +13,12 @@ import (
 // made from integers, never through floating point, so 12,345,678,901 fen
 // is 12,345.678901 万元 on the page, in the CSV and in the JSON alike.
 
-// fenPerWan is 1 万元 in fen.
-const fenPerWan = 1_000_000
+// wanPlain writes fen as 万元 in plain decimal ("12345.678901", "-0.5"),
+// the form of CSV cells and JSON strings; wanGrouped adds thousands
+// separators, for pages. Both are casework's, shared with the admin pages.
+func wanPlain(fen int64) string { return casework.FormatWanYuanPlain(fen) }
 
-// wanPlain writes fen as 万元 in plain decimal ("12345.678901", "-0.5"):
-// every digit kept, at least two decimals, trailing zeros past them
-// dropped. The form of CSV cells and JSON strings.
-func wanPlain(fen int64) string {
-	neg, mag := fen < 0, uint64(fen)
-	if neg {
-		mag = uint64(-(fen + 1)) + 1
-	}
-	frac := strconv.FormatUint(mag%fenPerWan+fenPerWan, 10)[1:] // six digits
-	frac = strings.TrimRight(frac, "0")
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	s := strconv.FormatUint(mag/fenPerWan, 10) + "." + frac
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
-
-// wanGrouped is wanPlain with thousands separators in the integer part
-// ("12,345.678901"), for pages.
-func wanGrouped(fen int64) string {
-	s := wanPlain(fen)
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return sign + b.String() + "." + frac
-}
+func wanGrouped(fen int64) string { return casework.FormatWanYuan(fen) }
 
 // yuanPlain writes fen as yuan with two decimals and no separators
 // ("1234567.89"), for JSON.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -155,6 +156,11 @@ type Handler struct {
 	// publications and runs its Watch over the store's published stamp;
 	// when nil, Mount makes one (emptied only through InvalidatePublic).
 	PublicCache *web.PageCache
+	// homeLatest is the home page's list of the latest publications, as of
+	// the public cache's generation homeGen.
+	homeMu     sync.Mutex
+	homeGen    uint64
+	homeLatest *homeLatest
 
 	allRegions []string // every region code: the public may read them all
 	limiter    *web.RateLimiter

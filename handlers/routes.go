@@ -89,7 +89,8 @@ func (h *Handler) readyz(c *fiber.Ctx) error {
 // home is the home page, with the summary of the public statistics.
 func (h *Handler) home(c *fiber.Ctx) error {
 	stats := h.homeSummary(c)
-	if err := h.renderPage(c, fiber.StatusOK, "home", fiber.Map{"Title": "首页", "Nav": "home", "Stats": stats}); err != nil {
+	if err := h.renderPage(c, fiber.StatusOK, "home", fiber.Map{"Title": "首页", "Nav": "home", "Stats": stats,
+		"Latest": h.latestForHome(c)}); err != nil {
 		return err
 	}
 	if stats != nil {

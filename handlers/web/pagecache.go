@@ -100,6 +100,15 @@ func (pc *PageCache) Invalidate() {
 	pc.size = 0
 }
 
+// Generation counts the invalidations so far: what was computed from the
+// store under one generation is current until it changes (the home page
+// keeps its latest publications by it).
+func (pc *PageCache) Generation() uint64 {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return pc.gen
+}
+
 // Len is how many responses the cache holds.
 func (pc *PageCache) Len() int {
 	pc.mu.Lock()
