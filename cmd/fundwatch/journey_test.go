@@ -96,6 +96,8 @@ func (in *installation) command(stdin string, cmd string, args ...string) (int, 
 		code = userCommand(context.Background(), full, strings.NewReader(stdin), &out, &errb)
 	case "audit":
 		code = auditCommand(context.Background(), full, &out, &errb)
+	case "import":
+		code = importCommand(context.Background(), full, &out, &errb)
 	default:
 		in.t.Fatalf("unknown command %q", cmd)
 	}
