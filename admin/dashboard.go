@@ -68,6 +68,25 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 		}
 		data["ReportsOverdue"] = n
 	}
+	// What waits for this user in the publishing workflow: a leader, the
+	// submissions of their own region to approve; a publisher, drafts sent
+	// back (and not yet resubmitted) or still open.
+	if casework.RoleAllows(actor.Role, casework.PermApprovePublication) {
+		_, n, err := a.Store.ListPublications(ctx, store.PublicationFilter{RegionCodes: []string{actor.RegionCode},
+			PendingStatuses: []string{store.RevSubmitted}, Limit: 1})
+		if err != nil {
+			return err
+		}
+		data["PubsToApprove"] = n
+	}
+	if casework.RoleAllows(actor.Role, casework.PermPublish) {
+		_, n, err := a.Store.ListPublications(ctx, store.PublicationFilter{RegionCodes: actor.Scope,
+			PendingStatuses: []string{store.RevDraft}, Limit: 1})
+		if err != nil {
+			return err
+		}
+		data["PubDrafts"] = n
+	}
 	if me, ok := a.Regions.Lookup(actor.RegionCode); ok && me.Level == casework.LevelProvince &&
 		casework.RoleAllows(actor.Role, casework.PermViewQuarterly) {
 		y, q := casework.QuarterOf(now)

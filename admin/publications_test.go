@@ -121,6 +121,14 @@ func TestAPublisherPreparesAFundReportAndALeaderOfTheRegionPublishesIt(t *testin
 	if resp, body := pc.post("/admin/publications/"+id, sv); resp.StatusCode != http.StatusConflict || !strings.Contains(body, store.MsgPublicationFrozen) {
 		t.Errorf("saving a submitted revision: %d", resp.StatusCode)
 	}
+	// The city's leader sees it waiting on the dashboard; the province's
+	// does not (it is not theirs to approve).
+	if _, dash := lc.get("/admin"); !strings.Contains(dash, `id="pubs-to-approve"`) || !strings.Contains(dash, "1 条信息公开内容等待您审核") {
+		t.Error("the city leader's dashboard does not show the submission")
+	}
+	if _, dash := plc.get("/admin"); strings.Contains(dash, `id="pubs-to-approve"`) {
+		t.Error("the province leader's dashboard shows a city's submission")
+	}
 	// The publisher may not approve, the province's leader is not of the
 	// same region; the city's leader approves, which publishes at once.
 	if resp, _ := pc.pubAct(id, "approve", nil); resp.StatusCode != http.StatusForbidden {
