@@ -189,9 +189,12 @@ func journeyFundTable(t *testing.T, b *browser) {
 	lead.wantText(byID("revisions"), correctionNote)
 
 	// The public sees the corrected table, the dated note, and the earlier
-	// revision with the old figure. (A reader who opened the page in the
-	// last minute may keep it that long without asking: the public pages
-	// are "max-age=60" with an ETag. So this is a reader who comes now.)
+	// revision with the old figure. A browser that showed the page in the
+	// last minute may show it again without asking (the public pages are
+	// "max-age=60" with an ETag), until the reader reloads it.
+	reader.open(fundsPath)
+	reader.do("reload the fund page", chromedp.Reload())
+	reader.wantFundTable("reloaded fund page", "table.fund-table", pageAfterCorrection)
 	reader = b.journey(t, base, "disclosure1-public-later", tabOpts{timeout: 3 * journeyTimeout})
 	reader.open(fundsPath)
 	reader.wantText(chromedp.CSS(".source"), "已更正")
