@@ -13,11 +13,17 @@
     if (v === null || v === undefined || isNaN(v)) { return '—'; }
     return Number(v).toLocaleString('zh-CN', { maximumFractionDigits: 6 });
   }
-  function compact(v) {
-    var a = Math.abs(v);
-    if (a >= 1e8) { return (v / 1e8).toLocaleString('zh-CN', { maximumFractionDigits: 2 }) + '亿'; }
-    if (a >= 1e4) { return (v / 1e4).toLocaleString('zh-CN', { maximumFractionDigits: 2 }) + '万'; }
-    return v.toLocaleString('zh-CN', { maximumFractionDigits: 2 });
+  // axisUnit is how the value axis reads the figures: figures in 万元 of
+  // 10,000 万元 or more read in 亿元 (an axis label "120万" over "单位：万元"
+  // would mean 120 万万元), anything else in its own unit.
+  function axisUnit(data) {
+    var max = 0;
+    data.series.forEach(function (s) {
+      s.data.forEach(function (v) { if (v !== null && Math.abs(v) > max) { max = Math.abs(v); } });
+    });
+    if (data.unit === '万元' && max >= 1e4) { return { name: '单位：亿元', divisor: 1e4 }; }
+    if (data.unit === '%') { return { name: '%', divisor: 1, suffix: '%' }; }
+    return { name: '单位：' + data.unit, divisor: 1 };
   }
 
   function draw(el) {
@@ -27,6 +33,7 @@
     if (!data || !data.categories || !data.categories.length) { return; }
     el.classList.add('chart-ready');
     var narrow = el.clientWidth < 480;
+    var axis = axisUnit(data);
     var chart = window.echarts.init(el, null, { renderer: 'canvas' });
     chart.setOption({
       animation: false,
@@ -40,9 +47,14 @@
       grid: { left: 4, right: 12, top: 32, bottom: narrow ? 64 : 36, containLabel: true },
       xAxis: { type: 'category', data: data.categories, axisLabel: { fontSize: narrow ? 11 : 12, hideOverlap: true } },
       yAxis: {
-        type: 'value', name: data.unit === '%' ? '%' : '单位：' + data.unit,
+        type: 'value', name: axis.name,
         nameTextStyle: { align: 'left', fontSize: 12 },
-        axisLabel: { fontSize: narrow ? 10 : 12, formatter: data.unit === '%' ? function (v) { return v + '%'; } : compact }
+        axisLabel: {
+          fontSize: narrow ? 10 : 12,
+          formatter: function (v) {
+            return (v / axis.divisor).toLocaleString('zh-CN', { maximumFractionDigits: 2 }) + (axis.suffix || '');
+          }
+        }
       },
       series: data.series.map(function (s) {
         return { name: s.name, type: s.type, data: s.data, barMaxWidth: 28, connectNulls: false, symbolSize: 7 };
