@@ -445,8 +445,10 @@ func journeyContactAndFooter(t *testing.T, b *browser) {
 		j.shot("contact-" + v.name)
 	}
 	j.wantText(chromedp.CSS(".site-footer"), "主办单位：吉林省人力资源和社会保障厅", "网站标识码：2200000001", "吉ICP备00000000号", "0431-88888888")
-	if strings.Contains(j.pageText(), "信息公开") {
-		t.Error("a page names 信息公开, which does not exist yet")
+	// 信息公开 leads somewhere real: the disclosure, from the header and
+	// the footer.
+	if !j.eval("信息公开 links", `document.querySelector('.site-nav a[href="/disclosure"]') !== null && document.querySelector('.site-footer a[href="/disclosure"]') !== null`) {
+		t.Error("the header or the footer lacks the link to 信息公开 (/disclosure)")
 	}
 
 	// The guide: the usual headings.
