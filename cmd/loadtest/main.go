@@ -79,7 +79,8 @@ type options struct {
 	fundwatchBin string
 	keep         bool
 	scenarios    []string // chosen, in allScenarios order
-	cases        int      // cases seeded for the inbox scenarios
+	cases        int      // cases seeded for the inbox and public scenarios
+	clients      int      // > 0: closed loop with this many clients instead of -rate
 	seedDir      string   // where the seed store is written before it is copied
 }
 
@@ -104,15 +105,20 @@ func run() int {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (fundwatch's data and both servers' logs)")
 	scenarios := flag.String("scenarios", "all", "comma-separated scenarios to measure against the baseline: "+
 		strings.Join(scenarioNames(), ", ")+"; \"inbox\" for every inbox scenario, \"all\" for everything")
-	flag.IntVar(&o.cases, "cases", 100000, "cases generated into a fresh store before the run, for the inbox scenarios")
+	flag.IntVar(&o.clients, "clients", 0, "closed loop: this many clients, each sending its next request when the last is answered, for -duration per target (instead of -rate)")
+	flag.IntVar(&o.cases, "cases", 100000, "cases generated into a fresh store before the run, for the inbox and public scenarios")
 	flag.StringVar(&o.seedDir, "seed-dir", defaultSeedDir(), "directory (a tmpfs) the seed store is written in before it is copied to fundwatch's data directory; \"\" writes it in place")
 	flag.Parse()
 
 	if *serveBaseline != "" {
 		return runBaseline(*serveBaseline)
 	}
-	if o.rate <= 0 || o.duration <= 0 || o.maxSteps <= 0 || o.cases <= 0 {
-		fmt.Fprintln(os.Stderr, "loadtest: -rate, -duration, -max-steps and -cases must be positive")
+	if o.rate <= 0 || o.duration <= 0 || o.maxSteps <= 0 || o.cases <= 0 || o.clients < 0 {
+		fmt.Fprintln(os.Stderr, "loadtest: -rate, -duration, -max-steps and -cases must be positive, -clients not negative")
+		return 2
+	}
+	if o.clients > 0 && o.findMax {
+		fmt.Fprintln(os.Stderr, "loadtest: -clients (closed loop) and -find-max (rising rates) do not go together")
 		return 2
 	}
 	var err error
@@ -331,10 +337,11 @@ type target struct {
 	expect int
 }
 
-// row is the outcome of one attack at one rate.
+// row is the outcome of one attack at one rate (or, closed loop, with
+// -clients clients).
 type row struct {
 	target  string
-	rate    int
+	rate    int // 0 in a closed loop
 	m       vegeta.Metrics
 	errors  uint64
 	codes   string
@@ -348,17 +355,24 @@ func (r row) saturated(o options) bool {
 	return r.m.Success < 0.99 || r.m.Throughput < 0.9*float64(r.rate) || r.m.Latencies.P99 > o.maxP99
 }
 
-// attack sends rate req/s to t for du and returns the metrics.
+// attack sends rate req/s to t for du and returns the metrics; with
+// -clients it runs a closed loop instead: that many workers, each sending
+// its next request as soon as the last one is answered (vegeta's infinite
+// rate with a fixed number of workers).
 func attack(ctx context.Context, o options, t target, rate int, du time.Duration, name string) row {
+	workers, maxWorkers, pace := o.workers, o.maxWorkers, vegeta.Rate{Freq: rate, Per: time.Second}
+	if o.clients > 0 {
+		workers, maxWorkers, pace, rate = uint64(o.clients), uint64(o.clients), vegeta.Rate{}, 0
+	}
 	a := vegeta.NewAttacker(
-		vegeta.Workers(o.workers),
-		vegeta.MaxWorkers(o.maxWorkers),
+		vegeta.Workers(workers),
+		vegeta.MaxWorkers(maxWorkers),
 		vegeta.Timeout(o.timeout),
 		vegeta.KeepAlive(true),
 		vegeta.MaxBody(t.maxBody),
 		vegeta.Redirects(vegeta.NoFollow),
 	)
-	res := a.Attack(t.targeter(), vegeta.Rate{Freq: rate, Per: time.Second}, du, name)
+	res := a.Attack(t.targeter(), pace, du, name)
 	r := row{target: t.name, rate: rate}
 	errs := map[string]int{}
 	for {
@@ -433,11 +447,12 @@ func measure(ctx context.Context, o options) error {
 	}
 	dataDir := filepath.Join(dir, "data")
 	var seeded *seedStats
-	if slices.ContainsFunc(o.scenarios, isInbox) {
-		fmt.Fprintf(os.Stderr, "loadtest: generating %d cases for the inbox scenarios …\n", o.cases)
-		st, err := seedInbox(ctx, dataDir, o.seedDir, o.cases, store.Truncate(time.Now().UTC()), os.Stderr)
+	if slices.ContainsFunc(o.scenarios, isInbox) || slices.ContainsFunc(o.scenarios, isPublic) {
+		plan := seedPlan{cases: o.cases, disclosure: slices.ContainsFunc(o.scenarios, isPublic)}
+		fmt.Fprintf(os.Stderr, "loadtest: generating %d cases (and the disclosure: %v) …\n", plan.cases, plan.disclosure)
+		st, err := seedStore(ctx, dataDir, o.seedDir, plan, store.Truncate(time.Now().UTC()), os.Stderr)
 		if err != nil {
-			return fmt.Errorf("generate cases: %w", err)
+			return fmt.Errorf("generate the store: %w", err)
 		}
 		seeded = &st
 		fmt.Fprintf(os.Stderr, "loadtest: %s\n", st)
@@ -463,7 +478,7 @@ func measure(ctx context.Context, o options) error {
 			return vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base.base + "/"})
 		},
 	}}
-	var inboxInfo []string
+	var inboxInfo, publicInfo []string
 	sessions := map[string]string{} // username → session cookie
 	for _, sc := range o.scenarios {
 		switch sc {
@@ -502,6 +517,21 @@ func measure(ctx context.Context, o options) error {
 						t.Header = http.Header{"X-Access-Code": {c.code}}
 						return nil
 					}
+				},
+			})
+		case "disclosure-funds", "disclosure-index", "api-fund-table", "home", "statistics":
+			ps := publicScenarios[sc]
+			url := fw.base + ps.path
+			info, err := checkPublic(url)
+			if err != nil {
+				return fmt.Errorf("%s: %w", sc, err)
+			}
+			publicInfo = append(publicInfo, fmt.Sprintf("  %s: %s;\n    %s", ps.label(), ps.what, info))
+			targets = append(targets, target{
+				name: ps.label(), srv: fw, maxBody: 0, expect: http.StatusOK,
+				targeter: func() vegeta.Targeter {
+					return vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: url,
+						Header: http.Header{"Accept-Encoding": {browserAcceptEncoding}}})
 				},
 			})
 		default:
@@ -547,7 +577,11 @@ func measure(ctx context.Context, o options) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			fmt.Fprintf(os.Stderr, "loadtest: %s at %d req/s for %v …\n", t.name, rate, o.duration)
+			if o.clients > 0 {
+				fmt.Fprintf(os.Stderr, "loadtest: %s, %d clients in a closed loop for %v …\n", t.name, o.clients, o.duration)
+			} else {
+				fmt.Fprintf(os.Stderr, "loadtest: %s at %d req/s for %v …\n", t.name, rate, o.duration)
+			}
 			r := attack(ctx, o, t, rate, o.duration, t.name)
 			if r.stopped {
 				return ctx.Err()
@@ -573,24 +607,47 @@ func measure(ctx context.Context, o options) error {
 		started.Format("2006-01-02 15:04 MST"), runtime.NumCPU(), o.duration, o.warmup, time.Since(started).Round(time.Second))
 	if seeded != nil {
 		fmt.Printf("store: %s\n", seeded)
-		fmt.Println("inbox pages (first page, 50 rows):")
-		for _, l := range inboxInfo {
-			fmt.Println(l)
+		if len(inboxInfo) > 0 {
+			fmt.Println("inbox pages (first page, 50 rows):")
+			for _, l := range inboxInfo {
+				fmt.Println(l)
+			}
+		}
+		if len(publicInfo) > 0 {
+			fmt.Printf("public pages, asked for with Accept-Encoding %q:\n", browserAcceptEncoding)
+			for _, l := range publicInfo {
+				fmt.Println(l)
+			}
 		}
 		fmt.Println()
 	}
+	if o.clients > 0 {
+		fmt.Printf("closed loop: %d clients per target, each sending its next request when the last is answered\n\n", o.clients)
+	}
+	rateHeader := "rate"
+	if o.clients > 0 {
+		rateHeader = "clients"
+	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "target\trate\trequests\tthroughput/s\tp50\tp99\tmax\tsuccess\terrors\tpeak RSS")
+	fmt.Fprintln(tw, "target\t"+rateHeader+"\trequests\tthroughput/s\tp50\tp99\tmax\tsuccess\terrors\tpeak RSS")
 	for _, r := range rows {
+		rate := r.rate
+		if o.clients > 0 {
+			rate = o.clients
+		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%.2f%%\t%d\t%.1f MiB\n",
-			r.target, r.rate, r.m.Requests, r.m.Throughput, ms(r.m.Latencies.P50), ms(r.m.Latencies.P99),
+			r.target, rate, r.m.Requests, r.m.Throughput, ms(r.m.Latencies.P50), ms(r.m.Latencies.P99),
 			ms(r.m.Latencies.Max), 100*r.m.Success, r.errors, float64(r.rssKiB)/1024)
 	}
 	tw.Flush()
 	fmt.Println()
 	for _, r := range rows {
 		if r.errors > 0 {
-			fmt.Printf("%s at %d/s: status codes %s; most frequent error: %s\n", r.target, r.rate, r.codes, r.topErr)
+			at := fmt.Sprintf("at %d/s", r.rate)
+			if o.clients > 0 {
+				at = fmt.Sprintf("with %d clients", o.clients)
+			}
+			fmt.Printf("%s %s: status codes %s; most frequent error: %s\n", r.target, at, r.codes, r.topErr)
 		}
 	}
 
@@ -602,6 +659,16 @@ func measure(ctx context.Context, o options) error {
 	b, ok := best[targets[0].name]
 	if !ok {
 		fmt.Println("the baseline saturated at the first rate; no ratios")
+		return nil
+	}
+	if o.clients > 0 {
+		fmt.Printf("ratios fundwatch/baseline with the same %d clients:\n", o.clients)
+		for _, t := range targets[1:] {
+			r := best[t.name]
+			fmt.Printf("  %s  throughput ×%.2f   p50 ×%.1f   p99 ×%.1f   peak RSS ×%.1f\n", pad(t.name),
+				r.m.Throughput/b.m.Throughput, ratio(r.m.Latencies.P50, b.m.Latencies.P50),
+				ratio(r.m.Latencies.P99, b.m.Latencies.P99), float64(r.rssKiB)/float64(max(b.rssKiB, 1)))
+		}
 		return nil
 	}
 	if !o.findMax {
