@@ -83,6 +83,25 @@ func (h *Handler) cachedData(c *fiber.Ctx, key string, build func(*fiber.Ctx) er
 	return h.PublicCache.Serve(c, "data "+key, build)
 }
 
+// queryKey is the part of a cache key that a page choosing among what is
+// published (a region, a year, a type) takes from the request: the named
+// query parameters that are set, as the page reads them, in a fixed
+// order. The key is looked up before anything is read from the store, so
+// a hit costs no store read at all; the page's build reads the store and
+// answers 200 only when every given value names something published (any
+// other choice is redirected or refused, and not kept), so the keys kept
+// stay bounded by what is published. The build runs under the cache's
+// generation check, so what it reads can never outlive a publication.
+func queryKey(c *fiber.Ctx, names ...string) string {
+	v := url.Values{}
+	for _, n := range names {
+		if s := c.Query(n); s != "" {
+			v.Set(n, s)
+		}
+	}
+	return v.Encode()
+}
+
 var errPublicationNotFound = store.NotFound(store.MsgPublicationNotFound)
 
 // publicPublication returns a publication the public may see: published

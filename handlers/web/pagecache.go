@@ -51,10 +51,12 @@ type PageCache struct {
 }
 
 // Bounds of a PageCache: past them the oldest entries go first. The keys
-// of the public site are canonical (handlers build them from parsed
-// parameters, never from the raw query), so they are bounded by what is
-// published; the bounds only stop a very large site from using more memory
-// than this.
+// of the public site are built from the parameters a page reads (never
+// from the raw query string), and a response is kept only when those
+// parameters named something published (anything else is redirected or
+// refused, and such answers are not kept), so the keys kept are bounded by
+// what is published; the bounds only stop a very large site from using
+// more memory than this.
 const (
 	DefaultPageCacheEntries = 4000
 	DefaultPageCacheBytes   = 64 << 20
