@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"io"
+	"log/slog"
 	"net"
 	"testing"
 	"time"
@@ -17,11 +19,14 @@ import (
 // fund table of the province with five years of six insurance types for
 // the province and every city, the disclosure index, the same table from
 // the API, the home page and the statistics. Every request asks for
-// compression as a browser does. Run it with
+// compression as a browser does; the access log is written, to nowhere.
+// Run it with
 //
 //	go test -run '^$' -bench PublicPages -benchmem ./handlers/
 func BenchmarkPublicPages(b *testing.B) {
-	e := newTestEnv(b)
+	// The access log goes where the server's would, a text log, but to
+	// nowhere: the test env's log buffer would grow by every request.
+	e := newTestEnv(b, func(h *Handler) { h.Log = slog.New(slog.NewTextHandler(io.Discard, nil)) })
 	types := []string{"pension", "resident_pension", "medical", "unemployment", "work_injury", "maternity"}
 	regions := []string{"220000"}
 	for _, c := range e.h.Regions.Cities() {

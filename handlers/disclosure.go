@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -93,13 +94,18 @@ func (h *Handler) cachedData(c *fiber.Ctx, key string, build func(*fiber.Ctx) er
 // stay bounded by what is published. The build runs under the cache's
 // generation check, so what it reads can never outlive a publication.
 func queryKey(c *fiber.Ctx, names ...string) string {
-	v := url.Values{}
+	var b strings.Builder
 	for _, n := range names {
 		if s := c.Query(n); s != "" {
-			v.Set(n, s)
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(n)
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(s))
 		}
 	}
-	return v.Encode()
+	return b.String()
 }
 
 var errPublicationNotFound = store.NotFound(store.MsgPublicationNotFound)

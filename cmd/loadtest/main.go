@@ -81,6 +81,7 @@ type options struct {
 	scenarios    []string // chosen, in allScenarios order
 	cases        int      // cases seeded for the inbox and public scenarios
 	clients      int      // > 0: closed loop with this many clients instead of -rate
+	baseEach     bool     // measure the baseline again right before each target
 	seedDir      string   // where the seed store is written before it is copied
 }
 
@@ -106,6 +107,7 @@ func run() int {
 	scenarios := flag.String("scenarios", "all", "comma-separated scenarios to measure against the baseline: "+
 		strings.Join(scenarioNames(), ", ")+"; \"inbox\" for every inbox scenario, \"all\" for everything")
 	flag.IntVar(&o.clients, "clients", 0, "closed loop: this many clients, each sending its next request when the last is answered, for -duration per target (instead of -rate)")
+	flag.BoolVar(&o.baseEach, "baseline-each", false, "measure the baseline again right before every target and compare each target with that measurement (on a machine whose load changes from minute to minute)")
 	flag.IntVar(&o.cases, "cases", 100000, "cases generated into a fresh store before the run, for the inbox and public scenarios")
 	flag.StringVar(&o.seedDir, "seed-dir", defaultSeedDir(), "directory (a tmpfs) the seed store is written in before it is copied to fundwatch's data directory; \"\" writes it in place")
 	flag.Parse()
@@ -115,6 +117,10 @@ func run() int {
 	}
 	if o.rate <= 0 || o.duration <= 0 || o.maxSteps <= 0 || o.cases <= 0 || o.clients < 0 {
 		fmt.Fprintln(os.Stderr, "loadtest: -rate, -duration, -max-steps and -cases must be positive, -clients not negative")
+		return 2
+	}
+	if o.baseEach && o.findMax {
+		fmt.Fprintln(os.Stderr, "loadtest: -baseline-each compares at one rate; it does not go with -find-max")
 		return 2
 	}
 	if o.clients > 0 && o.findMax {
@@ -565,8 +571,22 @@ func measure(ctx context.Context, o options) error {
 	var rows []row
 	best := map[string]row{}
 	unsaturated := map[string]bool{} // held every step of -find-max
+	paired := map[string]row{}       // with -baseline-each: the baseline measured right before each target
 	for i, t := range targets {
 		if i > 0 {
+			time.Sleep(o.pause)
+		}
+		if i > 0 && o.baseEach {
+			if o.warmup > 0 {
+				attack(ctx, o, targets[0], o.rate, o.warmup, "warmup")
+			}
+			fmt.Fprintf(os.Stderr, "loadtest: %s again, before %s …\n", targets[0].name, t.name)
+			r := attack(ctx, o, targets[0], o.rate, o.duration, targets[0].name)
+			if r.stopped {
+				return ctx.Err()
+			}
+			rows = append(rows, r)
+			paired[t.name] = r
 			time.Sleep(o.pause)
 		}
 		if o.warmup > 0 {
@@ -661,10 +681,19 @@ func measure(ctx context.Context, o options) error {
 		fmt.Println("the baseline saturated at the first rate; no ratios")
 		return nil
 	}
+	against := func(name string) row {
+		if p, ok := paired[name]; ok {
+			return p
+		}
+		return b
+	}
+	if o.baseEach {
+		fmt.Println("each target is compared with the baseline row right above it")
+	}
 	if o.clients > 0 {
 		fmt.Printf("ratios fundwatch/baseline with the same %d clients:\n", o.clients)
 		for _, t := range targets[1:] {
-			r := best[t.name]
+			r, b := best[t.name], against(t.name)
 			fmt.Printf("  %s  throughput ×%.2f   p50 ×%.1f   p99 ×%.1f   peak RSS ×%.1f\n", pad(t.name),
 				r.m.Throughput/b.m.Throughput, ratio(r.m.Latencies.P50, b.m.Latencies.P50),
 				ratio(r.m.Latencies.P99, b.m.Latencies.P99), float64(r.rssKiB)/float64(max(b.rssKiB, 1)))
@@ -674,7 +703,7 @@ func measure(ctx context.Context, o options) error {
 	if !o.findMax {
 		fmt.Println("ratios fundwatch/baseline at the same rate:")
 		for _, t := range targets[1:] {
-			r := best[t.name]
+			r, b := best[t.name], against(t.name)
 			fmt.Printf("  %s  throughput ×%.2f   p99 ×%.1f   peak RSS ×%.1f\n", pad(t.name),
 				r.m.Throughput/b.m.Throughput, ratio(r.m.Latencies.P99, b.m.Latencies.P99),
 				float64(r.rssKiB)/float64(max(b.rssKiB, 1)))
