@@ -1,20 +1,26 @@
-// Command loadtest measures fundwatch at a steady request rate against a
-// baseline measured in the same run: a plain Fiber handler that returns a
-// short text. Machines here are shared and noisy, so the figures to compare
-// between runs are the ratios fundwatch/baseline, not the absolute numbers.
+// Command loadtest measures fundwatch at a steady request rate, or with a
+// fixed number of clients in a closed loop (-clients), against a baseline
+// measured in the same run: a plain Fiber handler that returns a short
+// text. Machines here are shared and noisy, so the figures to compare
+// between runs are the ratios fundwatch/baseline, not the absolute numbers
+// (-baseline-each measures the baseline again right before every target).
 //
 // It builds fundwatch from this module, runs it and the baseline as separate
 // processes on free 127.0.0.1 ports (fundwatch on a temporary data directory
 // with the submission and follow-up limits off), attacks each with vegeta for
 // a bounded time, prints one table and stops everything. The scenarios
 // (-scenarios) are the intake API (POST /api/v1/reports), the follow-up read
-// of what it filed, and the first page of the admin inbox, filtered or not,
-// for a handler of 长春市 and one of the province: for those, -cases cases
-// (100,000) are generated into a fresh store before fundwatch starts, and
-// the two handlers sign in. Run it from the module root:
+// of what it filed, the first page of the admin inbox, filtered or not, for
+// a handler of 长春市 and one of the province, and the public pages: the
+// cached fund table and disclosure index, the fund table from the JSON API,
+// the home page and the statistics. For the inbox and public scenarios
+// -cases cases (100,000) are generated into a fresh store before fundwatch
+// starts (and for the public ones a disclosure is published), and the two
+// handlers sign in. Run it from the module root:
 //
 //	go run ./cmd/loadtest                      # every scenario, 200 req/s for 10 s each
 //	go run ./cmd/loadtest -scenarios inbox -rate 20
+//	go run ./cmd/loadtest -scenarios public -clients 32 -baseline-each   # requests/s against the baseline
 //	go run ./cmd/loadtest -scenarios intake,followup -rate 1000   # past saturation on 2 cores
 //	go run ./cmd/loadtest -find-max -duration 5s  # raise the rate until a target saturates
 //
