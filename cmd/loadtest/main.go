@@ -261,6 +261,46 @@ func (s *server) peakRSS() int64 {
 	return 0
 }
 
+// cpuTime is the CPU time (user and system) the process has used so far,
+// from /proc/PID/stat in clock ticks of 1/100 s (Linux's USER_HZ), or 0
+// when /proc cannot tell.
+func (s *server) cpuTime() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) is in parentheses and may hold spaces;
+	// utime and stime are fields 14 and 15, the 12th and 13th after it.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// selfCPUTime is the CPU time this process has used so far.
+func selfCPUTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// perRequest is CPU time per request in microseconds.
+func perRequest(cpu time.Duration, requests uint64) float64 {
+	if requests == 0 {
+		return 0
+	}
+	return float64(cpu) / float64(time.Microsecond) / float64(requests)
+}
+
 func tail(path string) string {
 	b, _ := os.ReadFile(path)
 	if len(b) > 2000 {
@@ -352,15 +392,18 @@ type target struct {
 // row is the outcome of one attack at one rate (or, closed loop, with
 // -clients clients).
 type row struct {
-	target  string
-	rate    int // 0 in a closed loop
-	m       vegeta.Metrics
-	errors  uint64
-	codes   string
-	topErr  string
-	rssKiB  int64
-	stopped bool
-	ok      uint64 // answers with the expected status
+	target string
+	rate   int // 0 in a closed loop
+	m      vegeta.Metrics
+	errors uint64
+	codes  string
+	topErr string
+	rssKiB int64
+	// CPU time the server process and this process (the load generator)
+	// used during the attack, from /proc and getrusage.
+	serverCPU, clientCPU time.Duration
+	stopped              bool
+	ok                   uint64 // answers with the expected status
 }
 
 func (r row) saturated(o options) bool {
@@ -384,6 +427,7 @@ func attack(ctx context.Context, o options, t target, rate int, du time.Duration
 		vegeta.MaxBody(t.maxBody),
 		vegeta.Redirects(vegeta.NoFollow),
 	)
+	serverBefore, clientBefore := t.srv.cpuTime(), selfCPUTime()
 	res := a.Attack(t.targeter(), pace, du, name)
 	r := row{target: t.name, rate: rate}
 	errs := map[string]int{}
@@ -403,6 +447,7 @@ func attack(ctx context.Context, o options, t target, rate int, du time.Duration
 					r.m.Success = float64(r.ok) / float64(r.m.Requests)
 				}
 				r.rssKiB = t.srv.peakRSS()
+				r.serverCPU, r.clientCPU = t.srv.cpuTime()-serverBefore, selfCPUTime()-clientBefore
 				var codes []string
 				for c, n := range r.m.StatusCodes {
 					codes = append(codes, fmt.Sprintf("%s×%d", c, n))
@@ -655,15 +700,16 @@ func measure(ctx context.Context, o options) error {
 		rateHeader = "clients"
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "target\t"+rateHeader+"\trequests\tthroughput/s\tp50\tp99\tmax\tsuccess\terrors\tpeak RSS")
+	fmt.Fprintln(tw, "target\t"+rateHeader+"\trequests\tthroughput/s\tp50\tp99\tmax\tsuccess\terrors\tpeak RSS\tserver CPU\tclient CPU")
 	for _, r := range rows {
 		rate := r.rate
 		if o.clients > 0 {
 			rate = o.clients
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%.2f%%\t%d\t%.1f MiB\n",
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%.2f%%\t%d\t%.1f MiB\t%.1fµs/req\t%.1fµs/req\n",
 			r.target, rate, r.m.Requests, r.m.Throughput, ms(r.m.Latencies.P50), ms(r.m.Latencies.P99),
-			ms(r.m.Latencies.Max), 100*r.m.Success, r.errors, float64(r.rssKiB)/1024)
+			ms(r.m.Latencies.Max), 100*r.m.Success, r.errors, float64(r.rssKiB)/1024,
+			perRequest(r.serverCPU, r.m.Requests), perRequest(r.clientCPU, r.m.Requests))
 	}
 	tw.Flush()
 	fmt.Println()
@@ -700,9 +746,10 @@ func measure(ctx context.Context, o options) error {
 		fmt.Printf("ratios fundwatch/baseline with the same %d clients:\n", o.clients)
 		for _, t := range targets[1:] {
 			r, b := best[t.name], against(t.name)
-			fmt.Printf("  %s  throughput ×%.2f   p50 ×%.1f   p99 ×%.1f   peak RSS ×%.1f\n", pad(t.name),
+			fmt.Printf("  %s  throughput ×%.2f   p50 ×%.1f   p99 ×%.1f   peak RSS ×%.1f   server CPU/req ×%.1f\n", pad(t.name),
 				r.m.Throughput/b.m.Throughput, ratio(r.m.Latencies.P50, b.m.Latencies.P50),
-				ratio(r.m.Latencies.P99, b.m.Latencies.P99), float64(r.rssKiB)/float64(max(b.rssKiB, 1)))
+				ratio(r.m.Latencies.P99, b.m.Latencies.P99), float64(r.rssKiB)/float64(max(b.rssKiB, 1)),
+				cpuRatio(r, b))
 		}
 		return nil
 	}
@@ -710,9 +757,9 @@ func measure(ctx context.Context, o options) error {
 		fmt.Println("ratios fundwatch/baseline at the same rate:")
 		for _, t := range targets[1:] {
 			r, b := best[t.name], against(t.name)
-			fmt.Printf("  %s  throughput ×%.2f   p99 ×%.1f   peak RSS ×%.1f\n", pad(t.name),
+			fmt.Printf("  %s  throughput ×%.2f   p99 ×%.1f   peak RSS ×%.1f   server CPU/req ×%.1f\n", pad(t.name),
 				r.m.Throughput/b.m.Throughput, ratio(r.m.Latencies.P99, b.m.Latencies.P99),
-				float64(r.rssKiB)/float64(max(b.rssKiB, 1)))
+				float64(r.rssKiB)/float64(max(b.rssKiB, 1)), cpuRatio(r, b))
 		}
 		return nil
 	}
@@ -756,6 +803,11 @@ func measure(ctx context.Context, o options) error {
 }
 
 func ratio(a, b time.Duration) float64 { return float64(a) / float64(max(b, 1)) }
+
+// cpuRatio compares the server CPU time per request of two rows.
+func cpuRatio(r, b row) float64 {
+	return perRequest(r.serverCPU, r.m.Requests) / max(perRequest(b.serverCPU, b.m.Requests), 1e-9)
+}
 
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
