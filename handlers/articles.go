@@ -138,13 +138,18 @@ func (h *Handler) itemTarget(c *fiber.Ctx) (*store.Publication, pubKind, error) 
 	return p, k, nil
 }
 
+// itemKey is the cache key of /disclosure/:slug/:id from the request, so
+// that a hit reads nothing from the store: the page is kept only when the
+// id names a publication of the kind the slug names.
+func itemKey(c *fiber.Ctx) string { return "/disclosure/" + c.Params("slug") + "/" + c.Params("id") }
+
 // itemPage is the page of a publication with its live revision.
 func (h *Handler) itemPage(c *fiber.Ctx) error {
-	p, k, err := h.itemTarget(c)
-	if err != nil {
-		return err
-	}
-	return h.cachedPage(c, itemPath(p), func(c *fiber.Ctx) error {
+	return h.cachedPage(c, itemKey(c), func(c *fiber.Ctx) error {
+		p, k, err := h.itemTarget(c)
+		if err != nil {
+			return err
+		}
 		if p.Withdrawn() {
 			return h.tombstonePage(c, p, k)
 		}
@@ -155,18 +160,18 @@ func (h *Handler) itemPage(c *fiber.Ctx) error {
 // revisionPage is /disclosure/:slug/:id/revisions/:n, one earlier
 // revision; the live one is the publication's page itself.
 func (h *Handler) revisionPage(c *fiber.Ctx) error {
-	p, k, err := h.itemTarget(c)
-	if err != nil {
-		return err
-	}
-	n, err := strconv.Atoi(c.Params("n"))
-	if err != nil || n < 1 || strconv.Itoa(n) != c.Params("n") || n > p.LiveRevision {
-		return errNotFound
-	}
-	if n == p.LiveRevision && !p.Withdrawn() {
-		return c.Redirect(itemPath(p), fiber.StatusFound)
-	}
-	return h.cachedPage(c, revisionPath(p, n), func(c *fiber.Ctx) error {
+	return h.cachedPage(c, itemKey(c)+"/revisions/"+c.Params("n"), func(c *fiber.Ctx) error {
+		p, k, err := h.itemTarget(c)
+		if err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(c.Params("n"))
+		if err != nil || n < 1 || strconv.Itoa(n) != c.Params("n") || n > p.LiveRevision {
+			return errNotFound
+		}
+		if n == p.LiveRevision && !p.Withdrawn() {
+			return c.Redirect(itemPath(p), fiber.StatusFound)
+		}
 		if p.Withdrawn() {
 			return h.tombstonePage(c, p, k)
 		}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -82,6 +83,30 @@ func (h *Handler) cachedPage(c *fiber.Ctx, canonical string, build func(*fiber.C
 // cachedData serves a download, feed or API answer from the public cache.
 func (h *Handler) cachedData(c *fiber.Ctx, key string, build func(*fiber.Ctx) error) error {
 	return h.PublicCache.Serve(c, "data "+key, build)
+}
+
+// queryKey is the part of a cache key that a page choosing among what is
+// published (a region, a year, a type) takes from the request: the named
+// query parameters that are set, as the page reads them, in a fixed
+// order. The key is looked up before anything is read from the store, so
+// a hit costs no store read at all; the page's build reads the store and
+// answers 200 only when every given value names something published (any
+// other choice is redirected or refused, and not kept), so the keys kept
+// stay bounded by what is published. The build runs under the cache's
+// generation check, so what it reads can never outlive a publication.
+func queryKey(c *fiber.Ctx, names ...string) string {
+	var b strings.Builder
+	for _, n := range names {
+		if s := c.Query(n); s != "" {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(n)
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(s))
+		}
+	}
+	return b.String()
 }
 
 var errPublicationNotFound = store.NotFound(store.MsgPublicationNotFound)

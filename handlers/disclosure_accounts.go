@@ -115,18 +115,18 @@ func rateChart(title string, lines []accountLine) chartData {
 
 // accountsPage is /disclosure/accounts.
 func (h *Handler) accountsPage(c *fiber.Ctx) error {
-	sel, exact, err := h.selectAccounts(c.UserContext(), c)
-	if err != nil {
-		return err
-	}
-	if !exact {
-		return c.Redirect("/disclosure/accounts?"+sel.query(), fiber.StatusFound)
-	}
-	canonical := "/disclosure/accounts"
-	if sel.Region != "" {
-		canonical += "?" + sel.query()
-	}
-	return h.cachedPage(c, canonical, func(c *fiber.Ctx) error {
+	return h.cachedPage(c, "/disclosure/accounts?"+queryKey(c, "region"), func(c *fiber.Ctx) error {
+		sel, exact, err := h.selectAccounts(c.UserContext(), c)
+		if err != nil {
+			return err
+		}
+		if !exact {
+			return c.Redirect("/disclosure/accounts?"+sel.query(), fiber.StatusFound)
+		}
+		canonical := "/disclosure/accounts"
+		if sel.Region != "" {
+			canonical += "?" + sel.query()
+		}
 		data := fiber.Map{"Title": "个人账户基金保值增值情况", "Nav": "disclosure", "Back": canonical, "Disclosure": true}
 		if sel.Region != "" {
 			var regions []option
@@ -192,14 +192,14 @@ func accountTableCSV(regionCode, regionName string, lines []accountLine) [][]str
 // accountsDownload serves /disclosure/accounts.csv and .json.
 func (h *Handler) accountsDownload(format string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		sel, exact, err := h.selectAccounts(c.UserContext(), c)
-		if err != nil {
-			return err
-		}
-		if !exact || sel.Region == "" {
-			return errNoAccountNote
-		}
-		return h.cachedData(c, "accounts."+format+"?"+sel.query(), func(c *fiber.Ctx) error {
+		return h.cachedData(c, "accounts."+format+"?"+queryKey(c, "region"), func(c *fiber.Ctx) error {
+			sel, exact, err := h.selectAccounts(c.UserContext(), c)
+			if err != nil {
+				return err
+			}
+			if !exact || sel.Region == "" {
+				return errNoAccountNote
+			}
 			c.Set(fiber.HeaderContentDisposition, `attachment; filename="account-notes-`+sel.Region+`.`+format+`"`)
 			if format == "csv" {
 				return sendCSV(c, accountTableCSV(sel.Region, h.regionLabel(sel.Region), sel.Lines))

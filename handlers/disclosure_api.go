@@ -188,14 +188,16 @@ func containsString(list []string, s string) bool {
 // for a withdrawn one.
 func (h *Handler) apiOneHandler(kinds []string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		p, err := h.publicPublication(c.UserContext(), c.Params("id"))
-		if err != nil {
-			return err
-		}
-		if !containsString(kinds, p.Kind) {
-			return errPublicationNotFound
-		}
-		return h.cachedData(c, c.Route().Path+" "+p.ID, func(c *fiber.Ctx) error {
+		// Keyed by the id as asked, so a hit reads nothing from the
+		// store; an answer is kept only for a publication of kinds.
+		return h.cachedData(c, c.Route().Path+" "+c.Params("id"), func(c *fiber.Ctx) error {
+			p, err := h.publicPublication(c.UserContext(), c.Params("id"))
+			if err != nil {
+				return err
+			}
+			if !containsString(kinds, p.Kind) {
+				return errPublicationNotFound
+			}
 			if p.Withdrawn() {
 				return sendJSON(c, fiber.StatusGone, apiWithdrawn{
 					Error: "该信息已于" + p.WithdrawnAt.In(store.CST).Format("2006年01月02日") + "撤回。撤回原因：" + p.WithdrawnReason,
@@ -247,14 +249,14 @@ func (h *Handler) apiOneHandler(kinds []string) fiber.Handler {
 // apiFundTable serves /api/v1/fund-table: the table /disclosure/funds
 // shows for the same region, year and type, as its JSON download.
 func (h *Handler) apiFundTable(c *fiber.Ctx) error {
-	sel, exact, err := h.selectFunds(c.UserContext(), c)
-	if err != nil {
-		return err
-	}
-	if !exact || sel.Report == nil {
-		return errNoFundReport
-	}
-	return h.cachedData(c, "api fund-table?"+sel.query(), func(c *fiber.Ctx) error {
+	return h.cachedData(c, "api fund-table?"+queryKey(c, "region", "year", "type"), func(c *fiber.Ctx) error {
+		sel, exact, err := h.selectFunds(c.UserContext(), c)
+		if err != nil {
+			return err
+		}
+		if !exact || sel.Report == nil {
+			return errNoFundReport
+		}
 		return sendJSON(c, fiber.StatusOK, h.fundTableBody(h.fundTableOf(*sel.Report, sel.Type)))
 	})
 }

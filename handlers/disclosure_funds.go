@@ -322,18 +322,18 @@ type option struct {
 // fundsPage is /disclosure/funds: the selectors, the table of the chosen
 // year, region and type, and the trend across years.
 func (h *Handler) fundsPage(c *fiber.Ctx) error {
-	sel, exact, err := h.selectFunds(c.UserContext(), c)
-	if err != nil {
-		return err
-	}
-	if !exact {
-		return c.Redirect("/disclosure/funds?"+sel.query(), fiber.StatusFound)
-	}
-	canonical := "/disclosure/funds"
-	if sel.Report != nil {
-		canonical += "?" + sel.query()
-	}
-	return h.cachedPage(c, canonical, func(c *fiber.Ctx) error {
+	return h.cachedPage(c, "/disclosure/funds?"+queryKey(c, "region", "year", "type"), func(c *fiber.Ctx) error {
+		sel, exact, err := h.selectFunds(c.UserContext(), c)
+		if err != nil {
+			return err
+		}
+		if !exact {
+			return c.Redirect("/disclosure/funds?"+sel.query(), fiber.StatusFound)
+		}
+		canonical := "/disclosure/funds"
+		if sel.Report != nil {
+			canonical += "?" + sel.query()
+		}
 		data := fiber.Map{"Title": "基金收支和结余", "Nav": "disclosure", "Back": canonical, "Disclosure": true}
 		if sel.Report == nil {
 			return h.renderPage(c, fiber.StatusOK, "disclosure/funds", data)
@@ -455,14 +455,14 @@ func (s *fundSelection) downloadName(ext string) string {
 // 404 (a download is not redirected to other figures).
 func (h *Handler) fundsDownload(format string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		sel, exact, err := h.selectFunds(c.UserContext(), c)
-		if err != nil {
-			return err
-		}
-		if !exact || sel.Report == nil {
-			return errNoFundReport
-		}
-		return h.cachedData(c, "funds."+format+"?"+sel.query(), func(c *fiber.Ctx) error {
+		return h.cachedData(c, "funds."+format+"?"+queryKey(c, "region", "year", "type"), func(c *fiber.Ctx) error {
+			sel, exact, err := h.selectFunds(c.UserContext(), c)
+			if err != nil {
+				return err
+			}
+			if !exact || sel.Report == nil {
+				return errNoFundReport
+			}
 			t := h.fundTableOf(*sel.Report, sel.Type)
 			c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+sel.downloadName(format)+`"`)
 			if format == "csv" {

@@ -32,7 +32,7 @@ import (
 // testEnv is a real portal in a temp dir: SQLite store, fixed key, a clock the
 // test controls, and a log buffer to check what was (not) logged.
 type testEnv struct {
-	t       *testing.T
+	t       testing.TB // a test, or a benchmark (bench_test.go)
 	app     *fiber.App
 	h       *Handler
 	store   store.Store
@@ -68,7 +68,7 @@ func (s *syncBuffer) String() string {
 // testKey is a fixed master key for tests only.
 var testKey = bytes.Repeat([]byte{0x42}, 32)
 
-func newTestEnv(t *testing.T, configure ...func(*Handler)) *testEnv {
+func newTestEnv(t testing.TB, configure ...func(*Handler)) *testEnv {
 	t.Helper()
 	st, path := openTestStore(t)
 	env := newTestEnvWithStore(t, st, configure...)
@@ -79,7 +79,7 @@ func newTestEnv(t *testing.T, configure ...func(*Handler)) *testEnv {
 // openTestStore opens the store the handler tests run on: SQLite in a temp
 // dir by default (path is its file), or MongoDB when FUNDWATCH_TEST_STORE=mongo
 // (TEST_MONGO_URI or an embedded FerretDB; path is "").
-func openTestStore(t *testing.T) (st store.Store, path string) {
+func openTestStore(t testing.TB) (st store.Store, path string) {
 	t.Helper()
 	switch os.Getenv("FUNDWATCH_TEST_STORE") {
 	case "", "sqlite":
@@ -102,7 +102,7 @@ func openTestStore(t *testing.T) (st store.Store, path string) {
 	return nil, ""
 }
 
-func newTestEnvWithStore(t *testing.T, st store.Store, configure ...func(*Handler)) *testEnv {
+func newTestEnvWithStore(t testing.TB, st store.Store, configure ...func(*Handler)) *testEnv {
 	t.Helper()
 	k, err := casework.NewKeyring(testKey)
 	if err != nil {

@@ -1,20 +1,26 @@
-// Command loadtest measures fundwatch at a steady request rate against a
-// baseline measured in the same run: a plain Fiber handler that returns a
-// short text. Machines here are shared and noisy, so the figures to compare
-// between runs are the ratios fundwatch/baseline, not the absolute numbers.
+// Command loadtest measures fundwatch at a steady request rate, or with a
+// fixed number of clients in a closed loop (-clients), against a baseline
+// measured in the same run: a plain Fiber handler that returns a short
+// text. Machines here are shared and noisy, so the figures to compare
+// between runs are the ratios fundwatch/baseline, not the absolute numbers
+// (-baseline-each measures the baseline again right before every target).
 //
 // It builds fundwatch from this module, runs it and the baseline as separate
 // processes on free 127.0.0.1 ports (fundwatch on a temporary data directory
 // with the submission and follow-up limits off), attacks each with vegeta for
 // a bounded time, prints one table and stops everything. The scenarios
 // (-scenarios) are the intake API (POST /api/v1/reports), the follow-up read
-// of what it filed, and the first page of the admin inbox, filtered or not,
-// for a handler of 长春市 and one of the province: for those, -cases cases
-// (100,000) are generated into a fresh store before fundwatch starts, and
-// the two handlers sign in. Run it from the module root:
+// of what it filed, the first page of the admin inbox, filtered or not, for
+// a handler of 长春市 and one of the province, and the public pages: the
+// cached fund table and disclosure index, the fund table from the JSON API,
+// the home page and the statistics. For the inbox and public scenarios
+// -cases cases (100,000) are generated into a fresh store before fundwatch
+// starts (and for the public ones a disclosure is published), and the two
+// handlers sign in. Run it from the module root:
 //
 //	go run ./cmd/loadtest                      # every scenario, 200 req/s for 10 s each
 //	go run ./cmd/loadtest -scenarios inbox -rate 20
+//	go run ./cmd/loadtest -scenarios public -clients 32 -baseline-each   # requests/s against the baseline
 //	go run ./cmd/loadtest -scenarios intake,followup -rate 1000   # past saturation on 2 cores
 //	go run ./cmd/loadtest -find-max -duration 5s  # raise the rate until a target saturates
 //
@@ -79,7 +85,9 @@ type options struct {
 	fundwatchBin string
 	keep         bool
 	scenarios    []string // chosen, in allScenarios order
-	cases        int      // cases seeded for the inbox scenarios
+	cases        int      // cases seeded for the inbox and public scenarios
+	clients      int      // > 0: closed loop with this many clients instead of -rate
+	baseEach     bool     // measure the baseline again right before each target
 	seedDir      string   // where the seed store is written before it is copied
 }
 
@@ -104,15 +112,25 @@ func run() int {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (fundwatch's data and both servers' logs)")
 	scenarios := flag.String("scenarios", "all", "comma-separated scenarios to measure against the baseline: "+
 		strings.Join(scenarioNames(), ", ")+"; \"inbox\" for every inbox scenario, \"all\" for everything")
-	flag.IntVar(&o.cases, "cases", 100000, "cases generated into a fresh store before the run, for the inbox scenarios")
+	flag.IntVar(&o.clients, "clients", 0, "closed loop: this many clients, each sending its next request when the last is answered, for -duration per target (instead of -rate)")
+	flag.BoolVar(&o.baseEach, "baseline-each", false, "measure the baseline again right before every target and compare each target with that measurement (on a machine whose load changes from minute to minute)")
+	flag.IntVar(&o.cases, "cases", 100000, "cases generated into a fresh store before the run, for the inbox and public scenarios")
 	flag.StringVar(&o.seedDir, "seed-dir", defaultSeedDir(), "directory (a tmpfs) the seed store is written in before it is copied to fundwatch's data directory; \"\" writes it in place")
 	flag.Parse()
 
 	if *serveBaseline != "" {
 		return runBaseline(*serveBaseline)
 	}
-	if o.rate <= 0 || o.duration <= 0 || o.maxSteps <= 0 || o.cases <= 0 {
-		fmt.Fprintln(os.Stderr, "loadtest: -rate, -duration, -max-steps and -cases must be positive")
+	if o.rate <= 0 || o.duration <= 0 || o.maxSteps <= 0 || o.cases <= 0 || o.clients < 0 {
+		fmt.Fprintln(os.Stderr, "loadtest: -rate, -duration, -max-steps and -cases must be positive, -clients not negative")
+		return 2
+	}
+	if o.baseEach && o.findMax {
+		fmt.Fprintln(os.Stderr, "loadtest: -baseline-each compares at one rate; it does not go with -find-max")
+		return 2
+	}
+	if o.clients > 0 && o.findMax {
+		fmt.Fprintln(os.Stderr, "loadtest: -clients (closed loop) and -find-max (rising rates) do not go together")
 		return 2
 	}
 	var err error
@@ -243,6 +261,46 @@ func (s *server) peakRSS() int64 {
 	return 0
 }
 
+// cpuTime is the CPU time (user and system) the process has used so far,
+// from /proc/PID/stat in clock ticks of 1/100 s (Linux's USER_HZ), or 0
+// when /proc cannot tell.
+func (s *server) cpuTime() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) is in parentheses and may hold spaces;
+	// utime and stime are fields 14 and 15, the 12th and 13th after it.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// selfCPUTime is the CPU time this process has used so far.
+func selfCPUTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// perRequest is CPU time per request in microseconds.
+func perRequest(cpu time.Duration, requests uint64) float64 {
+	if requests == 0 {
+		return 0
+	}
+	return float64(cpu) / float64(time.Microsecond) / float64(requests)
+}
+
 func tail(path string) string {
 	b, _ := os.ReadFile(path)
 	if len(b) > 2000 {
@@ -331,34 +389,46 @@ type target struct {
 	expect int
 }
 
-// row is the outcome of one attack at one rate.
+// row is the outcome of one attack at one rate (or, closed loop, with
+// -clients clients).
 type row struct {
-	target  string
-	rate    int
-	m       vegeta.Metrics
-	errors  uint64
-	codes   string
-	topErr  string
-	rssKiB  int64
-	stopped bool
-	ok      uint64 // answers with the expected status
+	target string
+	rate   int // 0 in a closed loop
+	m      vegeta.Metrics
+	errors uint64
+	codes  string
+	topErr string
+	rssKiB int64
+	// CPU time the server process and this process (the load generator)
+	// used during the attack, from /proc and getrusage.
+	serverCPU, clientCPU time.Duration
+	stopped              bool
+	ok                   uint64 // answers with the expected status
 }
 
 func (r row) saturated(o options) bool {
 	return r.m.Success < 0.99 || r.m.Throughput < 0.9*float64(r.rate) || r.m.Latencies.P99 > o.maxP99
 }
 
-// attack sends rate req/s to t for du and returns the metrics.
+// attack sends rate req/s to t for du and returns the metrics; with
+// -clients it runs a closed loop instead: that many workers, each sending
+// its next request as soon as the last one is answered (vegeta's infinite
+// rate with a fixed number of workers).
 func attack(ctx context.Context, o options, t target, rate int, du time.Duration, name string) row {
+	workers, maxWorkers, pace := o.workers, o.maxWorkers, vegeta.Rate{Freq: rate, Per: time.Second}
+	if o.clients > 0 {
+		workers, maxWorkers, pace, rate = uint64(o.clients), uint64(o.clients), vegeta.Rate{}, 0
+	}
 	a := vegeta.NewAttacker(
-		vegeta.Workers(o.workers),
-		vegeta.MaxWorkers(o.maxWorkers),
+		vegeta.Workers(workers),
+		vegeta.MaxWorkers(maxWorkers),
 		vegeta.Timeout(o.timeout),
 		vegeta.KeepAlive(true),
 		vegeta.MaxBody(t.maxBody),
 		vegeta.Redirects(vegeta.NoFollow),
 	)
-	res := a.Attack(t.targeter(), vegeta.Rate{Freq: rate, Per: time.Second}, du, name)
+	serverBefore, clientBefore := t.srv.cpuTime(), selfCPUTime()
+	res := a.Attack(t.targeter(), pace, du, name)
 	r := row{target: t.name, rate: rate}
 	errs := map[string]int{}
 	for {
@@ -377,6 +447,7 @@ func attack(ctx context.Context, o options, t target, rate int, du time.Duration
 					r.m.Success = float64(r.ok) / float64(r.m.Requests)
 				}
 				r.rssKiB = t.srv.peakRSS()
+				r.serverCPU, r.clientCPU = t.srv.cpuTime()-serverBefore, selfCPUTime()-clientBefore
 				var codes []string
 				for c, n := range r.m.StatusCodes {
 					codes = append(codes, fmt.Sprintf("%s×%d", c, n))
@@ -433,11 +504,12 @@ func measure(ctx context.Context, o options) error {
 	}
 	dataDir := filepath.Join(dir, "data")
 	var seeded *seedStats
-	if slices.ContainsFunc(o.scenarios, isInbox) {
-		fmt.Fprintf(os.Stderr, "loadtest: generating %d cases for the inbox scenarios …\n", o.cases)
-		st, err := seedInbox(ctx, dataDir, o.seedDir, o.cases, store.Truncate(time.Now().UTC()), os.Stderr)
+	if slices.ContainsFunc(o.scenarios, isInbox) || slices.ContainsFunc(o.scenarios, isPublic) {
+		plan := seedPlan{cases: o.cases, disclosure: slices.ContainsFunc(o.scenarios, isPublic)}
+		fmt.Fprintf(os.Stderr, "loadtest: generating %d cases (and the disclosure: %v) …\n", plan.cases, plan.disclosure)
+		st, err := seedStore(ctx, dataDir, o.seedDir, plan, store.Truncate(time.Now().UTC()), os.Stderr)
 		if err != nil {
-			return fmt.Errorf("generate cases: %w", err)
+			return fmt.Errorf("generate the store: %w", err)
 		}
 		seeded = &st
 		fmt.Fprintf(os.Stderr, "loadtest: %s\n", st)
@@ -463,7 +535,7 @@ func measure(ctx context.Context, o options) error {
 			return vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: base.base + "/"})
 		},
 	}}
-	var inboxInfo []string
+	var inboxInfo, publicInfo []string
 	sessions := map[string]string{} // username → session cookie
 	for _, sc := range o.scenarios {
 		switch sc {
@@ -504,6 +576,21 @@ func measure(ctx context.Context, o options) error {
 					}
 				},
 			})
+		case "disclosure-funds", "disclosure-index", "api-fund-table", "home", "statistics":
+			ps := publicScenarios[sc]
+			url := fw.base + ps.path
+			info, err := checkPublic(url)
+			if err != nil {
+				return fmt.Errorf("%s: %w", sc, err)
+			}
+			publicInfo = append(publicInfo, fmt.Sprintf("  %s: %s;\n    %s", ps.label(), ps.what, info))
+			targets = append(targets, target{
+				name: ps.label(), srv: fw, maxBody: 0, expect: http.StatusOK,
+				targeter: func() vegeta.Targeter {
+					return vegeta.NewStaticTargeter(vegeta.Target{Method: http.MethodGet, URL: url,
+						Header: http.Header{"Accept-Encoding": {browserAcceptEncoding}}})
+				},
+			})
 		default:
 			in := inboxScenarios[sc]
 			cookie, ok := sessions[in.user]
@@ -535,8 +622,22 @@ func measure(ctx context.Context, o options) error {
 	var rows []row
 	best := map[string]row{}
 	unsaturated := map[string]bool{} // held every step of -find-max
+	paired := map[string]row{}       // with -baseline-each: the baseline measured right before each target
 	for i, t := range targets {
 		if i > 0 {
+			time.Sleep(o.pause)
+		}
+		if i > 0 && o.baseEach {
+			if o.warmup > 0 {
+				attack(ctx, o, targets[0], o.rate, o.warmup, "warmup")
+			}
+			fmt.Fprintf(os.Stderr, "loadtest: %s again, before %s …\n", targets[0].name, t.name)
+			r := attack(ctx, o, targets[0], o.rate, o.duration, targets[0].name)
+			if r.stopped {
+				return ctx.Err()
+			}
+			rows = append(rows, r)
+			paired[t.name] = r
 			time.Sleep(o.pause)
 		}
 		if o.warmup > 0 {
@@ -547,7 +648,11 @@ func measure(ctx context.Context, o options) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			fmt.Fprintf(os.Stderr, "loadtest: %s at %d req/s for %v …\n", t.name, rate, o.duration)
+			if o.clients > 0 {
+				fmt.Fprintf(os.Stderr, "loadtest: %s, %d clients in a closed loop for %v …\n", t.name, o.clients, o.duration)
+			} else {
+				fmt.Fprintf(os.Stderr, "loadtest: %s at %d req/s for %v …\n", t.name, rate, o.duration)
+			}
 			r := attack(ctx, o, t, rate, o.duration, t.name)
 			if r.stopped {
 				return ctx.Err()
@@ -573,24 +678,48 @@ func measure(ctx context.Context, o options) error {
 		started.Format("2006-01-02 15:04 MST"), runtime.NumCPU(), o.duration, o.warmup, time.Since(started).Round(time.Second))
 	if seeded != nil {
 		fmt.Printf("store: %s\n", seeded)
-		fmt.Println("inbox pages (first page, 50 rows):")
-		for _, l := range inboxInfo {
-			fmt.Println(l)
+		if len(inboxInfo) > 0 {
+			fmt.Println("inbox pages (first page, 50 rows):")
+			for _, l := range inboxInfo {
+				fmt.Println(l)
+			}
+		}
+		if len(publicInfo) > 0 {
+			fmt.Printf("public pages, asked for with Accept-Encoding %q:\n", browserAcceptEncoding)
+			for _, l := range publicInfo {
+				fmt.Println(l)
+			}
 		}
 		fmt.Println()
 	}
+	if o.clients > 0 {
+		fmt.Printf("closed loop: %d clients per target, each sending its next request when the last is answered\n\n", o.clients)
+	}
+	rateHeader := "rate"
+	if o.clients > 0 {
+		rateHeader = "clients"
+	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "target\trate\trequests\tthroughput/s\tp50\tp99\tmax\tsuccess\terrors\tpeak RSS")
+	fmt.Fprintln(tw, "target\t"+rateHeader+"\trequests\tthroughput/s\tp50\tp99\tmax\tsuccess\terrors\tpeak RSS\tserver CPU\tclient CPU")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%.2f%%\t%d\t%.1f MiB\n",
-			r.target, r.rate, r.m.Requests, r.m.Throughput, ms(r.m.Latencies.P50), ms(r.m.Latencies.P99),
-			ms(r.m.Latencies.Max), 100*r.m.Success, r.errors, float64(r.rssKiB)/1024)
+		rate := r.rate
+		if o.clients > 0 {
+			rate = o.clients
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\t%s\t%s\t%.2f%%\t%d\t%.1f MiB\t%.1fµs/req\t%.1fµs/req\n",
+			r.target, rate, r.m.Requests, r.m.Throughput, ms(r.m.Latencies.P50), ms(r.m.Latencies.P99),
+			ms(r.m.Latencies.Max), 100*r.m.Success, r.errors, float64(r.rssKiB)/1024,
+			perRequest(r.serverCPU, r.m.Requests), perRequest(r.clientCPU, r.m.Requests))
 	}
 	tw.Flush()
 	fmt.Println()
 	for _, r := range rows {
 		if r.errors > 0 {
-			fmt.Printf("%s at %d/s: status codes %s; most frequent error: %s\n", r.target, r.rate, r.codes, r.topErr)
+			at := fmt.Sprintf("at %d/s", r.rate)
+			if o.clients > 0 {
+				at = fmt.Sprintf("with %d clients", o.clients)
+			}
+			fmt.Printf("%s %s: status codes %s; most frequent error: %s\n", r.target, at, r.codes, r.topErr)
 		}
 	}
 
@@ -604,13 +733,33 @@ func measure(ctx context.Context, o options) error {
 		fmt.Println("the baseline saturated at the first rate; no ratios")
 		return nil
 	}
+	against := func(name string) row {
+		if p, ok := paired[name]; ok {
+			return p
+		}
+		return b
+	}
+	if o.baseEach {
+		fmt.Println("each target is compared with the baseline row right above it")
+	}
+	if o.clients > 0 {
+		fmt.Printf("ratios fundwatch/baseline with the same %d clients:\n", o.clients)
+		for _, t := range targets[1:] {
+			r, b := best[t.name], against(t.name)
+			fmt.Printf("  %s  throughput ×%.2f   p50 ×%.1f   p99 ×%.1f   peak RSS ×%.1f   server CPU/req ×%.1f\n", pad(t.name),
+				r.m.Throughput/b.m.Throughput, ratio(r.m.Latencies.P50, b.m.Latencies.P50),
+				ratio(r.m.Latencies.P99, b.m.Latencies.P99), float64(r.rssKiB)/float64(max(b.rssKiB, 1)),
+				cpuRatio(r, b))
+		}
+		return nil
+	}
 	if !o.findMax {
 		fmt.Println("ratios fundwatch/baseline at the same rate:")
 		for _, t := range targets[1:] {
-			r := best[t.name]
-			fmt.Printf("  %s  throughput ×%.2f   p99 ×%.1f   peak RSS ×%.1f\n", pad(t.name),
+			r, b := best[t.name], against(t.name)
+			fmt.Printf("  %s  throughput ×%.2f   p99 ×%.1f   peak RSS ×%.1f   server CPU/req ×%.1f\n", pad(t.name),
 				r.m.Throughput/b.m.Throughput, ratio(r.m.Latencies.P99, b.m.Latencies.P99),
-				float64(r.rssKiB)/float64(max(b.rssKiB, 1)))
+				float64(r.rssKiB)/float64(max(b.rssKiB, 1)), cpuRatio(r, b))
 		}
 		return nil
 	}
@@ -654,6 +803,11 @@ func measure(ctx context.Context, o options) error {
 }
 
 func ratio(a, b time.Duration) float64 { return float64(a) / float64(max(b, 1)) }
+
+// cpuRatio compares the server CPU time per request of two rows.
+func cpuRatio(r, b row) float64 {
+	return perRequest(r.serverCPU, r.m.Requests) / max(perRequest(b.serverCPU, b.m.Requests), 1e-9)
+}
 
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))

@@ -44,12 +44,46 @@ var inboxScenarios = map[string]inboxScenario{
 	"inbox-province-category":     {provinceUser, "/admin/cases?category=embezzlement", "province", provinceWho},
 }
 
+// publicScenario is one page or answer of the public site, the same for
+// everyone and read without a session, as a browser asks for it.
+type publicScenario struct {
+	path string
+	what string // for the summary above the table
+}
+
+func (s publicScenario) label() string { return "public GET " + s.path }
+
+// seedFundPage is the fund table the public scenarios read: the
+// province's latest year, every insurance type, with its trend over the
+// five years seeded (the heaviest page of the disclosure). The query is
+// the canonical one, so the page answers 200 and not a redirect to it.
+const seedFundQuery = "region=220000&year=2025"
+
+// publicScenarios are the public pages measured: the cached fund table
+// page and disclosure index, the same table from the JSON API, and the
+// home page and statistics (rendered per request from the statistics the
+// server counts at most once a minute).
+var publicScenarios = map[string]publicScenario{
+	"disclosure-funds": {"/disclosure/funds?" + seedFundQuery,
+		"the fund table of 吉林省 2025, six insurance types, with its trend over 2021–2025 (cached page)"},
+	"disclosure-index": {"/disclosure", "the disclosure index, the latest five of every kind (cached page)"},
+	"api-fund-table": {"/api/v1/fund-table?" + seedFundQuery,
+		"the same fund table from the JSON API (cached answer)"},
+	"home":       {"/", "the home page with this year's and last year's statistics summary"},
+	"statistics": {"/statistics", "the statistics page, three years"},
+}
+
+// browserAcceptEncoding is what the public scenarios send, as a browser
+// does: the cached pages are answered with their stored brotli copy.
+const browserAcceptEncoding = "gzip, deflate, br"
+
 // allScenarios in the order they run: the inbox first, on exactly the
-// generated cases, then intake (which files more) and the follow-up read of
-// what intake filed.
+// generated cases, then the public pages, then intake (which files more)
+// and the follow-up read of what intake filed.
 var allScenarios = []string{
 	"inbox-city", "inbox-city-received-due", "inbox-city-category",
 	"inbox-province", "inbox-province-received-due", "inbox-province-category",
+	"disclosure-funds", "disclosure-index", "api-fund-table", "home", "statistics",
 	"intake", "followup",
 }
 
@@ -57,9 +91,12 @@ func scenarioNames() []string { return slices.Clone(allScenarios) }
 
 func isInbox(name string) bool { _, ok := inboxScenarios[name]; return ok }
 
+func isPublic(name string) bool { _, ok := publicScenarios[name]; return ok }
+
 // parseScenarios reads -scenarios: names from allScenarios, "inbox" for
-// all inbox scenarios, "all" for everything; returned in allScenarios
-// order. followup reads what intake filed, so it needs intake.
+// all inbox scenarios, "public" for all public ones, "all" for
+// everything; returned in allScenarios order. followup reads what intake
+// filed, so it needs intake.
 func parseScenarios(s string) ([]string, error) {
 	want := map[string]bool{}
 	for _, name := range strings.Split(s, ",") {
@@ -73,9 +110,13 @@ func parseScenarios(s string) ([]string, error) {
 			for n := range inboxScenarios {
 				want[n] = true
 			}
+		case "public":
+			for n := range publicScenarios {
+				want[n] = true
+			}
 		default:
 			if !slices.Contains(allScenarios, name) {
-				return nil, fmt.Errorf("-scenarios: unknown scenario %q (known: %s, inbox, all)", name, strings.Join(allScenarios, ", "))
+				return nil, fmt.Errorf("-scenarios: unknown scenario %q (known: %s, inbox, public, all)", name, strings.Join(allScenarios, ", "))
 			}
 			want[name] = true
 		}
@@ -113,8 +154,52 @@ func (s seedStats) String() string {
 	for _, st := range []string{"received", "accepted", "transferred", "investigating", "concluded", "closed", "rejected"} {
 		parts = append(parts, fmt.Sprintf("%s %d", st, s.byStatus[st]))
 	}
-	return fmt.Sprintf("generated %d cases (%d events; %s) and %d users in %v through store.ImportCase, one transaction per case, %s; database %.0f MiB",
-		s.cases, s.events, strings.Join(parts, ", "), s.users, s.took.Round(100*time.Millisecond), where, float64(s.dbBytes)/(1<<20))
+	published := ""
+	if d := s.disclosure; d != nil {
+		published = fmt.Sprintf(", published %d fund tables, %d account notes and %d articles through PublishImported",
+			d.fundReports, d.accountNotes, d.articles)
+	}
+	return fmt.Sprintf("generated %d cases (%d events; %s) and %d users through store.ImportCase, one transaction per case%s, in %v, %s; database %.0f MiB",
+		s.cases, s.events, strings.Join(parts, ", "), s.users, published, s.took.Round(100*time.Millisecond), where, float64(s.dbBytes)/(1<<20))
+}
+
+// checkPublic loads a public page once as a browser would and once asking
+// for no compression, and says what it answered: the page must be a 200.
+func checkPublic(target string) (string, error) {
+	get := func(acceptEncoding string) (*http.Response, int, error) {
+		req, err := http.NewRequest(http.MethodGet, target, nil)
+		if err != nil {
+			return nil, 0, err
+		}
+		req.Header.Set("Accept-Encoding", acceptEncoding)
+		client := &http.Client{Timeout: 30 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil, 0, err
+		}
+		n, err := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err == nil && resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("GET %s: status %d, want 200", target, resp.StatusCode)
+		}
+		return resp, int(n), err
+	}
+	plain, plainBytes, err := get("identity")
+	if err != nil {
+		return "", err
+	}
+	browser, browserBytes, err := get(browserAcceptEncoding)
+	if err != nil {
+		return "", err
+	}
+	enc := browser.Header.Get("Content-Encoding")
+	if enc == "" {
+		enc = "identity"
+	}
+	return fmt.Sprintf("%s, %d bytes (%s %d bytes), ETag %v, Cache-Control %q",
+		plain.Header.Get("Content-Type"), plainBytes, enc, browserBytes, browser.Header.Get("ETag") != "",
+		browser.Header.Get("Cache-Control")), nil
 }
 
 var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)

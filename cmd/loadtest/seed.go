@@ -30,27 +30,37 @@ const (
 	seedRandSeed2 = 7
 )
 
-// seedStats says what seedInbox made and how long it took.
+// seedStats says what seedStore made and how long it took.
 type seedStats struct {
-	cases    int
-	events   int
-	users    int
-	took     time.Duration
-	where    string // the directory the store was written in
-	dbBytes  int64
-	byStatus map[string]int
+	cases      int
+	events     int
+	users      int
+	disclosure *disclosureStats // nil when none was published
+	took       time.Duration
+	where      string // the directory the store was written in
+	dbBytes    int64
+	byStatus   map[string]int
 }
 
-// seedInbox creates the SQLite store fundwatch will serve from (dataDir/
-// fundwatch.db, with the key file dataDir/secret.key) holding n cases spread
-// over Jilin's counties, statuses, categories, insurance types and 要情
-// classes, with the deadlines and assignees their status implies, and the
-// users the inbox scenarios sign in as plus two assignable handlers per
-// city. Cases go in one at a time through store.ImportCase, each its own
-// durable transaction; when workDir differs from dataDir (a tmpfs, where an
-// fsync costs nothing) the store is written there and then copied to
-// dataDir, which is what makes 100,000 of them take a minute and not ten.
-func seedInbox(ctx context.Context, dataDir, workDir string, n int, now time.Time, progress io.Writer) (seedStats, error) {
+// seedPlan is what seedStore puts in the store.
+type seedPlan struct {
+	cases      int  // generated cases (0: none)
+	disclosure bool // publish the disclosure of seed_disclosure.go
+}
+
+// seedStore creates the SQLite store fundwatch will serve from (dataDir/
+// fundwatch.db, with the key file dataDir/secret.key) holding plan.cases
+// cases spread over Jilin's counties, statuses, categories, insurance
+// types and 要情 classes, with the deadlines and assignees their status
+// implies, and the users the inbox scenarios sign in as plus two
+// assignable handlers per city; with plan.disclosure, it also publishes
+// the disclosure the public scenarios read (seedDisclosure). Cases go in
+// one at a time through store.ImportCase, each its own durable
+// transaction; when workDir differs from dataDir (a tmpfs, where an fsync
+// costs nothing) the store is written there and then copied to dataDir,
+// which is what makes 100,000 of them take a minute and not ten.
+func seedStore(ctx context.Context, dataDir, workDir string, plan seedPlan, now time.Time, progress io.Writer) (seedStats, error) {
+	n := plan.cases
 	began := time.Now()
 	st := seedStats{where: workDir, byStatus: map[string]int{}}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
@@ -153,6 +163,13 @@ func seedInbox(ctx context.Context, dataDir, workDir string, n int, now time.Tim
 		if ctx.Err() != nil {
 			return st, ctx.Err()
 		}
+	}
+	if plan.disclosure {
+		ds, err := seedDisclosure(ctx, svc)
+		if err != nil {
+			return st, fmt.Errorf("publish the disclosure: %w", err)
+		}
+		st.disclosure = &ds
 	}
 	closed = true
 	if err := db.Close(); err != nil {

@@ -20,6 +20,8 @@ func TestParseScenarios(t *testing.T) {
 	}{
 		{"all", allScenarios, false},
 		{"inbox", allScenarios[:6], false},
+		{"public", allScenarios[6:11], false},
+		{"home,disclosure-funds", []string{"disclosure-funds", "home"}, false},
 		{"followup,intake", []string{"intake", "followup"}, false},
 		{" inbox-province , intake ", []string{"inbox-province", "intake"}, false},
 		{"followup", nil, true},
@@ -43,7 +45,7 @@ func TestSeededStoreIsWhatTheInboxExpects(t *testing.T) {
 	dir, work := t.TempDir(), t.TempDir()
 	now := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
 	const n = 600
-	st, err := seedInbox(ctx, filepath.Join(dir, "data"), work, n, now, nil)
+	st, err := seedStore(ctx, filepath.Join(dir, "data"), work, seedPlan{cases: n}, now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,5 +100,59 @@ func TestSeededStoreIsWhatTheInboxExpects(t *testing.T) {
 		if ok, _ := casework.CheckPassword(u.PasswordHash, loadPassword); !ok || u.Role != store.RoleHandler || u.MustChangePassword {
 			t.Errorf("%s: password ok %v, role %s, must change %v", name, ok, u.Role, u.MustChangePassword)
 		}
+	}
+}
+
+// TestSeededDisclosureIsPublished publishes the load test's disclosure into
+// an empty store and reads it back as the public site does: five years of
+// fund tables for the province and every city, the account notes and the
+// articles, all live.
+func TestSeededDisclosureIsPublished(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
+	st, err := seedStore(ctx, filepath.Join(dir, "data"), "", seedPlan{disclosure: true}, now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	regions := casework.DefaultRegions()
+	wantFunds := (1 + len(regions.Cities())) * len(seedFundYears)
+	if st.cases != 0 || st.disclosure == nil || st.disclosure.fundReports != wantFunds ||
+		st.disclosure.accountNotes != len(seedFundYears) || st.disclosure.articles != seedAnnouncements+seedNews+seedNotices {
+		t.Fatalf("stats %+v, disclosure %+v", st, st.disclosure)
+	}
+	db, err := sqlite.Open(filepath.Join(dir, "data", "fundwatch.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tests := []struct {
+		kind string
+		want int
+	}{
+		{store.PubFundReport, wantFunds},
+		{store.PubAccountNote, len(seedFundYears)},
+		{store.PubAnnouncement, seedAnnouncements},
+		{store.PubNews, seedNews},
+		{store.PubNotice, seedNotices},
+	}
+	for _, tt := range tests {
+		page, total, err := db.ListPublished(ctx, store.PublishedFilter{Kinds: []string{tt.kind}, Limit: store.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != tt.want || len(page) != tt.want {
+			t.Errorf("%s: %d published (page %d), want %d", tt.kind, total, len(page), tt.want)
+		}
+		for _, p := range page {
+			if p.Live == nil || p.Publication.Withdrawn() {
+				t.Errorf("%s %s: not live", tt.kind, p.Publication.ID)
+			}
+		}
+	}
+	page, _, err := db.ListPublished(ctx, store.PublishedFilter{Kinds: []string{store.PubFundReport},
+		RegionCodes: []string{regions.Root().Code}, Year: 2025, Limit: 1})
+	if err != nil || len(page) != 1 || len(page[0].Live.FundRows) != len(seedFundTypes) {
+		t.Fatalf("the province's 2025 table: %v, %v", page, err)
 	}
 }

@@ -123,7 +123,9 @@ func compressibleType(ct []byte) bool {
 // wins.
 func preferredEncoding(header string, brAvailable, gzipAvailable bool, onTie string) string {
 	qBr, qGzip, qAny := -1.0, -1.0, -1.0
-	for _, part := range strings.Split(header, ",") {
+	for rest := header; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		name, params, _ := strings.Cut(part, ";")
 		q, ok := qValue(params)
 		if !ok {
@@ -165,7 +167,9 @@ func preferredEncoding(header string, brAvailable, gzipAvailable bool, onTie str
 // absent); ok is false when it is malformed, and the element is ignored.
 func qValue(params string) (q float64, ok bool) {
 	q = 1
-	for _, p := range strings.Split(params, ";") {
+	for rest := params; rest != ""; {
+		var p string
+		p, rest, _ = strings.Cut(rest, ";")
 		k, v, found := strings.Cut(p, "=")
 		if !found || !strings.EqualFold(strings.TrimSpace(k), "q") {
 			continue
@@ -181,10 +185,23 @@ func qValue(params string) (q float64, ok bool) {
 
 // addVary adds field to the Vary header unless it is there already.
 func addVary(c *fiber.Ctx, field string) {
-	for _, f := range strings.Split(string(c.Response().Header.Peek(fiber.HeaderVary)), ",") {
+	vary := c.Response().Header.Peek(fiber.HeaderVary)
+	switch {
+	case len(vary) == 0:
+		c.Response().Header.Set(fiber.HeaderVary, field)
+	case !varyHas(string(vary), field):
+		c.Vary(field)
+	}
+}
+
+// varyHas tells whether a Vary header lists field.
+func varyHas(vary, field string) bool {
+	for rest := vary; rest != ""; {
+		var f string
+		f, rest, _ = strings.Cut(rest, ",")
 		if strings.EqualFold(strings.TrimSpace(f), field) {
-			return
+			return true
 		}
 	}
-	c.Vary(field)
+	return false
 }

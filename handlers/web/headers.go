@@ -16,20 +16,35 @@ func (w *Web) securityHeaders(c *fiber.Ctx) error {
 }
 
 func (w *Web) setSecurityHeaders(c *fiber.Ctx) {
-	c.Set("Content-Security-Policy", ContentSecurityPolicy)
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("X-Frame-Options", "DENY")
-	// same-origin keeps the Referer the CSRF check needs over https, and
-	// sends nothing to other sites.
-	c.Set("Referrer-Policy", "same-origin")
-	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-	c.Set("Cross-Origin-Opener-Policy", "same-origin")
-	c.Set("Cross-Origin-Resource-Policy", "same-origin")
+	h := &c.Response().Header
+	for _, l := range securityHeaderLines {
+		h.SetCanonical(l.key, l.value)
+	}
 	if w.Secure() {
-		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		h.SetCanonical(headerHSTS, valueHSTS)
 	}
 	// Nothing is kept unless its handler says so (cache.go): pages carry
 	// CSRF tokens, receipts and case details. Static assets and the public
 	// pages without anything private set their own Cache-Control.
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	h.SetCanonical(headerCacheControl, valueNoStore)
 }
+
+// securityHeaderLines are the headers of every answer, in canonical form,
+// set without being parsed again on every request.
+var securityHeaderLines = []headerLine{
+	{[]byte("Content-Security-Policy"), []byte(ContentSecurityPolicy)},
+	{[]byte("X-Content-Type-Options"), []byte("nosniff")},
+	{[]byte("X-Frame-Options"), []byte("DENY")},
+	// same-origin keeps the Referer the CSRF check needs over https, and
+	// sends nothing to other sites.
+	{[]byte("Referrer-Policy"), []byte("same-origin")},
+	{[]byte("Permissions-Policy"), []byte("camera=(), microphone=(), geolocation=(), payment=()")},
+	{[]byte("Cross-Origin-Opener-Policy"), []byte("same-origin")},
+	{[]byte("Cross-Origin-Resource-Policy"), []byte("same-origin")},
+}
+
+var (
+	headerHSTS   = []byte("Strict-Transport-Security")
+	valueHSTS    = []byte("max-age=31536000; includeSubDomains")
+	valueNoStore = []byte("no-store")
+)

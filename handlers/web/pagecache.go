@@ -51,10 +51,12 @@ type PageCache struct {
 }
 
 // Bounds of a PageCache: past them the oldest entries go first. The keys
-// of the public site are canonical (handlers build them from parsed
-// parameters, never from the raw query), so they are bounded by what is
-// published; the bounds only stop a very large site from using more memory
-// than this.
+// of the public site are built from the parameters a page reads (never
+// from the raw query string), and a response is kept only when those
+// parameters named something published (anything else is redirected or
+// refused, and such answers are not kept), so the keys kept are bounded by
+// what is published; the bounds only stop a very large site from using
+// more memory than this.
 const (
 	DefaultPageCacheEntries = 4000
 	DefaultPageCacheBytes   = 64 << 20
@@ -141,18 +143,7 @@ func (pc *PageCache) Serve(c *fiber.Ctx, key string, build func(*fiber.Ctx) erro
 	if st := resp.StatusCode(); (st != fiber.StatusOK && st != fiber.StatusGone) || setsCookie(c) || resp.IsBodyStream() {
 		return nil
 	}
-	e = &cachedResponse{
-		status:       resp.StatusCode(),
-		body:         bytes.Clone(resp.Body()),
-		lastModified: since,
-	}
-	for _, h := range []string{fiber.HeaderContentType, fiber.HeaderContentDisposition, fiber.HeaderVary} {
-		if v := resp.Header.Peek(h); len(v) > 0 {
-			e.header = append(e.header, [2]string{h, string(v)})
-		}
-	}
-	e.etag = bodyETag(e.body)
-	e.compressible = cacheCompressible(resp.Header.ContentType())
+	e = newCachedResponse(resp, since)
 	pc.put(key, gen, e)
 	e.write(c, pc.minCompress)
 	return nil
@@ -223,17 +214,63 @@ func (pc *PageCache) CheckStamp(ctx context.Context, last string, stamp func(con
 }
 
 // cachedResponse is one kept response; its bytes are never changed once
-// stored, so every request may send them as they are.
+// stored, so every request may send them as they are. Everything a hit
+// sends is worked out when the entry is made: the header lines, ready to
+// be set without being parsed or normalised again, the ETag, the
+// Last-Modified date and the Vary line.
 type cachedResponse struct {
 	status       int
-	header       [][2]string
+	header       []headerLine // Content-Type, Content-Disposition
+	vary         []byte       // the kept Vary, with Accept-Encoding when compressible; nil when none was kept
 	body         []byte
 	etag         string
+	etagBytes    []byte
 	lastModified time.Time
+	lastModHTTP  []byte // lastModified as an HTTP date
 	compressible bool
 
 	once     sync.Once
 	gzip, br []byte // nil when not smaller
+}
+
+// headerLine is a response header in canonical form, for SetCanonical.
+type headerLine struct{ key, value []byte }
+
+// Header names and values every hit sets, in canonical form.
+var (
+	headerCacheControl  = []byte(fiber.HeaderCacheControl)
+	headerLastModified  = []byte(fiber.HeaderLastModified)
+	headerETag          = []byte(fiber.HeaderETag)
+	headerVary          = []byte(fiber.HeaderVary)
+	publicCacheControl  = []byte("public, max-age=" + strconv.Itoa(int(PublicMaxAge/time.Second)))
+	cachedHeaderToKeep  = []string{fiber.HeaderContentType, fiber.HeaderContentDisposition}
+	encodingBr, encodGz = []byte("br"), []byte("gzip")
+)
+
+// newCachedResponse keeps what resp says, to be sent again with
+// Last-Modified since.
+func newCachedResponse(resp *fasthttp.Response, since time.Time) *cachedResponse {
+	e := &cachedResponse{
+		status:       resp.StatusCode(),
+		body:         bytes.Clone(resp.Body()),
+		lastModified: since,
+		lastModHTTP:  []byte(since.UTC().Format(http.TimeFormat)),
+		compressible: cacheCompressible(resp.Header.ContentType()),
+	}
+	for _, h := range cachedHeaderToKeep {
+		if v := resp.Header.Peek(h); len(v) > 0 {
+			e.header = append(e.header, headerLine{[]byte(h), bytes.Clone(v)})
+		}
+	}
+	if vary := string(resp.Header.Peek(fiber.HeaderVary)); vary != "" {
+		if e.compressible && !varyHas(vary, fiber.HeaderAcceptEncoding) {
+			vary += ", " + fiber.HeaderAcceptEncoding
+		}
+		e.vary = []byte(vary)
+	}
+	e.etag = bodyETag(e.body)
+	e.etagBytes = []byte(e.etag)
+	return e
 }
 
 func (e *cachedResponse) compressed(minBytes int) (gz, br []byte) {
@@ -260,16 +297,21 @@ func (e *cachedResponse) write(c *fiber.Ctx, minCompress int) {
 	resp.Header.Del(fiber.HeaderContentEncoding)
 	c.Status(e.status)
 	for _, h := range e.header {
-		resp.Header.Set(h[0], h[1])
+		resp.Header.SetCanonical(h.key, h.value)
 	}
-	c.Set(fiber.HeaderCacheControl, "public, max-age="+strconv.Itoa(int(PublicMaxAge/time.Second)))
-	c.Set(fiber.HeaderLastModified, e.lastModified.UTC().Format(http.TimeFormat))
+	resp.Header.SetCanonical(headerCacheControl, publicCacheControl)
+	resp.Header.SetCanonical(headerLastModified, e.lastModHTTP)
 	gz, br := e.compressed(minCompress)
-	if e.compressible {
+	// A kept Vary replaces one set before, as the kept headers do; without
+	// one, Accept-Encoding is added to whatever is there.
+	switch {
+	case e.vary != nil:
+		resp.Header.SetCanonical(headerVary, e.vary)
+	case e.compressible:
 		addVary(c, fiber.HeaderAcceptEncoding)
 	}
 	if e.status == fiber.StatusOK {
-		c.Set(fiber.HeaderETag, e.etag)
+		resp.Header.SetCanonical(headerETag, e.etagBytes)
 		if get := c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead; get && e.notModified(c) {
 			c.Status(fiber.StatusNotModified)
 			return
@@ -279,10 +321,10 @@ func (e *cachedResponse) write(c *fiber.Ctx, minCompress int) {
 	switch preferredEncoding(c.Get(fiber.HeaderAcceptEncoding), br != nil, gz != nil, "br") {
 	case "br":
 		body = br
-		resp.Header.SetContentEncoding("br")
+		resp.Header.SetContentEncodingBytes(encodingBr)
 	case "gzip":
 		body = gz
-		resp.Header.SetContentEncoding("gzip")
+		resp.Header.SetContentEncodingBytes(encodGz)
 	}
 	resp.SetBodyRaw(body)
 }

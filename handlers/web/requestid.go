@@ -26,8 +26,10 @@ func setRequestID(c *fiber.Ctx) {
 	_, _ = rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
 	c.Locals(localRequestID, id)
-	c.Set("X-Request-Id", id)
+	c.Response().Header.SetCanonical(headerRequestID, []byte(id))
 }
+
+var headerRequestID = []byte("X-Request-Id")
 
 // RequestID returns the id of the current request ("" before the middleware ran).
 func RequestID(c *fiber.Ctx) string {

@@ -1,0 +1,88 @@
+package handlers
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	"fundwatch/store"
+)
+
+// BenchmarkPublicPages serves the public pages the load command measures
+// (cmd/loadtest, scenarios "public") straight through the app's handler,
+// with no network, against a plain Fiber handler that answers "ok": the
+// fund table of the province with five years of six insurance types for
+// the province and every city, the disclosure index, the same table from
+// the API, the home page and the statistics. Every request asks for
+// compression as a browser does; the access log is written, to nowhere.
+// Run it with
+//
+//	go test -run '^$' -bench PublicPages -benchmem ./handlers/
+func BenchmarkPublicPages(b *testing.B) {
+	// The access log goes where the server's would, a text log, but to
+	// nowhere: the test env's log buffer would grow by every request.
+	e := newTestEnv(b, func(h *Handler) { h.Log = slog.New(slog.NewTextHandler(io.Discard, nil)) })
+	types := []string{"pension", "resident_pension", "medical", "unemployment", "work_injury", "maternity"}
+	regions := []string{"220000"}
+	for _, c := range e.h.Regions.Cities() {
+		regions = append(regions, c.Code)
+	}
+	for _, region := range regions {
+		for year := 2021; year <= 2025; year++ {
+			var rows []store.FundRow
+			for i, t := range types {
+				r := pensionRow(int64(year - 2019 + i))
+				r.InsuranceType = t
+				rows = append(rows, r)
+			}
+			e.publish(fundReport(region, year, rows...))
+		}
+	}
+	for i := range 20 {
+		e.publish(announcement("关于某单位骗取社会保险基金问题的通报（第" + itoa(i+1) + "号）"))
+		e.advance(time.Hour)
+	}
+
+	baseline := fiber.New(fiber.Config{DisableStartupMessage: true})
+	baseline.Get("/", func(c *fiber.Ctx) error { return c.SendString("ok") })
+
+	pages := []struct {
+		name, path string
+		app        *fiber.App
+	}{
+		{"baseline", "/", baseline},
+		{"disclosure-funds", "/disclosure/funds?region=220000&year=2025", e.app},
+		{"disclosure-index", "/disclosure", e.app},
+		{"api-fund-table", "/api/v1/fund-table?region=220000&year=2025", e.app},
+		{"home", "/", e.app},
+		{"statistics", "/statistics", e.app},
+	}
+	remote := &net.TCPAddr{IP: net.IPv4(192, 0, 2, 10), Port: 1234}
+	for _, p := range pages {
+		b.Run(p.name, func(b *testing.B) {
+			handler := p.app.Handler()
+			var req fasthttp.Request
+			req.SetRequestURI(p.path)
+			req.Header.Set(fiber.HeaderAcceptEncoding, "gzip, deflate, br")
+			var ctx fasthttp.RequestCtx
+			ctx.Init(&req, remote, nil)
+			handler(&ctx) // the first request fills the cache
+			if st := ctx.Response.StatusCode(); st != fiber.StatusOK {
+				b.Fatalf("GET %s: status %d", p.path, st)
+			}
+			for b.Loop() {
+				ctx.Response.Reset()
+				handler(&ctx)
+			}
+			if st := ctx.Response.StatusCode(); st != fiber.StatusOK {
+				b.Fatalf("GET %s: status %d", p.path, st)
+			}
+			b.ReportMetric(float64(len(ctx.Response.Body())), "body-bytes")
+		})
+	}
+}
