@@ -63,7 +63,9 @@ func etagMatches(ifNoneMatch, etag string) bool {
 		return false
 	}
 	want := strings.TrimPrefix(etag, "W/")
-	for _, t := range strings.Split(ifNoneMatch, ",") {
+	for rest := ifNoneMatch; rest != ""; {
+		var t string
+		t, rest, _ = strings.Cut(rest, ",")
 		t = strings.TrimSpace(t)
 		if t == "*" || strings.TrimPrefix(t, "W/") == want {
 			return true
