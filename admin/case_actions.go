@@ -120,6 +120,9 @@ func parseAmount(s, label string) (int64, error) {
 	return fen, nil
 }
 
+// amountProblem is the parsers' own sentence for an amount they cannot
+// read (a casework.AmountError, written for users), and never the text of
+// any other error.
 func amountProblem(err error) string {
 	if ae, ok := err.(casework.AmountError); ok {
 		return string(ae)

@@ -83,31 +83,10 @@ type pubForm struct {
 	CorrectionNote, ScheduledAt, CaseFrom string
 }
 
-// fundColumns are the columns of a fund report row on the form, in table
-// order, with how they read and whether they may be negative.
-var fundColumns = []struct {
-	Key, Label string
-	Part       bool // a part of the total before it (indented on the form)
-	Negative   bool
-}{
-	{"income", "基金收入", false, false},
-	{"premium", "保险费收入", true, false},
-	{"subsidy", "财政补贴收入", true, false},
-	{"interest", "利息收入", true, false},
-	{"transferIn", "转移收入", true, false},
-	{"otherIncome", "其他收入", true, false},
-	{"expenditure", "基金支出", false, false},
-	{"benefit", "社会保险待遇支出", true, false},
-	{"transferOut", "转移支出", true, false},
-	{"otherExpenditure", "其他支出", true, false},
-	{"balance", "本年收支结余", false, true},
-	{"accumulated", "年末滚存结余", false, true},
-}
-
-func fundRowFields(r *store.FundRow) []*int64 {
-	return []*int64{&r.IncomeFen, &r.PremiumFen, &r.SubsidyFen, &r.InterestFen, &r.TransferInFen, &r.OtherIncomeFen,
-		&r.ExpenditureFen, &r.BenefitFen, &r.TransferOutFen, &r.OtherExpenditureFen, &r.BalanceFen, &r.AccumulatedFen}
-}
+// fundColumns are the amount columns of a fund report row, in table order:
+// casework's one list, which the file import, the checks and the public
+// table read too.
+var fundColumns = casework.FundColumns()
 
 // readPubForm reads the posted form of a publication of kind.
 func readPubForm(c *fiber.Ctx, kind string) *pubForm {
@@ -158,8 +137,8 @@ func formFromDraft(p *store.Publication, d caseflow.PublicationDraft) *pubForm {
 	}
 	for _, r := range d.FundRows {
 		row := map[string]string{}
-		for i, v := range fundRowFields(&r) {
-			row[fundColumns[i].Key] = casework.FormatWanYuan(*v)
+		for _, col := range fundColumns {
+			row[col.Key] = casework.FormatWanYuan(col.Amount(r))
 		}
 		f.Rows[r.InsuranceType] = row
 	}
@@ -178,7 +157,7 @@ func (f *pubForm) draft() (caseflow.PublicationDraft, string) {
 	if strings.TrimSpace(f.Amount) != "" {
 		fen, err := casework.ParseYuan(f.Amount)
 		if err != nil {
-			return d, "涉及金额：" + err.Error()
+			return d, "涉及金额：" + amountProblem(err)
 		}
 		d.AmountFen = fen
 	}
@@ -194,7 +173,7 @@ func (f *pubForm) draft() (caseflow.PublicationDraft, string) {
 		if strings.TrimSpace(f.Rate) != "" {
 			bp, err := casework.ParseBasisPoints(f.Rate)
 			if err != nil {
-				return d, "记账利率：" + err.Error()
+				return d, "记账利率：" + amountProblem(err)
 			}
 			d.RateBasisPoints = bp
 		}
@@ -208,7 +187,7 @@ func (f *pubForm) draft() (caseflow.PublicationDraft, string) {
 			}
 			fen, err := casework.ParseWanYuan(x.v, false)
 			if err != nil {
-				return d, x.name + "：" + err.Error()
+				return d, x.name + "：" + amountProblem(err)
 			}
 			*x.dst = fen
 		}
@@ -219,17 +198,19 @@ func (f *pubForm) draft() (caseflow.PublicationDraft, string) {
 				continue
 			}
 			row := store.FundRow{InsuranceType: t.Code}
-			for i, dst := range fundRowFields(&row) {
-				col := fundColumns[i]
+			for _, col := range fundColumns {
 				v := values[col.Key]
+				if v == "" && !col.Required {
+					continue // a blank part is 0, as in printed tables
+				}
 				if v == "" {
-					return d, t.Label + "：请填写“" + col.Label + "”（没有发生额的填 0）。"
+					return d, t.Label + "：请填写“" + col.Header + "”（没有发生额的填 0）。"
 				}
-				fen, err := casework.ParseWanYuan(v, col.Negative)
+				fen, err := casework.ParseWanYuan(v, col.NegativeOK)
 				if err != nil {
-					return d, t.Label + "“" + col.Label + "”：" + err.Error()
+					return d, t.Label + "“" + col.Header + "”：" + amountProblem(err)
 				}
-				*dst = fen
+				col.SetAmount(&row, fen)
 			}
 			d.FundRows = append(d.FundRows, row)
 		}

@@ -21,8 +21,8 @@ const fundHeader = "年度,地区代码,地区,险种,基金收入（万元）,�
 
 // fundFormRow is the form fields of one insurance type's row, in 万元.
 func fundFormRow(v url.Values, typ string, figures ...string) {
-	keys := []string{"income", "premium", "subsidy", "interest", "transferIn", "otherIncome",
-		"expenditure", "benefit", "transferOut", "otherExpenditure", "balance", "accumulated"}
+	keys := []string{"income", "premium", "subsidy", "interest", "transfer_in", "other_income",
+		"expenditure", "benefit", "transfer_out", "other_expenditure", "balance", "accumulated"}
 	for i, k := range keys {
 		v.Set("row-"+typ+"-"+k, figures[i])
 	}
@@ -427,5 +427,34 @@ func TestOnlyPublishersAndLeadersSeeThePublishingPages(t *testing.T) {
 	resp2, _ := pc.get("/admin/publications/" + strings.Repeat("0", 26))
 	if resp.StatusCode != http.StatusNotFound || resp2.StatusCode != http.StatusNotFound {
 		t.Errorf("another region's publication: %d, a missing one: %d", resp.StatusCode, resp2.StatusCode)
+	}
+}
+
+func TestTheFundFormCountsABlankPartAsZeroAndNeedsEveryTotal(t *testing.T) {
+	e := newAdminEnv(t)
+	pc := e.client()
+	pc.login(e.addUser("gongkai", store.RolePublisher, "220100"))
+	v := url.Values{"kind": {store.PubFundReport}, "region": {"220100"}, "year": {"2025"}}
+	fundFormRow(v, "pension", "1,000", "", "", "", "", "", "800", "", "", "", "200", "5,000")
+	v.Set("row-unemployment-premium", "12")
+	resp, body := pc.postWith("/admin/publications/new?kind=fund_report", "/admin/publications", v)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(problemOf(body), "失业保险：请填写“基金收入”") {
+		t.Fatalf("a row without its totals: %d %q", resp.StatusCode, problemOf(body))
+	}
+	v.Del("row-unemployment-premium")
+	v.Set("row-pension-premium", "abc")
+	if resp, body := pc.postWith("/admin/publications/new?kind=fund_report", "/admin/publications", v); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(problemOf(body), "保险费收入”：") {
+		t.Fatalf("letters in an amount: %d %q", resp.StatusCode, problemOf(body))
+	}
+	v.Set("row-pension-premium", "")
+	resp, body = pc.postWith("/admin/publications/new?kind=fund_report", "/admin/publications", v)
+	m := pubLink.FindStringSubmatch(resp.Header.Get("Location"))
+	if m == nil {
+		t.Fatalf("blank parts: %d %q", resp.StatusCode, problemOf(body))
+	}
+	_, revs := e.publication(m[1])
+	if r := revs[0].FundRows; len(r) != 1 || r[0].PremiumFen != 0 || r[0].IncomeFen != 1_000_000_000 || r[0].AccumulatedFen != 5_000_000_000 {
+		t.Errorf("stored rows: %+v", r)
 	}
 }

@@ -113,8 +113,8 @@ func (a *Admin) templateFuncs() map[string]any {
 		"percent":   func(bp int64) string { return casework.FormatBasisPoints(bp) + "%" },
 		"fundValues": func(r store.FundRow) []int64 {
 			out := make([]int64, 0, len(fundColumns))
-			for _, v := range fundRowFields(&r) {
-				out = append(out, *v)
+			for _, col := range fundColumns {
+				out = append(out, col.Amount(r))
 			}
 			return out
 		},

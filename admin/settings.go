@@ -196,7 +196,7 @@ func (a *Admin) settingsSaveImportant(c *fiber.Ctx) error {
 	for name, dst := range map[string]*int64{"majorThreshold": &r.MajorThresholdFen, "nationalThreshold": &r.NationalThresholdFen} {
 		fen, err := casework.ParseYuan(values[name])
 		if err != nil {
-			problems[name] = err.Error()
+			problems[name] = amountProblem(err)
 		}
 		*dst = fen
 	}

@@ -173,7 +173,7 @@ func journeyFundTable(t *testing.T, b *browser) {
 	pub.follow("start a correction", chromedp.CSS(`#form-correct button[type="submit"]`))
 	pub.wantText(byID("flash"), "已创建更正稿")
 	pub.wantText(byID("pending-title"), "第 2 版", "更正稿", "草稿")
-	premium, other := chromedp.CSS(`input[name="row-unemployment-premium"]`), chromedp.CSS(`input[name="row-unemployment-otherIncome"]`)
+	premium, other := chromedp.CSS(`input[name="row-unemployment-premium"]`), chromedp.CSS(`input[name="row-unemployment-other_income"]`)
 	pub.do("change the figures and write the note",
 		chromedp.Clear(premium), chromedp.SendKeys(premium, "11050"),
 		chromedp.Clear(other), chromedp.SendKeys(other, "450"),
