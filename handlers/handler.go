@@ -18,6 +18,7 @@ import (
 	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
 	"fundwatch/public"
+	"fundwatch/search"
 	"fundwatch/store"
 )
 
@@ -142,6 +143,10 @@ type Handler struct {
 	Offices Offices
 	// Cases is the service layer: the only writer of cases.
 	Cases *caseflow.Service
+	// Search is the public index (published content only) that /search
+	// and /api/v1/search read; nil means search is not configured, and
+	// both answer as for an engine that is down.
+	Search search.Index
 	// Web is the shared plumbing of the app this site is mounted on. When
 	// nil, App makes one from Config, Clock, Log and Storage.
 	Web *web.Web

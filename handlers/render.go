@@ -58,6 +58,10 @@ var publicPages = map[string]pagePolicy{
 	"disclosure/gone": {description: "该公开信息已撤回：撤回的时间和原因。"},
 	"statistics": {public: true, description: "社会保险基金举报投诉的收到、受理、办结件数和追回金额，" +
 		"按年度和市（州）统计，可下载 CSV 和 JSON 数据。"},
+	// The search page answers one query: never kept (it is per query and
+	// changes with every publication), compressed by its handler.
+	"search": {description: "检索社会保险基金监督公开信息：重大违纪案件通报、新闻发布、听证会公告、" +
+		"基金收支和结余、个人账户基金保值增值情况，可按类别、地区和年度筛选。"},
 	"receipt": {form: true, description: "举报投诉已提交：请保存查询编号和查询码，凭其查询办理进度。"},
 }
 

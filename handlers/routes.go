@@ -24,6 +24,7 @@ func (h *Handler) routes(app *fiber.App) {
 	api.Get("/disclosures/:id", h.apiOneHandler(disclosureKinds))
 	api.Get("/fund-table", h.apiFundTable)
 	api.Get("/statistics", h.apiStatistics)
+	api.Get("/search", h.apiSearch)
 
 	// No catch-all handlers after the routes: Fiber's own "no route" error is
 	// 405 when the path exists with another method and 404 otherwise, and
@@ -34,6 +35,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/guide", h.guide)
 	app.Get("/contact", h.contact)
 	app.Get("/statistics", h.statisticsPage)
+	app.Get("/search", h.searchPage)
 	app.Get("/statistics.csv", h.statisticsCSV)
 	app.Get("/statistics.json", h.statisticsJSON)
 	app.Get("/textsize", h.textSize)
