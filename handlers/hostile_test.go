@@ -791,10 +791,14 @@ func TestHostileQueryStrings(t *testing.T) {
 	e := hostileEnv(t)
 	j := newJudge(t)
 	collectBaseline(e, j)
+	for _, b := range withSearchContent(e) {
+		j.addBaseline(b)
+	}
 	csrf, _ := e.formTokens("/report")
 	number, code, _ := reporterSession(e, csrf)
 	pages := []string{"/", "/guide", "/report", "/followup", "/followup/case", "/healthz", "/readyz",
-		"/api/v1/openapi.json", "/api/v1/reports/" + number, "/static/site.css", "/no-such-page"}
+		"/api/v1/openapi.json", "/api/v1/reports/" + number, "/static/site.css", "/no-such-page",
+		"/search", "/api/v1/search"}
 	cases := newLedger(j, func() int { return quickCaseCount(e) })
 	for pi, page := range pages {
 		for _, p := range pick(payloads, sampleEvery, pi) {
@@ -811,6 +815,42 @@ func TestHostileQueryStrings(t *testing.T) {
 	}
 	cases.flush()
 	t.Logf("payloads: %d (%s); %d pages, 1 in %d payloads on each", len(payloads), payloadsFrom, len(pages), sampleEvery)
+	j.summary(start)
+}
+
+// TestHostileSearchParameters sends every payload (sampled per parameter)
+// as each parameter of the search page and the search API, the others
+// valid: the query reaches the index, the filters are refused with their
+// message, and nothing is reflected unescaped.
+func TestHostileSearchParameters(t *testing.T) {
+	t.Parallel()
+	payloads := hostilePayloads(t)
+	start := time.Now()
+	e := hostileEnv(t)
+	j := newJudge(t)
+	collectBaseline(e, j)
+	for _, b := range withSearchContent(e) {
+		j.addBaseline(b)
+	}
+	for fi, field := range []string{"q", "type", "region", "year", "page"} {
+		for _, p := range pick(payloads, sampleEvery, fi) {
+			v := url.Values{"q": {"医保"}, "type": {"news"}, "region": {"220000"}, "year": {"2026"}, "page": {"1"}}
+			v.Set(field, p)
+			for _, path := range []string{"/search", "/api/v1/search"} {
+				resp, body := e.get(path + "?" + v.Encode())
+				what := "GET " + path + " " + field
+				if strings.HasPrefix(path, "/api/") {
+					j.checkJSON(what, p, resp, body)
+				} else {
+					j.check(what, p, resp, body)
+				}
+				if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusUnprocessableEntity {
+					j.failf("%s with %q: status %d, want 200 or 422", what, clip(p, 80), resp.StatusCode)
+				}
+			}
+		}
+	}
+	t.Logf("payloads: %d (%s); 1 in %d payloads per parameter", len(payloads), payloadsFrom, sampleEvery)
 	j.summary(start)
 }
 

@@ -229,6 +229,9 @@ func (h *Handler) runSearch(ctx context.Context, r *searchRequest) (*searchResul
 		}
 	}
 	out := &searchResults{Total: res.Total}
+	if all.Total == 0 {
+		return out, nil
+	}
 	out.Facets = append(out.Facets, searchFacet{Label: "全部类别", Count: all.Total, Href: r.href("", 1), Current: r.Type == ""})
 	counts := map[string]int{}
 	for _, f := range all.Facets.Types {

@@ -161,6 +161,11 @@ func newSearchEnv(t *testing.T) *searchEnv {
 // not remove anything, so a withdrawn one stays in the index.
 func (e *searchEnv) sync() {
 	e.t.Helper()
+	indexPublished(e.testEnv, e.idx)
+}
+
+func indexPublished(e *testEnv, idx search.Index) {
+	e.t.Helper()
 	items, err := e.h.allPublished(context.Background(), store.PublishedFilter{})
 	if err != nil {
 		e.t.Fatal(err)
@@ -169,9 +174,28 @@ func (e *searchEnv) sync() {
 	for _, p := range items {
 		docs = append(docs, search.PublicationDocument(p, e.h.Regions))
 	}
-	if err := e.idx.Put(context.Background(), docs); err != nil {
+	if err := idx.Put(context.Background(), docs); err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// withSearchContent gives e a public index holding an announcement whose
+// text is hostile, and news, for the hostile tests; it returns pages
+// of search answers that carry no payload, for the judge's baseline.
+func withSearchContent(e *testEnv) []string {
+	e.t.Helper()
+	idx := newFakeIndex()
+	e.h.Search = idx
+	e.publish(announcement(hostileTitle))
+	e.publish(article(store.PubNews, "220000", "医保基金专项检查", "医保基金专项检查正文。"))
+	indexPublished(e, idx)
+	var bodies []string
+	for _, p := range []string{"/search", "/search?q=%E9%80%9A%E6%8A%A5+%E7%AC%AC%E4%B8%80%E6%AE%B5", "/search?q=%E5%8C%BB%E4%BF%9D",
+		"/search?q=x&type=x&region=x&year=x&page=x", "/api/v1/search?q=%E5%8C%BB%E4%BF%9D"} {
+		_, body := e.get(p)
+		bodies = append(bodies, body)
+	}
+	return bodies
 }
 
 func article(kind, region, title, body string) (*store.Publication, *store.Revision) {
@@ -562,8 +586,8 @@ func TestSearchWithoutMatchesIsAFriendlyEmptyState(t *testing.T) {
 			t.Errorf("page lacks %s\n%s", s, mainOf(page))
 		}
 	}
-	if strings.Contains(page, `class="pager`) {
-		t.Errorf("an empty result offers pages")
+	if strings.Contains(page, `class="pager`) || strings.Contains(page, `class="facets"`) {
+		t.Errorf("an empty result offers pages or types")
 	}
 }
 
@@ -682,11 +706,11 @@ func TestOpenAPISearchParametersAreTheServers(t *testing.T) {
 			for _, v := range s.Enum {
 				enum = append(enum, v.(string))
 			}
-			if !slices.Equal(enum, searchKinds) {
+			if !slices.Equal(enum, append([]string{""}, searchKinds...)) {
 				t.Errorf("type enum %q, the server's %q", enum, searchKinds)
 			}
 		case "page":
-			if s.Pattern != "^([1-9][0-9]?|100)$" {
+			if s.Pattern != "^([1-9][0-9]?|100)?$" || searchMaxPage != 100 {
 				t.Errorf("page pattern %q", s.Pattern)
 			}
 		}
