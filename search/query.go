@@ -102,7 +102,9 @@ func makeWord(units []Unit) Word {
 
 // synonymSpellings returns the other spellings of word: each synonym group
 // member it contains replaced by each other member of the group, then the
-// same for those, up to maxVariants spellings in all (word included).
+// same for those, up to maxVariants spellings in all (word included). A
+// group whose member holds another works both ways: 挪用 is also spelled
+// 挤占挪用, and 挤占挪用 also 挪用.
 func synonymSpellings(word string) []string {
 	out := []string{word}
 	for i := 0; i < len(out) && len(out) < maxVariants; i++ {
@@ -112,7 +114,9 @@ func synonymSpellings(word string) []string {
 					continue
 				}
 				for _, other := range group {
-					if other == m || strings.Contains(out[i], other) {
+					// A member holding m (挤占挪用 holds 挪用) is not put
+					// in where it already stands: that would only nest it.
+					if other == m || (strings.Contains(other, m) && strings.Contains(out[i], other)) {
 						continue
 					}
 					v := strings.ReplaceAll(out[i], m, other)
