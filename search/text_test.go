@@ -14,9 +14,9 @@ func TestNormalize(t *testing.T) {
 		{"ABC公司", "abc公司"},
 		{"１２．６万元", "12.6万元"},
 		{"１２６，０００元", "126,000元"},
-		{"医保　社保", "医保 社保"},           // the ideographic space is a space
-		{"⼈⼒资源和社会保障局", "人力资源和社会保障局"}, // Kangxi radicals, as copied out of PDFs
-		{"豈", "豈"}, // a compatibility ideograph (U+F900) is its unified one
+		{"医保　社保", "医保 社保"},               // the ideographic space is a space
+		{"⼈⼒资源和社会保障局", "人力资源和社会保障局"},     // Kangxi radicals, as copied out of PDFs
+		{"\uF900\uFA10", "\u8C48\u585A"}, // compatibility ideographs are their unified ones
 		{"吉林省，长春市。", "吉林省,长春市。"},
 		{"", ""},
 	}
