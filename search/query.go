@@ -42,16 +42,19 @@ type Word struct {
 
 // ParseQuery reads what the user typed into the words that must all match.
 // Spaces separate words; so does punctuation inside a word (2026-000123 is
-// the words 2026 and 000123, both required); a word repeated counts once.
+// the words 2026 and 000123, both required), and so does a byte that is not
+// UTF-8; a word repeated counts once.
 // An empty query, one longer than MaxQueryRunes, one with more than
 // MaxQueryWords words, or one without a letter, digit or character is a
 // *QueryError.
 func ParseQuery(text string) ([]Word, error) {
-	text = strings.TrimSpace(text)
+	// Bytes that are not UTF-8 (a mangled URL) separate words as any
+	// other non-letter does; they are no reason to say the query is long.
+	text = strings.TrimSpace(strings.ToValidUTF8(text, " "))
 	if text == "" {
 		return nil, &QueryError{MsgQueryEmpty}
 	}
-	if utf8.RuneCountInString(text) > MaxQueryRunes || !utf8.ValidString(text) {
+	if utf8.RuneCountInString(text) > MaxQueryRunes {
 		return nil, &QueryError{MsgQueryTooLong}
 	}
 	var words []Word

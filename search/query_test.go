@@ -39,6 +39,8 @@ func TestParseQueryErrors(t *testing.T) {
 		{"punctuation only", "，。！？", MsgQueryNoLetter},
 		{"ascii punctuation", "-- ?? ..", MsgQueryNoLetter},
 		{"html only", "<>&\"'", MsgQueryNoLetter},
+		{"not UTF-8 only", "\xff\xfe", MsgQueryEmpty},
+		{"not UTF-8 inside", "医保\xff骗保", ""},
 		{"one character", "骗", ""},
 		{"one digit", "３", ""},
 	}
@@ -88,6 +90,7 @@ func TestParseQueryWords(t *testing.T) {
 		{"126,000元", []string{"126000元"}},
 		{"长春市 失业保险金 2025", []string{"长春市", "失业保险金", "2025"}},
 		{"《通报》", []string{"通报"}},
+		{"医保\xff骗保", []string{"医保", "骗保"}},
 	}
 	for _, tt := range tests {
 		words, err := ParseQuery(tt.q)
