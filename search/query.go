@@ -42,16 +42,19 @@ type Word struct {
 
 // ParseQuery reads what the user typed into the words that must all match.
 // Spaces separate words; so does punctuation inside a word (2026-000123 is
-// the words 2026 and 000123, both required); a word repeated counts once.
+// the words 2026 and 000123, both required), and so does a byte that is not
+// UTF-8; a word repeated counts once.
 // An empty query, one longer than MaxQueryRunes, one with more than
 // MaxQueryWords words, or one without a letter, digit or character is a
 // *QueryError.
 func ParseQuery(text string) ([]Word, error) {
-	text = strings.TrimSpace(text)
+	// Bytes that are not UTF-8 (a mangled URL) separate words as any
+	// other non-letter does; they are no reason to say the query is long.
+	text = strings.TrimSpace(strings.ToValidUTF8(text, " "))
 	if text == "" {
 		return nil, &QueryError{MsgQueryEmpty}
 	}
-	if utf8.RuneCountInString(text) > MaxQueryRunes || !utf8.ValidString(text) {
+	if utf8.RuneCountInString(text) > MaxQueryRunes {
 		return nil, &QueryError{MsgQueryTooLong}
 	}
 	var words []Word
@@ -102,7 +105,9 @@ func makeWord(units []Unit) Word {
 
 // synonymSpellings returns the other spellings of word: each synonym group
 // member it contains replaced by each other member of the group, then the
-// same for those, up to maxVariants spellings in all (word included).
+// same for those, up to maxVariants spellings in all (word included). A
+// group whose member holds another works both ways: 挪用 is also spelled
+// 挤占挪用, and 挤占挪用 also 挪用.
 func synonymSpellings(word string) []string {
 	out := []string{word}
 	for i := 0; i < len(out) && len(out) < maxVariants; i++ {
@@ -112,7 +117,9 @@ func synonymSpellings(word string) []string {
 					continue
 				}
 				for _, other := range group {
-					if other == m || strings.Contains(out[i], other) {
+					// A member holding m (挤占挪用 holds 挪用) is not put
+					// in where it already stands: that would only nest it.
+					if other == m || (strings.Contains(other, m) && strings.Contains(out[i], other)) {
 						continue
 					}
 					v := strings.ReplaceAll(out[i], m, other)

@@ -33,7 +33,7 @@ func Mark(text string, spans []Span) string {
 	var b strings.Builder
 	at := 0
 	for _, s := range MergeSpans(spans) {
-		if s.Start < at || s.End > len(text) || !utf8.RuneStart(text[s.Start]) || (s.End < len(text) && !utf8.RuneStart(text[s.End])) {
+		if s.Start < at || !onBoundaries(text, s) {
 			continue
 		}
 		b.WriteString(html.EscapeString(text[at:s.Start]))
@@ -46,15 +46,23 @@ func Mark(text string, spans []Span) string {
 	return b.String()
 }
 
+// onBoundaries tells whether s lies within text, starting and ending at
+// character boundaries.
+func onBoundaries(text string, s Span) bool {
+	return s.Start >= 0 && s.End <= len(text) && s.Start < len(text) && utf8.RuneStart(text[s.Start]) &&
+		(s.End == len(text) || utf8.RuneStart(text[s.End]))
+}
+
 // SnippetRunes is about how many characters a snippet shows.
 const SnippetRunes = 120
 
 // Snippet returns a window of about SnippetRunes characters of text around
 // its first span, escaped and marked as by Mark, with "…" where text was
-// cut. Without spans it is the start of text ("" for an empty text).
+// cut. Spans not on character boundaries within text are dropped, as by
+// Mark. Without spans it is the start of text ("" for an empty text).
 func Snippet(text string, spans []Span) string {
 	spans = MergeSpans(spans)
-	spans = slices.DeleteFunc(spans, func(s Span) bool { return s.End > len(text) })
+	spans = slices.DeleteFunc(spans, func(s Span) bool { return !onBoundaries(text, s) })
 	from := 0
 	if len(spans) > 0 {
 		// Start a quarter of the window before the first match, at a

@@ -15,7 +15,8 @@ import (
 //   - Text is cut into units: every Chinese (or other CJK) character is a
 //     unit of its own; a run of Latin letters and digits is one unit ("2025",
 //     "abc"); inside a number a "." between digits belongs to it ("12.6") and
-//     a "," between digits is dropped ("126,000" is 126000). Anything else
+//     a "," before a group of exactly three digits is dropped ("126,000" is
+//     126000, but "126000，12" stays two numbers). Anything else
 //     (spaces, punctuation) separates units and breaks adjacency: a word
 //     never matches across it.
 //   - A query word matches a document when its units occur in the document
@@ -24,7 +25,9 @@ import (
 //     does find a longer one that contains it: 处理 finds 待处理).
 //   - An amount is one amount however written: a number followed by 万 or
 //     亿, or a plain number, also stands for its value in yuan, so 12.6万,
-//     12.60万元 and 126000 find one another (but not 126万 or 1.26万).
+//     12.60万元 and 126000 find one another (but not 126万 or 1.26万). A
+//     number padded with a leading zero ("000123" of a case number, "03" of
+//     a date) is an identifier, not an amount.
 //   - Words separated by spaces are all required; each is expanded with the
 //     domain synonyms (synonyms.go).
 
@@ -84,15 +87,15 @@ func Units(s string) []Unit {
 				}
 				word.WriteRune(c)
 				wEnd = i + size
-			case (c == '.' || c == ',') && wStart >= 0 && dotOK && nextIsDigit(s, i+size):
-				if c == '.' {
-					if strings.Contains(word.String(), ".") {
-						flush()
-						gap = true
-						continue
-					}
-					word.WriteByte('.')
+			case c == ',' && wStart >= 0 && dotOK && !strings.Contains(word.String(), ".") && threeDigitsFollow(s, i+size):
+				wEnd = i + size
+			case c == '.' && wStart >= 0 && dotOK && nextIsDigit(s, i+size):
+				if strings.Contains(word.String(), ".") {
+					flush()
+					gap = true
+					continue
 				}
+				word.WriteByte('.')
 				wEnd = i + size
 			default:
 				flush()
@@ -120,7 +123,10 @@ func normRune(r rune) string {
 	if r < utf8.RuneSelf {
 		return string(unicode.ToLower(r))
 	}
-	if unicode.Is(unicode.Han, r) && !(r >= 0xF900 && r <= 0xFAFF) && !(r >= 0x2F800 && r <= 0x2FA1F) {
+	// Most Han characters are their own NFKC form; the compatibility
+	// ideographs and the radicals are not (text copied out of PDFs often
+	// holds the Kangxi radical ⼈ U+2F08 for 人).
+	if unicode.Is(unicode.Han, r) && !(r >= 0xF900 && r <= 0xFAFF) && !(r >= 0x2F800 && r <= 0x2FA1F) && !(r >= 0x2E80 && r <= 0x2FDF) {
 		return string(r)
 	}
 	return strings.ToLower(norm.NFKC.String(string(r)))
@@ -139,6 +145,19 @@ func nextIsDigit(s string, i int) bool {
 		return unicode.IsDigit(c) && !isCJK(c)
 	}
 	return false
+}
+
+// threeDigitsFollow tells whether s at i holds exactly three digits (as
+// normalised) and then no further digit: a thousands group.
+func threeDigitsFollow(s string, i int) bool {
+	for n := 0; n < 3; n++ {
+		if !nextIsDigit(s, i) {
+			return false
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return !nextIsDigit(s, i)
 }
 
 // markAmounts sets Amount on every number unit: its value in yuan, times
@@ -163,7 +182,7 @@ func markAmounts(units []Unit) {
 }
 
 func isNumber(s string) bool {
-	if s == "" || s[0] == '.' {
+	if s == "" || s[0] == '.' || (len(s) > 1 && s[0] == '0' && s[1] != '.') {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

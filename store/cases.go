@@ -218,7 +218,8 @@ type Case struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	// Version increases with every change to the case, its events or messages;
-	// IndexedVersion is the version the search index last saw.
+	// IndexedVersion is the version the search index last saw (see
+	// IndexStore).
 	Version        int64
 	IndexedVersion int64
 }
@@ -399,6 +400,15 @@ type CaseStore interface {
 	// exactly as for a missing case (ENOTFOUND, MsgCaseNotFound). It is how
 	// staff pages read a case: the scope is part of the query.
 	CaseInRegions(ctx context.Context, id string, regionCodes []string) (*Case, error)
+	// CasesByIDs loads the cases among ids whose region is one of
+	// regionCodes, in the order of ids, for the admin search pages and the
+	// sync loop. Missing ids, empty ones and cases outside the scope are
+	// left out (a page cannot tell them apart), and an id given twice comes
+	// once, at its first place. Region codes match exactly; an empty
+	// regionCodes applies no region filter and is for internal callers
+	// only, as in CaseFilter. More than MaxLimit ids is EINVALID
+	// (MsgIncomplete); none returns none.
+	CasesByIDs(ctx context.Context, ids []string, regionCodes []string) ([]*Case, error)
 	// ListCases returns one page of matching cases in the filter's order,
 	// and how many match in all.
 	ListCases(ctx context.Context, f CaseFilter) ([]*Case, int, error)

@@ -89,7 +89,11 @@ type Publication struct {
 	CreatedBy string
 	CreatedAt time.Time
 	UpdatedAt time.Time
-	Version   int64
+	// Version increases with every change to the publication or its
+	// revisions; IndexedVersion is the version the search index last saw
+	// (see IndexStore).
+	Version        int64
+	IndexedVersion int64
 }
 
 // Withdrawn tells whether the publication was withdrawn.
@@ -209,7 +213,9 @@ type PublicationStore interface {
 	// stores (and writes back) LiveRevision 0 and a zero ScheduledAt,
 	// First/LastPublishedAt and Withdrawn…, and a revision 1 without the
 	// workflow's records (Submitted…, Approved…, Published…, ReturnNote),
-	// whatever the caller put there. r is required (EINVALID).
+	// whatever the caller put there. It stores and writes back
+	// IndexedVersion 0, so the new publication is pending for the search
+	// index. r is required (EINVALID).
 	CreatePublication(ctx context.Context, p *Publication, r *Revision) error
 	// PublicationInRegions returns the publication if its region is one of
 	// regionCodes; otherwise, and for an empty regionCodes, exactly as for a
@@ -281,6 +287,14 @@ type PublicationStore interface {
 	// match in all, ignoring Limit and Offset. "Published" means
 	// LiveRevision is not 0.
 	ListPublished(ctx context.Context, f PublishedFilter) ([]Published, int, error)
+	// PublishedByIDs loads the published items among ids for the public
+	// search pages and the sync loop: for each id of a publication whose
+	// LiveRevision is not 0, a Published with its live revision (nil Live
+	// for a withdrawn tombstone), in the order of ids. Missing ids, empty
+	// ones and publications never published are left out, and an id given
+	// twice comes once, at its first place. More than MaxLimit ids is
+	// EINVALID (MsgIncomplete); none returns none.
+	PublishedByIDs(ctx context.Context, ids []string) ([]Published, error)
 	// DuePublications returns the ids of publications whose pending
 	// revision is approved and whose ScheduledAt is at or before at (a zero
 	// ScheduledAt is due at once), the earliest first (then by ID), at most
@@ -297,7 +311,8 @@ type PublicationStore interface {
 	// holds them (fundwatch migrate-data): every field as given (Version,
 	// the workflow state and the withdrawal included), times in stored
 	// form, each revision's PublicationID taken as p.ID; it writes nothing
-	// back. p.ID, p.Kind and p.RegionCode are required, Version must be at
+	// back. The one exception is IndexedVersion, which starts at 0: this
+	// installation's search index has not seen the publication. p.ID, p.Kind and p.RegionCode are required, Version must be at
 	// least 1 and revs must be numbered 1…n in that order, n at least 1
 	// (EINVALID otherwise). Conflicts are those of CreatePublication (an
 	// imported withdrawn fund report holds no slot); nothing is stored on

@@ -8,9 +8,11 @@
 // reports, their timeline and messages), accounts.go (staff users, sessions,
 // login throttling), audit.go (the hash-chained audit log), important.go (要情
 // reports and quarterly statistics), settings.go (the working-day calendar and
-// administrators' settings), outbox.go (e-mail waiting to be sent) and
-// publications.go (disclosures and articles with their revisions). Store
-// composes them; code that needs one area takes that area's interface.
+// administrators' settings), outbox.go (e-mail waiting to be sent),
+// publications.go (disclosures and articles with their revisions) and
+// indexing.go (which versions of cases and publications the search indexes
+// hold, for the sync loop). Store composes them; code that needs one area
+// takes that area's interface.
 //
 // The Chinese sentences a user may read when a store call fails are in
 // messages.go, once, so every backend words the same condition the same way.
@@ -36,6 +38,7 @@ type Store interface {
 	SettingsStore
 	OutboxStore
 	PublicationStore
+	IndexStore
 
 	// Ping tells whether the store can serve requests (used by /readyz).
 	Ping(ctx context.Context) error
@@ -72,6 +75,21 @@ func PageBounds(limit, offset int) (int, int) {
 		limit = MaxLimit
 	}
 	return limit, max(offset, 0)
+}
+
+// DistinctIDs returns the non-empty ids of a ByIDs loader (CasesByIDs,
+// PublishedByIDs) once each, in the order they first come, so every
+// backend answers a repeated or empty id alike.
+func DistinctIDs(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // NewID returns a random 128-bit id in lowercase Crockford base32 (26

@@ -242,7 +242,9 @@ var mailArea = area[*store.Mail]{
 
 // publicationRecord is the unit of the publications area: a publication
 // with every revision, which ImportPublication stores together, so it is
-// copied, compared and reported whole.
+// copied, compared and reported whole. Its IndexedVersion is read as 0:
+// it belongs to each installation's own search index (the destination's
+// starts at 0), so it is neither copied nor compared.
 type publicationRecord struct {
 	Publication *store.Publication
 	Revisions   []*store.Revision
@@ -259,6 +261,7 @@ var publicationArea = area[publicationRecord]{
 			if err != nil {
 				return fmt.Errorf("revisions of publication %s: %w", p.ID, err)
 			}
+			p.IndexedVersion = 0
 			return fn(publicationRecord{Publication: p, Revisions: revs})
 		})
 	},

@@ -237,6 +237,25 @@ func seedPublications(t *testing.T, s store.Store, leaderID string) {
 	step(notice, store.RevDraft, 2*time.Hour, "请写明听证时间")
 }
 
+// markAllIndexed marks every case and publication of s indexed at its
+// version, as the sync loop of a running installation would have.
+func markAllIndexed(t *testing.T, s store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	for _, area := range []string{store.IndexCases, store.IndexPublications} {
+		marks, err := s.PendingIndex(ctx, area, store.MaxLimit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkIndexed(ctx, area, marks); err != nil {
+			t.Fatal(err)
+		}
+		if pending, indexed, err := s.IndexState(ctx, area); err != nil || pending != 0 || indexed != int64(len(marks)) {
+			t.Fatalf("IndexState(%s) after marking = %d, %d, %v", area, pending, indexed, err)
+		}
+	}
+}
+
 // adminCounts are the records seedAdmin makes, by the plural of the
 // summary lines.
 var adminCounts = map[string]int{"users": 3, "audit entries": 6, "important reports": 3, "quarterly reports": 1,
@@ -320,6 +339,8 @@ func TestMigrateDataRoundTripSQLiteToMongoAndBack(t *testing.T) {
 	}
 	seedCases(t, src, 25)
 	seedAdmin(t, src)
+	// The source's search index has seen everything; the copy's has not.
+	markAllIndexed(t, src)
 	want := snapshot(t, src)
 	src.Close()
 	for name, n := range adminCounts {
@@ -353,6 +374,12 @@ func TestMigrateDataRoundTripSQLiteToMongoAndBack(t *testing.T) {
 	}
 	defer m.Close()
 	sameSnapshots(t, "SQLite and its copy in MongoDB", want, snapshot(t, m))
+	for area, n := range map[string]int64{store.IndexCases: 25, store.IndexPublications: int64(adminCounts["publications"])} {
+		if pending, indexed, err := m.IndexState(context.Background(), area); err != nil || pending != n || indexed != 0 {
+			t.Errorf("IndexState(%s) of the copy = %d pending, %d indexed, %v; want all %d pending, none indexed",
+				area, pending, indexed, err, n)
+		}
+	}
 
 	code, out = runMigrate(t, "sqlite:"+srcPath, mongoSpec)
 	if code != 0 || !strings.Contains(out, "copied 0, already present 25, mismatched 0") {

@@ -8,7 +8,7 @@ import (
 )
 
 // TestAdminAreaMigrationsAreIdempotent runs the important, settings,
-// outbox and publications steps again on an opened database, as a crash
+// outbox, publications and search index steps again on an opened database, as a crash
 // between running a step and recording it would, and checks that each index
 // exists once.
 func TestAdminAreaMigrationsAreIdempotent(t *testing.T) {
@@ -27,6 +27,9 @@ func TestAdminAreaMigrationsAreIdempotent(t *testing.T) {
 		if err := migratePublications(t.Context(), db.database); err != nil {
 			t.Fatalf("migratePublications again: %v", err)
 		}
+		if err := migrateSearchIndex(t.Context(), db.database); err != nil {
+			t.Fatalf("migrateSearchIndex again: %v", err)
+		}
 	}
 	for _, tc := range []struct {
 		collection string
@@ -38,7 +41,7 @@ func TestAdminAreaMigrationsAreIdempotent(t *testing.T) {
 		{collSettings, nil},
 		{collCalendar, nil},
 		{collPublications, []string{"slot_unique", "source_key_unique", "updated_at", "region_code_updated_at",
-			"first_published_at", "pending_status_scheduled_at"}},
+			"first_published_at", "pending_status_scheduled_at", "index_pending_updated_at", "indexed_version"}},
 	} {
 		t.Run(tc.collection, func(t *testing.T) {
 			specs, err := db.database.Collection(tc.collection).Indexes().ListSpecifications(t.Context())

@@ -67,8 +67,7 @@ func (db *DB) CreateCase(ctx context.Context, c *store.Case, first store.Event) 
 	head.Year = year
 	head.CreatedAt = createdAt
 	head.UpdatedAt = updatedAt
-	head.Version = 1
-	head.IndexedVersion = 0
+	head.Version, head.IndexedVersion, head.IndexPending = 1, 0, true
 	ev := newEventDoc(first)
 	if first.At.IsZero() {
 		ev.At = createdAt
@@ -260,6 +259,47 @@ func (db *DB) CaseInRegions(ctx context.Context, id string, regionCodes []string
 	return head.toCase(), nil
 }
 
+// CasesByIDs reads the cases among ids within a scope with one find and
+// puts them in the order of ids.
+func (db *DB) CasesByIDs(ctx context.Context, ids []string, regionCodes []string) ([]*store.Case, error) {
+	if len(ids) > store.MaxLimit {
+		return nil, incomplete(fmt.Sprintf("at most %d case IDs", store.MaxLimit))
+	}
+	ids = store.DistinctIDs(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	filter := bson.D{{Key: fieldID, Value: bson.D{{Key: "$in", Value: ids}}}}
+	if len(regionCodes) > 0 {
+		filter = append(filter, bson.E{Key: fieldRegionCode, Value: bson.D{{Key: "$in", Value: regionCodes}}})
+	}
+	cur, err := db.cases.Find(ctx, filter, options.Find().SetProjection(headProjection))
+	if err != nil {
+		return nil, translate("cases by ids", err)
+	}
+	var heads []caseHead
+	if err := cur.All(ctx, &heads); err != nil {
+		return nil, translate("cases by ids", err)
+	}
+	found := make(map[string]*store.Case, len(heads))
+	for i := range heads {
+		found[heads[i].ID] = heads[i].toCase()
+	}
+	return inIDOrder(ids, found), nil
+}
+
+// inIDOrder returns the values of found in the order of ids, leaving out
+// the ids found has no value for.
+func inIDOrder[T any](ids []string, found map[string]T) []T {
+	out := make([]T, 0, len(found))
+	for _, id := range ids {
+		if v, ok := found[id]; ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // UpdateCase applies u in one FindOneAndUpdate whose filter holds the
 // expected status, the expected version (when given) and the absence of the
 // event's ID, so of racing updates from one view exactly one matches, and a
@@ -285,6 +325,7 @@ func (db *DB) UpdateCase(ctx context.Context, u store.CaseUpdate) (*store.Case, 
 	set := append(bson.D{
 		{Key: fieldStatus, Value: u.Event.ToStatus},
 		{Key: fieldUpdatedAt, Value: ev.At},
+		{Key: fieldIndexPending, Value: true},
 	}, changes(u.Set)...)
 	filter := bson.D{
 		{Key: fieldID, Value: u.CaseID},
@@ -418,7 +459,8 @@ func (db *DB) RateCase(ctx context.Context, r store.CaseRating) (*store.Case, er
 		sat := newSatisfactionDoc(r.Satisfaction)
 		filter := bson.D{{Key: fieldID, Value: r.CaseID}, {Key: fieldVersion, Value: head.Version}}
 		update := bson.D{
-			{Key: "$set", Value: bson.D{{Key: fieldSatisfaction, Value: sat}, {Key: fieldUpdatedAt, Value: *sat.At}}},
+			{Key: "$set", Value: bson.D{{Key: fieldSatisfaction, Value: sat}, {Key: fieldUpdatedAt, Value: *sat.At},
+				{Key: fieldIndexPending, Value: true}}},
 			{Key: "$inc", Value: bson.D{{Key: fieldVersion, Value: int64(1)}}},
 		}
 		res, err := db.cases.UpdateOne(ctx, filter, update)
@@ -429,6 +471,7 @@ func (db *DB) RateCase(ctx context.Context, r store.CaseRating) (*store.Case, er
 			head.Satisfaction = sat
 			head.UpdatedAt = *sat.At
 			head.Version++
+			head.IndexPending = true
 			return head.toCase(), nil
 		}
 		// Another process changed the case between the read and the
@@ -453,7 +496,7 @@ func (db *DB) AddMessage(ctx context.Context, m *store.Message) error {
 	m.At = store.Truncate(m.At)
 	filter := bson.D{{Key: fieldID, Value: m.CaseID}, notHaving(fieldMessageID, m.ID)}
 	update := bson.D{
-		{Key: "$set", Value: bson.D{{Key: fieldUpdatedAt, Value: m.At}}},
+		{Key: "$set", Value: bson.D{{Key: fieldUpdatedAt, Value: m.At}, {Key: fieldIndexPending, Value: true}}},
 		{Key: "$push", Value: bson.D{{Key: fieldMessages, Value: newMessageDoc(m)}}},
 		{Key: "$inc", Value: bson.D{{Key: fieldVersion, Value: int64(1)}}},
 	}

@@ -35,6 +35,8 @@ const (
 	fieldCreatedAt      = "created_at"
 	fieldUpdatedAt      = "updated_at"
 	fieldVersion        = "version"
+	fieldIndexedVersion = "indexed_version"
+	fieldIndexPending   = "index_pending"
 	fieldEvents         = "events"
 	fieldMessages       = "messages"
 	fieldEventID        = "events.id"
@@ -128,6 +130,10 @@ type caseHead struct {
 	UpdatedAt      time.Time `bson:"updated_at"`
 	Version        int64     `bson:"version"`
 	IndexedVersion int64     `bson:"indexed_version"`
+	// IndexPending is version > indexed_version, kept by every write that
+	// changes either (see indexing.go): the one condition of PendingIndex
+	// that an index can serve.
+	IndexPending bool `bson:"index_pending"`
 }
 
 // newComplaintDoc is nil for a report, so its document has no complaint.

@@ -30,7 +30,7 @@ func (db *DB) ImportCase(ctx context.Context, c *store.Case, events []store.Even
 		return incomplete("case number")
 	}
 	head := newCaseHead(c)
-	head.IndexedVersion = 0
+	head.IndexedVersion, head.IndexPending = 0, head.Version > 0
 	doc := caseDoc{Head: head, Events: make([]eventDoc, 0, len(events)), Messages: make([]messageDoc, 0, len(messages))}
 	for _, e := range events {
 		if e.ID == "" {

@@ -84,6 +84,7 @@ var migrations = []migration{
 		return err
 	}},
 	{9, "publications", migratePublications},
+	{10, "search index bookkeeping", migrateSearchIndex},
 }
 
 // migrationDoc records an applied step in the migrations collection.

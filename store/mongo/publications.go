@@ -18,9 +18,10 @@ import (
 // A publication is one document in publications with its revisions
 // embedded, so every change — a draft saved, a step of the workflow with
 // the revision it supersedes, a withdrawal that drops the pending revision
-// — is one single-document replace guarded by the version the change was
+// — is one single-document update of every field (but indexed_version,
+// which only MarkIndexed writes) guarded by the version the change was
 // checked against: of two changes from one view exactly one matches. On
-// FerretDB, which does not isolate the replace, the writeGate serialises
+// FerretDB, which does not isolate the update, the writeGate serialises
 // the changes of a publication within the process.
 //
 // The contract's uniqueness rules hold across processes through two unique
@@ -80,6 +81,8 @@ type publicationDoc struct {
 	CreatedAt        time.Time     `bson:"created_at"`
 	UpdatedAt        time.Time     `bson:"updated_at"`
 	Version          int64         `bson:"version"`
+	IndexedVersion   int64         `bson:"indexed_version"`
+	IndexPending     bool          `bson:"index_pending"` // version > indexed_version, as on a case
 	Slot             string        `bson:"slot"`
 	SourceKey        string        `bson:"source_key"`
 	Revisions        []revisionDoc `bson:"revisions"`
@@ -129,7 +132,9 @@ type fundRowDoc struct {
 	AccumulatedFen      int64  `bson:"accumulated_fen"`
 }
 
-// newPublicationDoc is p on disk, its derived keys set, without revisions.
+// newPublicationDoc is p on disk, its derived keys set, without revisions,
+// as a new record: not seen by the search index (IndexedVersion 0), so
+// pending.
 func newPublicationDoc(p *store.Publication) publicationDoc {
 	d := publicationDoc{
 		ID:               p.ID,
@@ -152,6 +157,8 @@ func newPublicationDoc(p *store.Publication) publicationDoc {
 		CreatedAt:        store.Truncate(p.CreatedAt),
 		UpdatedAt:        store.Truncate(p.UpdatedAt),
 		Version:          p.Version,
+		IndexedVersion:   0,
+		IndexPending:     p.Version > 0,
 	}
 	d.setKeys()
 	return d
@@ -191,6 +198,7 @@ func (d *publicationDoc) toPublication() *store.Publication {
 		CreatedAt:        d.CreatedAt.UTC(),
 		UpdatedAt:        d.UpdatedAt.UTC(),
 		Version:          d.Version,
+		IndexedVersion:   d.IndexedVersion,
 	}
 }
 
@@ -322,7 +330,7 @@ func (db *DB) CreatePublication(ctx context.Context, p *store.Publication, r *st
 	row.LiveRevision, row.PendingRevision, row.PendingStatus = 0, 1, store.RevDraft
 	row.ScheduledAt, row.FirstPublishedAt, row.LastPublishedAt = time.Time{}, time.Time{}, time.Time{}
 	row.WithdrawnAt, row.WithdrawnBy, row.WithdrawnReason = time.Time{}, "", ""
-	row.Version = 1
+	row.Version, row.IndexedVersion = 1, 0
 	rev := *r
 	rev.PublicationID, rev.Number, rev.Status = p.ID, 1, store.RevDraft
 	rev.ReturnNote = ""
@@ -338,7 +346,8 @@ func (db *DB) CreatePublication(ctx context.Context, p *store.Publication, r *st
 	return nil
 }
 
-// ImportPublication inserts p with its revisions as given.
+// ImportPublication inserts p with its revisions as given, but for
+// IndexedVersion, which starts at 0 (newPublicationDoc).
 func (db *DB) ImportPublication(ctx context.Context, p *store.Publication, revs []*store.Revision) error {
 	if err := checkPublication(p); err != nil {
 		return err
@@ -568,10 +577,15 @@ func (db *DB) WithdrawPublication(ctx context.Context, id string, expectVersion 
 }
 
 // changePublication reads publication id, lets change check and change the
-// document, and replaces it one version on if it is still at the version
-// read. A replace that matches nothing means another change came first:
-// the document is read again and checked again, so the caller is told why
-// (withdrawn, frozen, stale) as if it had come second from the start.
+// document, and writes it one version on, and pending for the search index,
+// if it is still at the version read. A write that matches nothing means
+// another change came first: the document is read again and checked again,
+// so the caller is told why (withdrawn, frozen, stale) as if it had come
+// second from the start.
+//
+// The write sets every field but _id and indexed_version, which is
+// MarkIndexed's: a mark landing between the read and the write is kept
+// (and the record is pending anyway, one version on).
 func (db *DB) changePublication(ctx context.Context, op, id string, change func(d *publicationDoc) error) (*store.Publication, error) {
 	unlock := db.publicationLock(id)
 	defer unlock()
@@ -584,13 +598,20 @@ func (db *DB) changePublication(ctx context.Context, op, id string, change func(
 		return nil, translate(op, err)
 	}
 	doc.Version = version + 1
+	doc.IndexPending = true
 	doc.setKeys()
-	res, err := db.publications().ReplaceOne(ctx, bson.D{{Key: fieldID, Value: id}, {Key: fieldVersion, Value: version}}, doc)
+	set, err := setAllBut(doc, fieldID, fieldIndexedVersion)
 	if err != nil {
 		return nil, translate(op, err)
 	}
-	if res.MatchedCount == 1 {
-		return doc.toPublication(), nil
+	var stored publicationDoc
+	err = db.publications().FindOneAndUpdate(ctx, bson.D{{Key: fieldID, Value: id}, {Key: fieldVersion, Value: version}},
+		bson.D{{Key: "$set", Value: set}}, options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&stored)
+	if err == nil {
+		return stored.toPublication(), nil
+	}
+	if !errors.Is(err, mongodrv.ErrNoDocuments) {
+		return nil, translate(op, err)
 	}
 	if doc, err = db.publicationDoc(ctx, id); err != nil {
 		return nil, err
@@ -675,6 +696,39 @@ func (db *DB) ListPublished(ctx context.Context, f store.PublishedFilter) ([]sto
 	return out, int(total), nil
 }
 
+// PublishedByIDs reads the published publications among ids, their
+// revisions embedded, with one find and puts them in the order of ids.
+func (db *DB) PublishedByIDs(ctx context.Context, ids []string) ([]store.Published, error) {
+	if len(ids) > store.MaxLimit {
+		return nil, store.Incomplete("mongo", fmt.Sprintf("at most %d publication IDs", store.MaxLimit))
+	}
+	ids = store.DistinctIDs(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	docs, err := db.findPublications(ctx, "published by ids", bson.D{
+		{Key: fieldID, Value: bson.D{{Key: "$in", Value: ids}}},
+		{Key: pubFieldLiveRevision, Value: bson.D{{Key: "$gt", Value: 0}}},
+	}, options.Find())
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[string]store.Published, len(docs))
+	for i := range docs {
+		d := &docs[i]
+		item := store.Published{Publication: d.toPublication()}
+		if d.WithdrawnAt == nil {
+			live := d.revision(d.LiveRevision)
+			if live == nil {
+				return nil, translate("published by ids", fmt.Errorf("publication %s has no live revision %d", d.ID, d.LiveRevision))
+			}
+			item.Live = live.toRevision(d.ID)
+		}
+		found[d.ID] = item
+	}
+	return inIDOrder(ids, found), nil
+}
+
 // DuePublications returns the approved publications due by at, earliest
 // first; a zero schedule is the zero time, which sorts first.
 func (db *DB) DuePublications(ctx context.Context, at time.Time, limit int) ([]string, error) {
@@ -715,6 +769,26 @@ func (db *DB) findPublications(ctx context.Context, op string, filter bson.D, op
 		return nil, translate(op, err)
 	}
 	return docs, nil
+}
+
+// setAllBut is the $set of every top-level field of doc but those named:
+// a change written whole, except the fields another write owns.
+func setAllBut(doc any, except ...string) (bson.D, error) {
+	raw, err := bson.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	elems, err := bson.Raw(raw).Elements()
+	if err != nil {
+		return nil, err
+	}
+	set := make(bson.D, 0, len(elems))
+	for _, e := range elems {
+		if !slices.Contains(except, e.Key()) {
+			set = append(set, bson.E{Key: e.Key(), Value: e.Value()})
+		}
+	}
+	return set, nil
 }
 
 // appendIn adds {field: {$in: values}} for a non-empty list.

@@ -139,6 +139,51 @@ func (db *DB) CaseInRegions(ctx context.Context, id string, regionCodes []string
 	return db.caseWhere(ctx, "case in regions", "id = ? AND region_code IN ("+placeholders(len(regionCodes))+")", args...)
 }
 
+// CasesByIDs reads the cases among ids within a scope in one query and
+// puts them in the order of ids.
+func (db *DB) CasesByIDs(ctx context.Context, ids []string, regionCodes []string) ([]*store.Case, error) {
+	if len(ids) > store.MaxLimit {
+		return nil, incomplete(fmt.Sprintf("at most %d case IDs", store.MaxLimit))
+	}
+	ids = store.DistinctIDs(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var conds []string
+	var args []any
+	conds, args = inCondition(conds, args, "id", ids)
+	conds, args = inCondition(conds, args, "region_code", regionCodes)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+strings.Join(conds, " AND "), args...)
+	if err != nil {
+		return nil, translate("cases by ids", err)
+	}
+	defer rows.Close()
+	found := make(map[string]*store.Case, len(ids))
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, translate("cases by ids", err)
+		}
+		found[c.ID] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate("cases by ids", err)
+	}
+	return inIDOrder(ids, found), nil
+}
+
+// inIDOrder returns the values of found in the order of ids, leaving out
+// the ids found has no value for.
+func inIDOrder[T any](ids []string, found map[string]T) []T {
+	out := make([]T, 0, len(found))
+	for _, id := range ids {
+		if v, ok := found[id]; ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // UpdateCase checks u against the case and applies it in one immediate
 // transaction: the single writer connection runs one at a time, so the
 // check and the write see the same case, and of several updates from one

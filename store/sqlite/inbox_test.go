@@ -84,7 +84,7 @@ func fillCases(tb testing.TB, db *DB, n int) {
 	defer func() { _ = tx.Rollback() }()
 	insertCase, err := tx.PrepareContext(ctx, `INSERT INTO cases (`+caseColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, '某某公司', '', '', '', 0, 0, '', ?, ?, ?, '', NULL, NULL, ?, '', ?, ?, ?, 1, 0,
-			?, ?, ?, 0, 0, ?, '', 0, 0, 0, '', '', '', '', '', '', '', '', '')`)
+			?, ?, ?, 0, 0, ?, '', 0, 0, 0, '', '', '', '', '', '', '', '', '', '', '', NULL)`)
 	if err != nil {
 		tb.Fatal(err)
 	}

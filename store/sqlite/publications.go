@@ -21,7 +21,7 @@ import (
 
 const pubColumns = `id, kind, region_code, year, source_id, from_case_id, title,
 	live_revision, pending_revision, pending_status, scheduled_at, first_published_at, last_published_at,
-	withdrawn_at, withdrawn_by, withdrawn_reason, created_by, created_at, updated_at, version`
+	withdrawn_at, withdrawn_by, withdrawn_reason, created_by, created_at, updated_at, version, indexed_version`
 
 const revColumns = `publication_id, number, status, title, summary, body, event_date, amount_fen,
 	insurance_types, handling_result, fund_rows, rate_basis_points, fund_size_fen, returns_fen,
@@ -59,7 +59,7 @@ func (db *DB) CreatePublication(ctx context.Context, p *store.Publication, r *st
 	row.LiveRevision, row.PendingRevision, row.PendingStatus = 0, 1, store.RevDraft
 	row.ScheduledAt, row.FirstPublishedAt, row.LastPublishedAt = time.Time{}, time.Time{}, time.Time{}
 	row.WithdrawnAt, row.WithdrawnBy, row.WithdrawnReason = time.Time{}, "", ""
-	row.Version = 1
+	row.Version, row.IndexedVersion = 1, 0
 	rev := *r
 	rev.PublicationID, rev.Number, rev.Status = p.ID, 1, store.RevDraft
 	rev.ReturnNote = ""
@@ -98,11 +98,14 @@ func (db *DB) ImportPublication(ctx context.Context, p *store.Publication, revs 
 			return incomplete("publication revisions numbered 1…n")
 		}
 	}
+	// This installation's search index has not seen the publication.
+	row := *p
+	row.IndexedVersion = 0
 	return db.inWriteTx(ctx, "import publication", func(tx *sql.Tx) error {
-		if err := checkPublicationConflicts(ctx, tx, p); err != nil {
+		if err := checkPublicationConflicts(ctx, tx, &row); err != nil {
 			return err
 		}
-		if err := insertPublication(ctx, tx, p); err != nil {
+		if err := insertPublication(ctx, tx, &row); err != nil {
 			return err
 		}
 		for _, r := range revs {
@@ -446,6 +449,60 @@ func (db *DB) ListPublished(ctx context.Context, f store.PublishedFilter) ([]sto
 	return out, total, nil
 }
 
+// PublishedByIDs reads the published publications among ids and their
+// live revisions in one snapshot, two queries whatever the number of ids,
+// and puts them in the order of ids.
+func (db *DB) PublishedByIDs(ctx context.Context, ids []string) ([]store.Published, error) {
+	if len(ids) > store.MaxLimit {
+		return nil, incomplete(fmt.Sprintf("at most %d publication IDs", store.MaxLimit))
+	}
+	ids = store.DistinctIDs(ids)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	conds, args := inCondition([]string{"live_revision > 0"}, nil, "id", ids)
+	where := strings.Join(conds, " AND ")
+	found := make(map[string]store.Published, len(ids))
+	err := db.inReadTx(ctx, "published by ids", func(tx *sql.Tx) error {
+		ps, err := queryPublications(ctx, tx, `SELECT `+pubColumns+` FROM publications WHERE `+where, args...)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+revColumns+` FROM publication_revisions
+			WHERE (publication_id, number) IN (
+				SELECT id, live_revision FROM publications WHERE `+where+` AND withdrawn_at IS NULL)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		live := map[string]*store.Revision{}
+		for rows.Next() {
+			r, err := scanRevision(rows)
+			if err != nil {
+				return err
+			}
+			live[r.PublicationID] = r
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, p := range ps {
+			item := store.Published{Publication: p}
+			if !p.Withdrawn() {
+				if item.Live = live[p.ID]; item.Live == nil {
+					return fmt.Errorf("publication %s has no live revision %d", p.ID, p.LiveRevision)
+				}
+			}
+			found[p.ID] = item
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inIDOrder(ids, found), nil
+}
+
 // DuePublications returns the approved publications due by at, earliest
 // first. A NULL (zero) schedule sorts first: it is due at once.
 func (db *DB) DuePublications(ctx context.Context, at time.Time, limit int) ([]string, error) {
@@ -516,17 +573,17 @@ func revisionByNumber(ctx context.Context, tx *sql.Tx, id string, number int) (*
 
 func insertPublication(ctx context.Context, tx *sql.Tx, p *store.Publication) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO publications (`+pubColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.Kind, p.RegionCode, p.Year, p.SourceID, p.FromCaseID, p.Title,
 		p.LiveRevision, p.PendingRevision, p.PendingStatus,
 		optionalMillis(p.ScheduledAt), optionalMillis(p.FirstPublishedAt), optionalMillis(p.LastPublishedAt),
 		optionalMillis(p.WithdrawnAt), p.WithdrawnBy, p.WithdrawnReason,
-		p.CreatedBy, millis(p.CreatedAt), millis(p.UpdatedAt), p.Version)
+		p.CreatedBy, millis(p.CreatedAt), millis(p.UpdatedAt), p.Version, p.IndexedVersion)
 	return err
 }
 
 // updatePublication writes the fields a change may touch, if the row is
-// still at version.
+// still at version; indexed_version is MarkIndexed's alone.
 func updatePublication(ctx context.Context, tx *sql.Tx, p *store.Publication, version int64) error {
 	res, err := tx.ExecContext(ctx, `UPDATE publications
 		SET title = ?, live_revision = ?, pending_revision = ?, pending_status = ?,
@@ -634,7 +691,7 @@ func scanPublication(row interface{ Scan(dest ...any) error }) (*store.Publicati
 	var created, updated int64
 	err := row.Scan(&p.ID, &p.Kind, &p.RegionCode, &p.Year, &p.SourceID, &p.FromCaseID, &p.Title,
 		&p.LiveRevision, &p.PendingRevision, &p.PendingStatus, &scheduled, &first, &last,
-		&withdrawn, &p.WithdrawnBy, &p.WithdrawnReason, &p.CreatedBy, &created, &updated, &p.Version)
+		&withdrawn, &p.WithdrawnBy, &p.WithdrawnReason, &p.CreatedBy, &created, &updated, &p.Version, &p.IndexedVersion)
 	if err != nil {
 		return nil, err
 	}

@@ -312,6 +312,24 @@ func (s *memStore) CaseInRegions(ctx context.Context, id string, regionCodes []s
 	return s.find(ctx, func(c *store.Case) bool { return c.ID == id && slices.Contains(regionCodes, c.RegionCode) })
 }
 
+func (s *memStore) CasesByIDs(ctx context.Context, ids []string, regionCodes []string) ([]*store.Case, error) {
+	if err := ctxErr(ctx); err != nil {
+		return nil, err
+	}
+	if len(ids) > store.MaxLimit {
+		return nil, errInvalid
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*store.Case
+	for _, id := range store.DistinctIDs(ids) {
+		if c, ok := s.cases[id]; ok && (len(regionCodes) == 0 || slices.Contains(regionCodes, c.RegionCode)) {
+			out = append(out, copyCase(c))
+		}
+	}
+	return out, nil
+}
+
 func (s *memStore) UpdateCase(ctx context.Context, u store.CaseUpdate) (*store.Case, error) {
 	if err := ctxErr(ctx); err != nil {
 		return nil, err

@@ -25,6 +25,7 @@ func testPublications(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ListPublications", func(t *testing.T) { testListPublications(t, open) })
 	t.Run("ListPublished", func(t *testing.T) { testListPublished(t, open) })
 	t.Run("DuePublications", func(t *testing.T) { testDuePublications(t, open) })
+	t.Run("PublishedByIDs", func(t *testing.T) { testPublishedByIDs(t, open) })
 	t.Run("PublishedStamp", func(t *testing.T) { testPublishedStamp(t, open) })
 }
 
@@ -170,7 +171,7 @@ func createdPub(p *store.Publication, r *store.Revision) *store.Publication {
 	w.LiveRevision, w.PendingRevision, w.PendingStatus = 0, 1, store.RevDraft
 	w.ScheduledAt, w.FirstPublishedAt, w.LastPublishedAt = time.Time{}, time.Time{}, time.Time{}
 	w.WithdrawnAt, w.WithdrawnBy, w.WithdrawnReason = time.Time{}, "", ""
-	w.Version = 1
+	w.Version, w.IndexedVersion = 1, 0
 	return w
 }
 
@@ -211,6 +212,7 @@ func pubDiff(want, got *store.Publication) string {
 	d.time("CreatedAt", want.CreatedAt, got.CreatedAt)
 	d.time("UpdatedAt", want.UpdatedAt, got.UpdatedAt)
 	d.field("Version", want.Version, got.Version)
+	d.field("IndexedVersion", want.IndexedVersion, got.IndexedVersion)
 	return d.String()
 }
 
@@ -402,7 +404,7 @@ func testCreatePublication(t *testing.T, open func(t *testing.T) store.Store) {
 		p.Title, p.LiveRevision, p.PendingRevision, p.PendingStatus = "调用方的标题", 3, 5, store.RevApproved
 		p.ScheduledAt, p.FirstPublishedAt, p.LastPublishedAt = callerTime(time.Hour), callerTime(time.Hour), callerTime(time.Hour)
 		p.WithdrawnAt, p.WithdrawnBy, p.WithdrawnReason = callerTime(time.Hour), "user-x", "撤回"
-		p.Version = 9
+		p.Version, p.IndexedVersion = 9, 7
 		r := newRevision("2025年度吉林省长春市社会保险基金收支情况", 0)
 		r.PublicationID, r.Number, r.Status = "pub-other", 7, store.RevPublished
 		r.ReturnNote = "退回"
@@ -413,7 +415,7 @@ func testCreatePublication(t *testing.T, open func(t *testing.T) store.Store) {
 		wantRev := draftRev(p.ID, 1, r)
 		mustCreatePub(t, s, p, r)
 
-		if p.Version != 1 || p.PendingRevision != 1 || p.PendingStatus != store.RevDraft || p.Title != r.Title ||
+		if p.Version != 1 || p.IndexedVersion != 0 || p.PendingRevision != 1 || p.PendingStatus != store.RevDraft || p.Title != r.Title ||
 			p.LiveRevision != 0 || !p.ScheduledAt.IsZero() || !p.FirstPublishedAt.IsZero() || !p.LastPublishedAt.IsZero() ||
 			p.Withdrawn() || p.WithdrawnBy != "" || p.WithdrawnReason != "" {
 			t.Errorf("written back into p: %+v", p)
@@ -1424,9 +1426,10 @@ func importablePublication(id string) (*store.Publication, []*store.Revision) {
 }
 
 func testImportPublication(t *testing.T, open func(t *testing.T) store.Store) {
-	t.Run("stores every field as given and writes nothing back", func(t *testing.T) {
+	t.Run("stores every field as given but IndexedVersion, and writes nothing back", func(t *testing.T) {
 		s := open(t)
 		p, revs := importablePublication("pub-1")
+		p.IndexedVersion = 7       // the source's index saw it; this one has not
 		revs[1].PublicationID = "" // taken as p.ID
 		beforePub, beforeRevs := *p, cloneRevisions(revs)
 		if err := s.ImportPublication(t.Context(), p, revs); err != nil {
@@ -1434,7 +1437,9 @@ func testImportPublication(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 		unchanged(t, "ImportPublication", beforePub, *p)
 		unchanged(t, "ImportPublication", beforeRevs, cloneRevisions(revs))
-		checkPub(t, "imported publication", storedPub(p), mustPub(t, s, p.ID, p.RegionCode))
+		wantPub := storedPub(p)
+		wantPub.IndexedVersion = 0
+		checkPub(t, "imported publication", wantPub, mustPub(t, s, p.ID, p.RegionCode))
 		var want []*store.Revision
 		for _, r := range revs {
 			w := storedRev(r)

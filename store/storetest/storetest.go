@@ -1,6 +1,6 @@
 // Package storetest is the conformance suite every store.Store backend must
 // pass, split by area like package store (cases, accounts, audit, important,
-// settings, outbox, publications). The rest of fundwatch is written against
+// settings, outbox, publications, indexing). The rest of fundwatch is written against
 // the store interfaces alone, so the suite, not any one backend, is where
 // the contract lives: a behaviour that is not pinned down here is one that
 // backends will drift apart on.
@@ -131,6 +131,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Settings", testSettings},
 		{"Outbox", testOutbox},
 		{"Publications", testPublications},
+		{"Indexing", testIndexing},
 		{"Ping", testPing},
 	})
 }
@@ -157,6 +158,7 @@ func RunCases(t *testing.T, open func(t *testing.T) store.CaseStore) {
 		{"RehashIdempotencyKeys", testRehashIdempotencyKeys},
 		{"RateCase", testRateCase},
 		{"CaseStatistics", testCaseStatistics},
+		{"CasesByIDs", testCasesByIDs},
 	})
 }
 
