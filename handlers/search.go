@@ -97,9 +97,9 @@ func (h *Handler) readSearch(c *fiber.Ctx, api bool) *searchRequest {
 		// OpenAPI document's maxLength count, and a query is refused
 		// rather than cut.
 		r.errors.Add("q", search.MsgQueryTooLong)
-	case !utf8.ValidString(raw):
-		r.errors.Add("q", search.MsgQueryNoLetter)
-	case strings.TrimSpace(raw) == "":
+	case strings.TrimSpace(strings.ToValidUTF8(raw, " ")) == "":
+		// Bytes that are not UTF-8 separate words (search.ParseQuery):
+		// alone, they are nothing typed.
 		r.blank = true
 	default:
 		words, err := search.ParseQuery(raw)
@@ -250,7 +250,7 @@ func (h *Handler) runSearch(ctx context.Context, r *searchRequest) (*searchResul
 	for i, hit := range res.Hits {
 		ids[i] = hit.ID
 	}
-	pubs, err := h.publishedByIDs(ctx, ids)
+	pubs, err := h.Store.PublishedByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -271,36 +271,6 @@ func (h *Handler) runSearch(ctx context.Context, r *searchRequest) (*searchResul
 	// The engine's total still counts what this page skipped; what the
 	// reader can open is that much less.
 	out.Total = max(out.Total-out.Skipped, len(out.Hits))
-	return out, nil
-}
-
-// publishedByIDs returns the publications of ids that are published, each
-// with its live revision (nil Live for a withdrawn one), in the order of
-// ids; ids missing or never published are left out.
-func (h *Handler) publishedByIDs(ctx context.Context, ids []string) ([]store.Published, error) {
-	var out []store.Published
-	for _, id := range ids {
-		p, err := h.publicPublication(ctx, id)
-		if store.ErrorCode(err) == store.ENOTFOUND {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if p.Withdrawn() {
-			out = append(out, store.Published{Publication: p})
-			continue
-		}
-		revs, err := h.Store.Revisions(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		for _, rev := range revs {
-			if rev.Number == p.LiveRevision {
-				out = append(out, store.Published{Publication: p, Live: rev})
-			}
-		}
-	}
 	return out, nil
 }
 
