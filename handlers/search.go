@@ -203,6 +203,8 @@ type searchResults struct {
 	// Skipped counts hits of this page whose publication is no longer
 	// live: the index has not caught up with a withdrawal yet.
 	Skipped int
+	// Years are the years the matches have, for the year select.
+	Years []int
 }
 
 // errSearchNotConfigured is what a portal without a search index answers:
@@ -229,6 +231,11 @@ func (h *Handler) runSearch(ctx context.Context, r *searchRequest) (*searchResul
 		}
 	}
 	out := &searchResults{Total: res.Total}
+	for _, f := range all.Facets.Years {
+		if y, err := strconv.Atoi(f.Value); err == nil && y >= searchMinYear && y <= searchMaxYear {
+			out.Years = append(out.Years, y)
+		}
+	}
 	if all.Total == 0 {
 		return out, nil
 	}
@@ -445,6 +452,11 @@ func (h *Handler) searchOptions(v *searchView, res *searchResults) {
 	}
 	if r.year != 0 && v.Errors["year"] == "" {
 		years[r.year] = true
+	}
+	if res != nil {
+		for _, y := range res.Years {
+			years[y] = true
+		}
 	}
 	list := make([]int, 0, len(years))
 	for y := range years {

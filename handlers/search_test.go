@@ -248,12 +248,19 @@ func TestSearchPageShowsHitsWithTypeDateRegionAndMarks(t *testing.T) {
 			t.Errorf("page lacks %s\n%s", s, mainOf(page))
 		}
 	}
-	if cc := resp.Header.Get("Cache-Control"); strings.Contains(cc, "public") {
-		t.Errorf("Cache-Control %q: a search answer is not kept for everyone", cc)
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control %q: a search answer is not kept", cc)
 	}
 
 	// The same search through the API: plain text and the marked HTML.
-	out := e.apiSearch(t, "/api/v1/search?q="+url.QueryEscape("失业保险金"))
+	resp, body := e.get("/api/v1/search?q=" + url.QueryEscape("失业保险金"))
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("API: Cache-Control %q: a search answer is not kept", cc)
+	}
+	var out apiSearchResult
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		t.Fatal(err)
+	}
 	if out.Total != 1 || len(out.Hits) != 1 || out.Page != 1 || out.PageSize != 10 || out.Pages != 1 {
 		t.Fatalf("answer %+v", out)
 	}
@@ -562,6 +569,28 @@ func TestSearchFacetsAndPagesKeepTheOtherParameters(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "共找到 12 条结果") ||
 		!strings.Contains(page, `<option value="220102" selected>吉林省 长春市 南关区</option>`) {
 		t.Errorf("a county: status %d\n%s", resp.StatusCode, mainOf(page))
+	}
+}
+
+// The year select offers the last ten years and the years of what was
+// found, such as an old fund report's.
+func TestSearchYearsOfferedIncludeThoseFound(t *testing.T) {
+	e := newSearchEnv(t)
+	e.publish(fundReport("220000", 2003, pensionRow(1)))
+	e.sync()
+	_, page := e.get("/search")
+	if !strings.Contains(page, `<option value="2017">2017年</option>`) || strings.Contains(page, `<option value="2016">`) ||
+		strings.Contains(page, `<option value="2003">`) {
+		t.Errorf("years without a search\n%s", mainOf(page))
+	}
+	resp, page := e.get("/search?q=" + url.QueryEscape("社会保险基金"))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `<option value="2003">2003年</option>`) {
+		t.Errorf("status %d; the year found is not offered\n%s", resp.StatusCode, mainOf(page))
+	}
+	resp, page = e.get("/search?q=" + url.QueryEscape("社会保险基金") + "&year=2003&type=fund_report")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `<option value="2003" selected>2003年</option>`) ||
+		!strings.Contains(page, "共找到 1 条结果") {
+		t.Errorf("status %d\n%s", resp.StatusCode, mainOf(page))
 	}
 }
 
