@@ -63,7 +63,8 @@ var searchMessages = map[string][2]string{
 }
 
 // searchRequest is a search as sent and as read. The strings are what the
-// form shows again; query is set only when errors is empty.
+// form shows again; words and query mean something only when errors is
+// empty.
 type searchRequest struct {
 	Q, Type, Region, Year string
 	PageText              string
