@@ -3,8 +3,9 @@ package search
 // Synonyms are the domain's equivalent names, one group per line: a query
 // word containing one member also finds the text with any other member in
 // its place (医保基金 finds 医疗保险基金). Both engines read this one list:
-// Bleve expands the query with it (ParseQuery), Meilisearch gets it as its
-// synonyms setting. Members are written normalised (see Normalize).
+// Bleve expands the query with it (ParseQuery); Meilisearch gives a quoted
+// phrase no synonyms, so search/meili writes each text's synonym spellings
+// into the document instead. Members are written normalised (see Normalize).
 var Synonyms = [][]string{
 	{"医保", "医疗保险"},
 	{"社保", "社会保险"},
