@@ -68,50 +68,81 @@ func positions(units []search.Unit) []int {
 	return pos
 }
 
+// tokens allocates a stream's tokens and their terms in two blocks
+// rather than two allocations per token.
+type tokens struct {
+	stream analysis.TokenStream
+	block  []analysis.Token
+	terms  []byte
+}
+
+func newTokens(n, termBytes int) *tokens {
+	return &tokens{
+		stream: make(analysis.TokenStream, 0, n),
+		block:  make([]analysis.Token, 0, n),
+		terms:  make([]byte, 0, termBytes),
+	}
+}
+
+// add appends the token whose term is the parts joined.
+func (ts *tokens) add(start, end, pos int, typ analysis.TokenType, parts ...string) {
+	size := 0
+	for _, p := range parts {
+		size += len(p)
+	}
+	if size > maxTermBytes {
+		return
+	}
+	from := len(ts.terms)
+	for _, p := range parts {
+		ts.terms = append(ts.terms, p...)
+	}
+	ts.block = append(ts.block, analysis.Token{
+		Term: ts.terms[from:len(ts.terms):len(ts.terms)], Start: start, End: end, Position: pos, Type: typ,
+	})
+	ts.stream = append(ts.stream, &ts.block[len(ts.block)-1])
+}
+
+func textBytes(units []search.Unit) int {
+	n := 0
+	for _, u := range units {
+		n += len(u.Text)
+	}
+	return n
+}
+
 func bigramTokens(units []search.Unit) analysis.TokenStream {
 	pos := positions(units)
-	stream := make(analysis.TokenStream, 0, len(units))
+	ts := newTokens(len(units), 2*textBytes(units))
 	for i, u := range units {
-		nextJoined := i+1 < len(units) && !units[i+1].Gap
-		prevJoined := i > 0 && !u.Gap
-		var term string
-		end := u.End
 		switch {
-		case nextJoined:
-			term = u.Text + units[i+1].Text
-			end = units[i+1].End
-		case !prevJoined:
-			term = u.Text
-		default:
-			continue // the tail of a run, already in the previous bigram
+		case i+1 < len(units) && !units[i+1].Gap:
+			ts.add(u.Start, units[i+1].End, pos[i], tokenType(u), u.Text, units[i+1].Text)
+		case i == 0 || u.Gap:
+			ts.add(u.Start, u.End, pos[i], tokenType(u), u.Text) // a unit with no neighbour
 		}
-		if len(term) > maxTermBytes {
-			continue
-		}
-		stream = append(stream, &analysis.Token{
-			Term: []byte(term), Start: u.Start, End: end, Position: pos[i], Type: tokenType(u),
-		})
+		// else the tail of a run, already in the previous bigram
 	}
-	return stream
+	return ts.stream
 }
 
 func unigramTokens(units []search.Unit) analysis.TokenStream {
 	pos := positions(units)
-	stream := make(analysis.TokenStream, 0, len(units))
-	for i, u := range units {
-		if len(u.Text) > maxTermBytes {
-			continue
-		}
-		stream = append(stream, &analysis.Token{
-			Term: []byte(u.Text), Start: u.Start, End: u.End, Position: pos[i], Type: tokenType(u),
-		})
+	n, size := len(units), textBytes(units)
+	for _, u := range units {
 		if u.Amount != "" {
-			stream = append(stream, &analysis.Token{
-				Term: []byte(amountPrefix + u.Amount), Start: u.Start, End: u.End, Position: pos[i], Type: analysis.Numeric,
-			})
+			n++
+			size += len(amountPrefix) + len(u.Amount)
 		}
 	}
-	return stream
+	ts := newTokens(n, size)
+	for i, u := range units {
+		ts.add(u.Start, u.End, pos[i], tokenType(u), u.Text)
+		if u.Amount != "" {
+			ts.add(u.Start, u.End, pos[i], analysis.Numeric, amountPrefix, u.Amount)
+		}
+	}
+	return ts.stream
 }
 
 func tokenType(u search.Unit) analysis.TokenType {

@@ -47,10 +47,9 @@ const (
 	fieldClass    = "class"
 	fieldCategory = "category"
 	fieldKind     = "kind"
-	fieldDate     = "date"    // datetime, for sorting
-	fieldDateMS   = "date_ms" // stored only: Date in unix milliseconds, exact
-	fieldTitle    = "title"   // stored only
-	fieldBody     = "body"    // stored only
+	fieldDate     = "date"  // sortable: unix milliseconds, zero-padded (dateKey)
+	fieldTitle    = "title" // stored only
+	fieldBody     = "body"  // stored only
 
 	suffixBigram  = "_bi"
 	suffixUnigram = "_uni"
@@ -147,21 +146,20 @@ func newMapping() *mapping.IndexMappingImpl {
 		dm.AddFieldMappingsAt(f.name+suffixBigram, textField(BigramAnalyzer, true))
 		dm.AddFieldMappingsAt(f.name+suffixUnigram, textField(UnigramAnalyzer, false))
 	}
-	for _, name := range []string{fieldTitle, fieldBody, fieldDateMS} {
+	for _, name := range []string{fieldTitle, fieldBody} {
 		fm := mapping.NewTextFieldMapping()
 		fm.Index, fm.Store, fm.IncludeTermVectors, fm.IncludeInAll, fm.DocValues = false, true, false, false, false
 		dm.AddFieldMappingsAt(name, fm)
 	}
-	for _, name := range []string{fieldType, fieldRegion, fieldYear, fieldStatus, fieldClass, fieldCategory, fieldKind} {
+	for _, name := range []string{fieldType, fieldRegion, fieldYear, fieldStatus, fieldClass, fieldCategory, fieldKind, fieldDate} {
 		fm := mapping.NewKeywordFieldMapping()
 		fm.IncludeTermVectors, fm.IncludeInAll, fm.SkipFreqNorm = false, false, true
-		fm.Store = name == fieldType || name == fieldRegion || name == fieldYear
-		fm.DocValues = name == fieldType || name == fieldYear // facets
+		fm.Store = name == fieldType || name == fieldRegion || name == fieldYear || name == fieldDate
+		fm.DocValues = name == fieldType || name == fieldYear || name == fieldDate // facets, sort
 		dm.AddFieldMappingsAt(name, fm)
 	}
-	date := mapping.NewDateTimeFieldMapping()
-	date.Store, date.IncludeInAll = false, false
-	dm.AddFieldMappingsAt(fieldDate, date)
+	// Nothing is searched through the composite _all field.
+	dm.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
 
 	im := mapping.NewIndexMapping()
 	im.DefaultMapping = dm
@@ -207,10 +205,16 @@ func source(d search.Document) map[string]any {
 		m[fieldYear] = strconv.Itoa(d.Year)
 	}
 	if !d.Date.IsZero() {
-		m[fieldDate] = d.Date.UTC()
-		m[fieldDateMS] = strconv.FormatInt(d.Date.UnixMilli(), 10)
+		m[fieldDate] = dateKey(d.Date)
 	}
 	return m
+}
+
+// dateKey writes t so that strings sort as times do: unix milliseconds,
+// zero-padded (one keyword term, cheaper to sort on than a datetime field's
+// several precision terms). Dates before 1970 do not occur.
+func dateKey(t time.Time) string {
+	return fmt.Sprintf("%015d", max(t.UnixMilli(), 0))
 }
 
 // index returns the open index under the read lock; the caller unlocks.
@@ -339,10 +343,10 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	}
 
 	req := blevelib.NewSearchRequestOptions(bq, limit, offset, false)
-	req.Fields = []string{fieldType, fieldRegion, fieldYear, fieldDateMS, fieldTitle, fieldBody}
+	req.Fields = []string{fieldType, fieldRegion, fieldYear, fieldDate, fieldTitle, fieldBody}
 	req.SortByCustom(blevesearch.SortOrder{
 		&blevesearch.SortScore{Desc: true},
-		&blevesearch.SortField{Field: fieldDate, Desc: true, Type: blevesearch.SortFieldAsDate, Missing: blevesearch.SortFieldMissingLast},
+		&blevesearch.SortField{Field: fieldDate, Desc: true, Type: blevesearch.SortFieldAsString, Missing: blevesearch.SortFieldMissingLast},
 		&blevesearch.SortDocID{},
 	})
 	req.AddFacet(fieldType, blevelib.NewFacetRequest(fieldType, facetSize))
@@ -493,7 +497,7 @@ func hit(m *blevesearch.DocumentMatch, words []search.Word) search.Hit {
 		Score:      m.Score,
 	}
 	h.Year, _ = strconv.Atoi(str(fieldYear))
-	if ms, err := strconv.ParseInt(str(fieldDateMS), 10, 64); err == nil {
+	if ms, err := strconv.ParseInt(str(fieldDate), 10, 64); err == nil {
 		h.Date = time.UnixMilli(ms).UTC()
 	}
 	title, body := str(fieldTitle), str(fieldBody)
