@@ -59,10 +59,11 @@ const (
 var searched = []struct {
 	name  string
 	boost float64
+	text  func(search.Document) string
 }{
-	{"title", 4},
-	{"body", 1},
-	{"extra", 0.5},
+	{"title", 4, func(d search.Document) string { return d.Title }},
+	{"body", 1, func(d search.Document) string { return d.Body }},
+	{"extra", 0.5, func(d search.Document) string { return d.Extra }},
 }
 
 // facetSize bounds the values a facet reports: the types are a handful,
@@ -178,34 +179,32 @@ func textField(analyzer string, positions bool) *mapping.FieldMapping {
 	return fm
 }
 
-// source is the document as the mapping reads it.
+// source is the document as the mapping reads it; empty keywords are left
+// out rather than indexed as the empty term.
 func source(d search.Document) map[string]any {
 	m := map[string]any{
-		fieldType:     d.Type,
-		fieldTitle:    d.Title,
-		fieldBody:     d.Body,
-		fieldRegion:   d.RegionCode,
-		fieldStatus:   d.Status,
-		fieldClass:    d.Class,
-		fieldCategory: d.Category,
-		fieldKind:     d.Kind,
+		fieldTitle: d.Title,
+		fieldBody:  d.Body,
 	}
 	for _, f := range searched {
-		text := d.Title
-		switch f.name {
-		case "body":
-			text = d.Body
-		case "extra":
-			text = d.Extra
-		}
+		text := f.text(d)
 		m[f.name+suffixBigram] = text
 		m[f.name+suffixUnigram] = text
 	}
+	keywords := map[string]string{
+		fieldType: d.Type, fieldRegion: d.RegionCode, fieldStatus: d.Status,
+		fieldClass: d.Class, fieldCategory: d.Category, fieldKind: d.Kind,
+	}
 	if d.Year != 0 {
-		m[fieldYear] = strconv.Itoa(d.Year)
+		keywords[fieldYear] = strconv.Itoa(d.Year) // counted in the year facet
 	}
 	if !d.Date.IsZero() {
-		m[fieldDate] = dateKey(d.Date)
+		keywords[fieldDate] = dateKey(d.Date)
+	}
+	for k, v := range keywords {
+		if v != "" {
+			m[k] = v
+		}
 	}
 	return m
 }
