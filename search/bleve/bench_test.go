@@ -198,7 +198,7 @@ func BenchmarkSearch100k(b *testing.B) {
 			b.ReportMetric(ms(percentile(lat, 0.50)), "p50-ms")
 			b.ReportMetric(ms(percentile(lat, 0.95)), "p95-ms")
 			b.ReportMetric(ms(percentile(lat, 0.99)), "p99-ms")
-			b.ReportMetric(float64(total)/float64(len(lat)), "hits/query")
+			b.ReportMetric(float64(total)/float64(len(lat)), "matches/query")
 			b.ReportMetric(heapMB(), "MB-heap")
 		})
 	}
