@@ -132,7 +132,8 @@ type FacetCount struct {
 // Hit is one matching document. TitleHTML and SnippetHTML are safe HTML:
 // the document's text escaped first, then the matched words wrapped in
 // <mark>…</mark> (see Snippet); TitleHTML is the whole title, SnippetHTML a
-// window of Body around the first match ("" when Body has none).
+// window of Body around the first match (its start when the words matched
+// elsewhere; "" for an empty Body).
 type Hit struct {
 	ID          string
 	Type        string

@@ -130,17 +130,16 @@ const synonymContext = 24
 // values of its amounts (each once), all set apart by gapSeparator.
 //
 // A window replaces one member occurrence m by another member o of its
-// group, except where one of m and o contains the other (挪用 and 挤占挪用):
-// search's reading does not spell a word that already holds the other
-// member differently, and the text with the longer member holds the
-// shorter one anyway.
+// group, except where m contains o (挤占挪用 holds 挪用 already); a shorter
+// member is spelled longer (违规挪用 also reads 违规挤占挪用), as search's
+// reading finds 挪用 for the query 挤占挪用.
 func altStream(units []search.Unit) string {
 	var parts []string
 	for _, group := range synonymUnits() {
 		for mi, m := range group {
 			for _, at := range occurrences(units, m) {
 				for oi, o := range group {
-					if oi == mi || containsUnits(m, o) || containsUnits(o, m) {
+					if oi == mi || containsUnits(m, o) || within(units, at, len(m), o) {
 						continue
 					}
 					parts = append(parts, unitStream(window(units, at, len(m), o)))
@@ -187,6 +186,17 @@ func occurrences(units []search.Unit, seq []string) []int {
 		}
 	}
 	return at
+}
+
+// within tells whether units[at:at+n] lies inside an occurrence of o (the
+// 挪用 of 挤占挪用, when o is 挤占挪用): that text already reads as o.
+func within(units []search.Unit, at, n int, o []string) bool {
+	for _, i := range occurrences(units, o) {
+		if i <= at && at+n <= i+len(o) {
+			return true
+		}
+	}
+	return false
 }
 
 func containsUnits(a, b []string) bool {

@@ -77,7 +77,7 @@ func TestToDocument(t *testing.T) {
 		"extra": "欺诈骗保 待处理", "regionCode": "220200", "year": float64(2026), "date": float64(date.UnixMilli()),
 		"status": "pending", "class": "important", "category": "fraud", "kind": "report",
 		"titleUnits": "2026 ; 000123 ; 吉 林 市 某 公 司",
-		"titleAlt":   "2026 ; 123",
+		"titleAlt":   "2026",
 		"extraUnits": "欺 诈 骗 保 ; 待 处 理",
 		"extraAlt":   "欺 诈 骗 取 社 会 保 险 基 金 ; 待 处 理",
 		"bodyUnits":  "骗 取 医 保 基 金 12.6 万 元",
@@ -108,7 +108,7 @@ func TestQueryString(t *testing.T) {
 	tests := []struct{ text, want string }{
 		{"吉林市", `"吉 林 市"`},
 		{"吉林市 待处理", `"吉 林 市" "待 处 理"`},
-		{"２０２６－000123", `"2026" "123"`},
+		{"２０２６－000123", `"2026" "000123"`},
 		{"12.6万", `"126000"`},
 		{"12.60万元", `"126000"`},
 		{"12.6亿吨", `"12.6 亿 吨"`},
