@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,149 +9,70 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"fundwatch/search"
+	searchbleve "fundwatch/search/bleve"
 	"fundwatch/store"
 )
 
-// fakeIndex is a search.Index over a map, read the way search.ParseQuery
-// and Word.Matches define (the reference the engines are tested against):
-// every word must occur in the title, the body or the extra text. It can
-// be made to fail, to stand for an engine that is down.
-type fakeIndex struct {
+// faultIndex is the real Bleve public index, counting the searches that
+// reach it, that a test can make fail: with an error wrapping
+// search.ErrUnavailable for an engine that is down, or with any other.
+type faultIndex struct {
+	search.Index
 	mu       sync.Mutex
-	docs     map[string]search.Document
 	fail     error
 	searches int
 }
 
-func newFakeIndex() *fakeIndex { return &fakeIndex{docs: map[string]search.Document{}} }
+// newBleveIndex opens a public Bleve index in a temp dir.
+func newBleveIndex(t testing.TB) *faultIndex {
+	t.Helper()
+	idx, err := searchbleve.Open(t.TempDir(), search.IndexPublic)
+	if err != nil {
+		t.Fatalf("open the Bleve index: %v", err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	return &faultIndex{Index: idx}
+}
 
-func (f *fakeIndex) setFail(err error) {
+func (f *faultIndex) setFail(err error) {
 	f.mu.Lock()
 	f.fail = err
 	f.mu.Unlock()
 }
 
-func (f *fakeIndex) Put(_ context.Context, docs []search.Document) error {
+func (f *faultIndex) Search(ctx context.Context, q search.Query) (*search.Result, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.fail != nil {
-		return f.fail
-	}
-	for _, d := range docs {
-		f.docs[d.ID] = d
-	}
-	return nil
-}
-
-func (f *fakeIndex) Delete(_ context.Context, ids []string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.fail != nil {
-		return f.fail
-	}
-	for _, id := range ids {
-		delete(f.docs, id)
-	}
-	return nil
-}
-
-func (f *fakeIndex) Search(_ context.Context, q search.Query) (*search.Result, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.searches++
-	if f.fail != nil {
-		return nil, f.fail
+	fail := f.fail
+	f.mu.Unlock()
+	if fail != nil {
+		return nil, fail
 	}
-	words, err := search.ParseQuery(q.Text)
-	if err != nil {
-		return nil, err
-	}
-	var found []search.Document
-	for _, d := range f.docs {
-		if (len(q.Types) > 0 && !slices.Contains(q.Types, d.Type)) ||
-			(len(q.RegionCodes) > 0 && !slices.Contains(q.RegionCodes, d.RegionCode)) ||
-			(q.Year != 0 && q.Year != d.Year) {
-			continue
-		}
-		fields := [][]search.Unit{search.Units(d.Title), search.Units(d.Body), search.Units(d.Extra)}
-		if !allWordsMatch(words, fields) {
-			continue
-		}
-		found = append(found, d)
-	}
-	slices.SortFunc(found, func(a, b search.Document) int {
-		return cmp.Or(b.Date.Compare(a.Date), cmp.Compare(a.ID, b.ID))
-	})
-	res := &search.Result{Total: len(found)}
-	types, years := map[string]int{}, map[string]int{}
-	for _, d := range found {
-		types[d.Type]++
-		years[strconv.Itoa(d.Year)]++
-	}
-	res.Facets.Types, res.Facets.Years = facetCounts(types), facetCounts(years)
-	offset, limit := search.Bounds(q.Offset, q.Limit)
-	for _, d := range found[min(offset, len(found)):min(offset+limit, len(found))] {
-		res.Hits = append(res.Hits, search.Hit{
-			ID: d.ID, Type: d.Type, RegionCode: d.RegionCode, Year: d.Year, Date: d.Date, Score: 1,
-			TitleHTML:   search.Mark(d.Title, wordSpans(words, d.Title)),
-			SnippetHTML: search.Snippet(d.Body, wordSpans(words, d.Body)),
-		})
-	}
-	return res, nil
+	return f.Index.Search(ctx, q)
 }
 
-func allWordsMatch(words []search.Word, fields [][]search.Unit) bool {
-	for _, w := range words {
-		if !slices.ContainsFunc(fields, w.Matches) {
-			return false
-		}
-	}
-	return true
-}
-
-func facetCounts(m map[string]int) []search.FacetCount {
-	var out []search.FacetCount
-	for v, n := range m {
-		out = append(out, search.FacetCount{Value: v, Count: n})
-	}
-	slices.SortFunc(out, func(a, b search.FacetCount) int { return cmp.Or(b.Count-a.Count, cmp.Compare(a.Value, b.Value)) })
-	return out
-}
-
-func (f *fakeIndex) Count(context.Context) (int64, error) {
+func (f *faultIndex) searchCount() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.fail != nil {
-		return 0, f.fail
-	}
-	return int64(len(f.docs)), nil
+	return f.searches
 }
 
-func (f *fakeIndex) Ping(context.Context) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.fail
-}
-
-func (f *fakeIndex) Close() error { return nil }
-
-// searchEnv is a portal with a public index fed by the sync loop.
+// searchEnv is a portal with a public Bleve index fed by the sync loop.
 type searchEnv struct {
 	*testEnv
-	idx    *fakeIndex
+	idx    *faultIndex
 	syncer *search.Syncer
 }
 
 func newSearchEnv(t *testing.T) *searchEnv {
 	t.Helper()
-	idx := newFakeIndex()
+	idx := newBleveIndex(t)
 	e := newTestEnv(t, func(h *Handler) { h.Search = idx })
 	return &searchEnv{testEnv: e, idx: idx, syncer: publicSyncer(e, idx)}
 }
@@ -177,7 +97,7 @@ func (e *searchEnv) sync() {
 // of search answers that carry no payload, for the judge's baseline.
 func withSearchContent(e *testEnv) []string {
 	e.t.Helper()
-	idx := newFakeIndex()
+	idx := newBleveIndex(e.t)
 	e.h.Search = idx
 	e.publish(announcement(hostileTitle))
 	e.publish(article(store.PubNews, "220000", "医保基金专项检查", "医保基金专项检查正文。"))
@@ -293,8 +213,8 @@ func TestSearchWithoutWordsShowsTheFormOnly(t *testing.T) {
 			t.Errorf("%s: want the form and the hint only\n%s", path, mainOf(page))
 		}
 	}
-	if e.idx.searches != 0 {
-		t.Errorf("%d searches for no words", e.idx.searches)
+	if e.idx.searchCount() != 0 {
+		t.Errorf("%d searches for no words", e.idx.searchCount())
 	}
 	// The API has no form to show: no words is a refusal.
 	for _, q := range []string{"", "+", "%FF"} {
@@ -338,7 +258,7 @@ func TestSearchRefusesBadParameters(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			te := e.in(t)
-			before := e.idx.searches
+			before := e.idx.searchCount()
 			resp, page := te.get("/search?" + tt.query)
 			if resp.StatusCode != http.StatusUnprocessableEntity {
 				t.Fatalf("page: status %d, want 422\n%s", resp.StatusCode, mainOf(page))
@@ -358,7 +278,7 @@ func TestSearchRefusesBadParameters(t *testing.T) {
 			if errs[tt.field] != tt.api || len(errs) != 1 || !hasHan(m["error"].(string)) || m["requestId"] == "" {
 				t.Errorf("API: %s", body)
 			}
-			if e.idx.searches != before {
+			if e.idx.searchCount() != before {
 				t.Errorf("a refused search reached the index")
 			}
 		})
@@ -619,7 +539,7 @@ func TestSearchWithoutMatchesIsAFriendlyEmptyState(t *testing.T) {
 // An engine that is down, and a portal without one, answer 503 with a
 // friendly message and the ways to browse instead, logged once.
 func TestSearchWhenTheEngineIsDown(t *testing.T) {
-	down := newFakeIndex()
+	down := newBleveIndex(t)
 	down.setFail(search.Unavailable(errors.New("dial tcp 127.0.0.1:7700: connection refused")))
 	for name, idx := range map[string]search.Index{"engine down": down, "no index configured": nil} {
 		t.Run(name, func(t *testing.T) {
@@ -670,7 +590,7 @@ func TestSearchWhenTheEngineIsDown(t *testing.T) {
 // Any other failure of the engine is an internal error, logged once, its
 // cause not shown.
 func TestSearchEngineFailureIsAnInternalError(t *testing.T) {
-	idx := newFakeIndex()
+	idx := newBleveIndex(t)
 	idx.setFail(errors.New("index corrupt: segment 7"))
 	e := newTestEnv(t, func(h *Handler) { h.Search = idx })
 	for _, path := range []string{"/search?q=医保", "/api/v1/search?q=医保"} {
