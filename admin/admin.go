@@ -20,6 +20,7 @@ import (
 	"fundwatch/casework"
 	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
+	"fundwatch/search"
 	"fundwatch/store"
 )
 
@@ -72,6 +73,11 @@ func (c Config) withDefaults() Config {
 // Admin carries the admin site's dependencies. cmd builds it; nothing here is
 // a package global.
 type Admin struct {
+	// Search is the cases index (nil: full-text search answers that it is
+	// unavailable; finding by number and the filters still work); Syncer,
+	// when set, reports the indexes' backlog on the dashboard.
+	Search  search.Index
+	Syncer  *search.Syncer
 	Web     *web.Web
 	Cases   *caseflow.Service
 	Store   store.Store

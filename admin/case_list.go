@@ -1,6 +1,8 @@
 package admin
 
 import (
+	"errors"
+	"html/template"
 	"net/url"
 	"slices"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/search"
 	"fundwatch/store"
 )
 
@@ -20,6 +23,10 @@ const inboxPageSize = 50
 // value is checked against the known codes, so nothing unknown reaches the
 // store.
 type inboxFilter struct {
+	// Q is what was typed into 查找案件: a case number in any spelling
+	// finds that case; anything else is a full-text search of the cases
+	// index within the user's scope. Number is its older name (?number=).
+	Q                                                                              string
 	Number                                                                         string
 	Status, Region, Category, Insurance, Channel, Class, Assignee, Due, Demo, Sort string
 	Satisfaction                                                                   string
@@ -29,10 +36,13 @@ type inboxFilter struct {
 func parseInboxFilter(c *fiber.Ctx) inboxFilter {
 	q := func(k string) string { return strings.TrimSpace(c.Query(k)) }
 	f := inboxFilter{
-		Number: q("number"),
+		Q: q("q"), Number: q("number"),
 		Status: q("status"), Region: q("region"), Category: q("category"), Insurance: q("insurance"),
 		Channel: q("channel"), Class: q("class"), Assignee: q("assignee"), Due: q("due"), Demo: q("demo"),
 		Sort: q("sort"), Satisfaction: q("satisfaction"),
+	}
+	if f.Q == "" {
+		f.Q, f.Number = f.Number, ""
 	}
 	f.Page, _ = strconv.Atoi(q("page"))
 	if f.Page < 1 || f.Page > 10000 {
@@ -49,7 +59,7 @@ func (f inboxFilter) values() url.Values {
 			v.Set(k, val)
 		}
 	}
-	set("number", f.Number)
+	set("q", f.Q)
 	set("status", f.Status)
 	set("region", f.Region)
 	set("category", f.Category)
@@ -163,7 +173,10 @@ func (a *Admin) wholeTree() int { return len(a.Regions.Descendants(a.Regions.Roo
 const dueSoonWorkingDays = 3
 
 type inboxRow struct {
-	Case     *store.Case
+	Case *store.Case
+	// Snippet is where a full-text search found its words in the
+	// description: escaped, then marked (search.Snippet); "" otherwise.
+	Snippet  template.HTML
 	Assignee string
 	Due      dueInfo
 }
@@ -200,14 +213,30 @@ func (a *Admin) caseList(c *fiber.Ctx) error {
 	now := a.now()
 	f := parseInboxFilter(c)
 	sf := a.storeFilter(&f, actor.Scope, actor.UserID, now)
-	var cases []*store.Case
-	var total int
-	var err error
-	if f.Number != "" {
-		cases, err = a.caseByNumber(c, f.Number, actor.Scope)
-		total = len(cases)
-	} else {
+	var (
+		cases    []*store.Case
+		total    int
+		snippets map[string]template.HTML
+		err      error
+		status   = fiber.StatusOK
+		message  string
+	)
+	switch {
+	case f.Q == "":
 		cases, total, err = a.Store.ListCases(ctx, sf)
+	case isCaseNumber(f.Q):
+		cases, err = a.caseByNumber(c, f.Q, actor.Scope)
+		total = len(cases)
+	default:
+		cases, total, snippets, err = a.searchCases(c, &f, sf, actor.Scope)
+		var qe *search.QueryError
+		switch {
+		case errors.As(err, &qe):
+			status, message, err = fiber.StatusUnprocessableEntity, qe.Message, nil
+		case errors.Is(err, search.ErrUnavailable):
+			a.Web.LogError(c, "case search unavailable", err)
+			status, message, err = fiber.StatusServiceUnavailable, "全文查找暂时不可用，请稍后再试；按案件编号查找和下面的筛选仍可使用。", nil
+		}
 	}
 	if err != nil {
 		return err
@@ -226,7 +255,7 @@ func (a *Admin) caseList(c *fiber.Ctx) error {
 	}
 	rows := make([]inboxRow, 0, len(cases))
 	for _, cs := range cases {
-		rows = append(rows, inboxRow{Case: cs, Assignee: names[cs.AssigneeID], Due: a.due(cs.DueAt, now)})
+		rows = append(rows, inboxRow{Case: cs, Assignee: names[cs.AssigneeID], Due: a.due(cs.DueAt, now), Snippet: snippets[cs.ID]})
 	}
 	var statusCounts []statusCount
 	all := 0
@@ -235,7 +264,12 @@ func (a *Admin) caseList(c *fiber.Ctx) error {
 		all += counts[o.Code]
 	}
 	pages := (total + inboxPageSize - 1) / inboxPageSize
-	return a.render(c, fiber.StatusOK, "cases", fiber.Map{
+	if snippets != nil {
+		pages = min(pages, search.MaxWindow/inboxPageSize)
+	}
+	return a.render(c, status, "cases", fiber.Map{
+		"SearchError":    message,
+		"FullText":       snippets != nil,
 		"Title":          "案件办理",
 		"Nav":            "cases",
 		"Rows":           rows,
@@ -255,6 +289,48 @@ func (a *Admin) caseList(c *fiber.Ctx) error {
 		"Statuses":       casework.Statuses(),
 		"Satisfactions":  casework.Satisfactions(),
 	})
+}
+
+// isCaseNumber tells a case number, in any spelling people type, from
+// words to search for.
+func isCaseNumber(typed string) bool {
+	_, _, ok := casework.ParseCaseNumber(typed)
+	return ok
+}
+
+// searchCases is the full-text search of the inbox: the cases index within
+// the user's scope (the filter's region narrows it), with the filters the
+// index knows (status, category, 要情 class); the others are dropped and
+// shown as not applied. The hits are loaded back through the store with the
+// same scope, so the store decides what the user may see; the total is the
+// index's.
+func (a *Admin) searchCases(c *fiber.Ctx, f *inboxFilter, sf store.CaseFilter, scope []string) ([]*store.Case, int, map[string]template.HTML, error) {
+	if a.Search == nil {
+		return nil, 0, nil, search.Unavailable(errors.New("no cases index is configured"))
+	}
+	f.Insurance, f.Channel, f.Assignee, f.Due, f.Satisfaction, f.Demo, f.Sort = "", "", "", "", "", "", ""
+	regions := scope
+	if f.Region != "" {
+		regions = a.Regions.Descendants(f.Region)
+	}
+	q := search.Query{Text: f.Q, RegionCodes: regions, Statuses: sf.Statuses, Category: sf.Category,
+		Class: sf.ImportantClass, Offset: sf.Offset, Limit: inboxPageSize}
+	res, err := a.Search.Search(c.UserContext(), q)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	ids := make([]string, len(res.Hits))
+	snippets := make(map[string]template.HTML, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+		// Escaped by search.Snippet before the marks went in.
+		snippets[h.ID] = template.HTML(h.SnippetHTML)
+	}
+	cases, err := a.Store.CasesByIDs(c.UserContext(), ids, scope)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return cases, res.Total, snippets, nil
 }
 
 // caseByNumber finds the case a number typed into the inbox names, within

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
@@ -119,7 +120,48 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 			data["Outbox"] = counts
 		}
 	}
+	a.searchStatus(c, actor, data)
 	return a.render(c, fiber.StatusOK, "dashboard", data)
+}
+
+// searchIndexLabels name the indexes on the dashboard.
+var searchIndexLabels = map[string]string{store.IndexCases: "案件全文索引", store.IndexPublications: "公开内容全文索引"}
+
+// searchLine is one index's line on the dashboard.
+type searchLine struct {
+	Area, Label      string
+	Pending, Indexed int64
+	Failing          string
+	Since            time.Time
+}
+
+// searchStatus puts the search indexes' backlog on the dashboard: for
+// administrators always, and for everyone while an index fails (so a
+// handler knows why 全文查找 says it is unavailable). Like the outbox, a
+// status that cannot be read is said, not an error.
+func (a *Admin) searchStatus(c *fiber.Ctx, actor caseflow.Actor, data fiber.Map) {
+	if a.Syncer == nil {
+		return
+	}
+	st, err := a.Syncer.Status(c.UserContext())
+	if err != nil {
+		a.Web.Log.Error("search backlog not read", "request_id", web.RequestID(c), "error", err)
+		if casework.RoleAllows(actor.Role, casework.PermReadOutbox) {
+			data["SearchUnreadable"] = true
+		}
+		return
+	}
+	var lines []searchLine
+	failing := false
+	for _, s := range st {
+		lines = append(lines, searchLine{Area: s.Area, Label: searchIndexLabels[s.Area], Pending: s.Pending,
+			Indexed: s.Indexed, Failing: s.Failing, Since: s.FailingSince})
+		failing = failing || s.Failing != ""
+	}
+	if casework.RoleAllows(actor.Role, casework.PermReadOutbox) || failing {
+		data["Search"] = lines
+		data["SearchFailing"] = failing
+	}
 }
 
 func (a *Admin) rows(cases []*store.Case, now time.Time) []inboxRow {

@@ -22,6 +22,8 @@ import (
 	"fundwatch/casework"
 	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
+	"fundwatch/search"
+	searchbleve "fundwatch/search/bleve"
 	"fundwatch/store"
 	"fundwatch/store/mongo"
 	"fundwatch/store/mongo/mongotest"
@@ -43,6 +45,10 @@ type adminEnv struct {
 	keyring *casework.Keyring
 	regions *casework.Regions
 	logs    *syncBuffer
+	// index is the cases index (Bleve in a temp dir) and sync the loop
+	// feeding it; tests call e.sync() after filing to index what changed.
+	index  search.Index
+	syncer *search.Syncer
 
 	mu  sync.Mutex
 	now time.Time
@@ -113,7 +119,15 @@ func newAdminEnvOn(t testing.TB, st store.Store, cfg Config, opts ...func(*Admin
 		t.Fatalf("load rules: %v", err)
 	}
 	e.svc = &caseflow.Service{Store: st, Keyring: k, Regions: e.regions, Rules: e.rules, Clock: e.clock, Log: log}
-	e.adm = &Admin{Web: w, Cases: e.svc, Store: st, Keyring: k, Regions: e.regions, Config: cfg}
+	idx, err := searchbleve.Open(filepath.Join(t.TempDir(), "search"), search.IndexCases)
+	if err != nil {
+		t.Fatalf("open the cases index: %v", err)
+	}
+	t.Cleanup(func() { idx.Close() })
+	e.index = idx
+	e.syncer = &search.Syncer{Source: st, Regions: e.regions, Cases: idx, Log: log}
+	e.adm = &Admin{Web: w, Cases: e.svc, Store: st, Keyring: k, Regions: e.regions, Config: cfg,
+		Search: idx, Syncer: e.syncer}
 	for _, o := range opts {
 		o(e.adm)
 	}
@@ -123,6 +137,14 @@ func newAdminEnvOn(t testing.TB, st store.Store, cfg Config, opts ...func(*Admin
 	}
 	w.Finish(e.app)
 	return e
+}
+
+// sync indexes every case changed since the last sync.
+func (e *adminEnv) sync() {
+	e.t.Helper()
+	if _, err := e.syncer.SyncOnce(context.Background()); err != nil {
+		e.t.Fatalf("sync the search index: %v", err)
+	}
 }
 
 func (e *adminEnv) clock() time.Time {

@@ -178,3 +178,10 @@ func (w *Web) HandleError(c *fiber.Ctx, err error) error {
 	}
 	return best.page(c, status, title, msg)
 }
+
+// LogError logs, once and with the request id, an error a handler answers
+// itself rather than through HandleError (a page that still renders while a
+// dependency such as search is down).
+func (w *Web) LogError(c *fiber.Ctx, msg string, err error) {
+	w.Log.Warn(msg, "request_id", RequestID(c), "method", c.Method(), "path", c.Route().Path, "error", err)
+}

@@ -62,14 +62,43 @@ func (s *benchIndex) set(dir string, idx *Index) {
 	s.dir, s.idx = dir, idx
 }
 
-func (s *benchIndex) cleanup() { s.set("", nil) }
+func (s *benchIndex) cleanup() {
+	if os.Getenv("FUNDWATCH_BENCH_INDEX") != "" {
+		s.mu.Lock()
+		if s.idx != nil {
+			_ = s.idx.Close()
+		}
+		s.idx = nil
+		s.mu.Unlock()
+		return
+	}
+	s.set("", nil)
+}
 
-// sharedIndex returns the 100k index, building it on first use.
+// sharedIndex returns the 100k index, building it on first use. With
+// FUNDWATCH_BENCH_INDEX set to a directory, the index is kept there and
+// reused by later runs (remove the directory after changing the mapping or
+// the generator).
 func sharedIndex(b *testing.B) *Index {
 	b.Helper()
 	shared.mu.Lock()
 	idx := shared.idx
 	shared.mu.Unlock()
+	if keep := os.Getenv("FUNDWATCH_BENCH_INDEX"); idx == nil && keep != "" {
+		kept, err := Open(keep, search.IndexCases)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n, _ := kept.Count(context.Background()); n != benchDocs {
+			kept.Close()
+			_ = os.RemoveAll(keep)
+			_, kept = build100kIn(b, keep)
+		}
+		shared.mu.Lock()
+		shared.idx = kept // not set(): the kept directory stays
+		shared.mu.Unlock()
+		idx = kept
+	}
 	if idx == nil {
 		dir, built := build100k(b)
 		shared.set(dir, built)
@@ -86,6 +115,11 @@ func build100k(b *testing.B) (string, *Index) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return build100kIn(b, dir)
+}
+
+func build100kIn(b *testing.B, dir string) (string, *Index) {
+	b.Helper()
 	idx, err := Open(dir, search.IndexCases)
 	if err != nil {
 		b.Fatal(err)

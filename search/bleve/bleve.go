@@ -320,7 +320,7 @@ func (x *Index) Close() error {
 }
 
 // Search runs q: every word required, filters applied without scoring,
-// hits by score, then the newest date, then id.
+// hits by score, then the newest date (equal both, in index order).
 func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, error) {
 	if x.name == search.IndexCases && len(q.RegionCodes) == 0 {
 		return nil, search.ErrScopeRequired
@@ -346,10 +346,11 @@ func (x *Index) Search(ctx context.Context, q search.Query) (*search.Result, err
 	req.SortByCustom(blevesearch.SortOrder{
 		&blevesearch.SortScore{Desc: true},
 		&blevesearch.SortField{Field: fieldDate, Desc: true, Type: blevesearch.SortFieldAsString, Missing: blevesearch.SortFieldMissingLast},
-		&blevesearch.SortDocID{},
 	})
-	req.AddFacet(fieldType, blevelib.NewFacetRequest(fieldType, facetSize))
-	req.AddFacet(fieldYear, blevelib.NewFacetRequest(fieldYear, facetSize))
+	if q.Facets {
+		req.AddFacet(fieldType, blevelib.NewFacetRequest(fieldType, facetSize))
+		req.AddFacet(fieldYear, blevelib.NewFacetRequest(fieldYear, facetSize))
+	}
 
 	idx, err := x.index()
 	if err != nil {
@@ -396,7 +397,7 @@ func wordQuery(w search.Word) query.Query {
 				t.SetBoost(f.boost)
 				q = t
 			default:
-				p := blevelib.NewPhraseQuery(bigrams(v), f.name+suffixBigram)
+				p := blevelib.NewPhraseQuery(sparseBigrams(v), f.name+suffixBigram)
 				p.SetBoost(f.boost)
 				q = p
 			}
@@ -410,6 +411,22 @@ func wordQuery(w search.Word) query.Query {
 		}
 	}
 	return blevelib.NewDisjunctionQuery(any...)
+}
+
+// sparseBigrams is the phrase of units as the bigrams that cover them with
+// as few terms as possible: every other bigram, and the last one, with ""
+// (any term) between them — 长春市某 is 长春 _ 市某 rather than 长春 春市
+// 市某. Each bigram left out is one posting list less to walk, and the
+// bigrams kept still pin every unit at its place.
+func sparseBigrams(units []string) []string {
+	all := bigrams(units)
+	out := make([]string, len(all))
+	for i := range all {
+		if i%2 == 0 || i == len(all)-1 {
+			out[i] = all[i]
+		}
+	}
+	return out
 }
 
 // bigrams are the consecutive pairs of units, as BigramAnalyzer indexes a

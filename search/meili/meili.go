@@ -220,7 +220,7 @@ func checkID(id string) error {
 	return nil
 }
 
-// facetFields are the facets every search asks for.
+// facetFields are the facets a search asks for when its query wants them.
 var facetFields = []string{fieldType, fieldYear}
 
 // searchSort orders hits of equal relevance: newest first, then by id.
@@ -259,12 +259,14 @@ func searchRequest(words []search.Word, q search.Query) *meilisearch.SearchReque
 		Query:            queryString(words),
 		Locales:          slices.Clone(locales),
 		MatchingStrategy: meilisearch.All,
-		Facets:           slices.Clone(facetFields),
 		Sort:             slices.Clone(searchSort),
 		ShowRankingScore: true,
 	}
 	if f := buildFilter(q); f != "" {
 		req.Filter = f
+	}
+	if q.Facets {
+		req.Facets = slices.Clone(facetFields)
 	}
 	offset, limit := search.Bounds(q.Offset, q.Limit)
 	if limit == 0 {

@@ -402,7 +402,7 @@ func TestSearchRequest(t *testing.T) {
 	ix := openFake(t, f, search.IndexPublic)
 	q := search.Query{
 		Text: "吉林市  12.6万 医保基金", Types: []string{search.TypeNews, search.TypeNotice},
-		RegionCodes: []string{"220100", `220200" OR regionCode = "*`}, Year: 2025, Offset: 10, Limit: 5,
+		RegionCodes: []string{"220100", `220200" OR regionCode = "*`}, Year: 2025, Offset: 10, Limit: 5, Facets: true,
 	}
 	if _, err := ix.Search(context.Background(), q); err != nil {
 		t.Fatalf("Search: %v", err)
