@@ -217,16 +217,19 @@ func (h *Handler) runSearch(ctx context.Context, r *searchRequest) (*searchResul
 	if h.Search == nil {
 		return nil, errSearchNotConfigured
 	}
-	res, err := h.Search.Search(ctx, r.query)
+	// With a type chosen the facets still count every type, so a reader
+	// can move between them: they come from the same search without the
+	// type (one hit is the least a page asks for).
+	q := r.query
+	q.Facets = r.Type == ""
+	res, err := h.Search.Search(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	// With a type chosen the facet still counts every type, so a reader
-	// can move between them: the same search without the type.
 	all := res
 	if r.Type != "" {
 		q := r.query
-		q.Types, q.Offset, q.Limit = nil, 0, 1
+		q.Types, q.Offset, q.Limit, q.Facets = nil, 0, 1, true
 		if all, err = h.Search.Search(ctx, q); err != nil {
 			return nil, err
 		}
