@@ -32,6 +32,15 @@ type config struct {
 	SubmitLimit    int
 	FollowupLimit  int
 
+	// Search: the engine (bleve, embedded under DataDir/search, or meili)
+	// and, for Meilisearch, where it is and its key. SearchSync runs the
+	// loop that feeds the indexes from the store (one instance per store).
+	Search      string
+	MeiliURL    string
+	MeiliKey    string
+	MeiliPrefix string
+	SearchSync  bool
+
 	// Outgoing mail; SMTPAddr "" means none is configured and notifications
 	// stay in the outbox.
 	SMTPAddr     string
@@ -113,6 +122,11 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*con
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "log format: text or json (FUNDWATCH_LOG_FORMAT)")
 	fs.IntVar(&c.SubmitLimit, "submit-limit", envInt("SUBMIT_LIMIT", 0), "submissions per client per 10 minutes; 0 default (20), -1 off, for load tests only (FUNDWATCH_SUBMIT_LIMIT)")
 	fs.IntVar(&c.FollowupLimit, "followup-limit", envInt("FOLLOWUP_LIMIT", 0), "follow-up attempts per client per 10 minutes; 0 default (60), -1 off (FUNDWATCH_FOLLOWUP_LIMIT)")
+	fs.StringVar(&c.Search, "search", env("SEARCH", "bleve"), "search engine: bleve (embedded, under DATA/search) or meili (FUNDWATCH_SEARCH)")
+	fs.StringVar(&c.MeiliURL, "meili-url", env("MEILI_URL", ""), "Meilisearch address when --search=meili, e.g. http://127.0.0.1:7700 (FUNDWATCH_MEILI_URL)")
+	fs.StringVar(&c.MeiliKey, "meili-key", env("MEILI_KEY", ""), "Meilisearch API key (FUNDWATCH_MEILI_KEY or FUNDWATCH_MEILI_KEY_FILE)")
+	fs.StringVar(&c.MeiliPrefix, "meili-prefix", env("MEILI_PREFIX", "fundwatch_"), "prefix of the Meilisearch index names, so several portals can share one server (FUNDWATCH_MEILI_PREFIX)")
+	fs.BoolVar(&c.SearchSync, "search-sync", envBool("SEARCH_SYNC", true), "feed the search indexes from the store; with several instances on one store, leave it on for one only (FUNDWATCH_SEARCH_SYNC)")
 	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("SMTP_ADDR", ""), "mail server host:port for notifications; none: mail stays in the outbox (FUNDWATCH_SMTP_ADDR)")
 	fs.StringVar(&c.SMTPUser, "smtp-user", env("SMTP_USER", ""), "mail server user for AUTH PLAIN, sent only over TLS (FUNDWATCH_SMTP_USER)")
 	fs.StringVar(&c.SMTPPassword, "smtp-password", env("SMTP_PASSWORD", ""), "mail server password (FUNDWATCH_SMTP_PASSWORD or FUNDWATCH_SMTP_PASSWORD_FILE)")
@@ -185,6 +199,18 @@ func (c *config) validate() error {
 		}
 	default:
 		bad("--store %q: want sqlite or mongo", c.Store)
+	}
+	switch c.Search {
+	case "bleve":
+	case "meili":
+		if u, err := url.Parse(c.MeiliURL); c.MeiliURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("--search=meili needs --meili-url, an http(s) address such as http://127.0.0.1:7700 (or FUNDWATCH_MEILI_URL)")
+		}
+		if c.MeiliPrefix == "" || strings.Trim(c.MeiliPrefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != "" {
+			bad("--meili-prefix %q: want letters, digits, _ or -", c.MeiliPrefix)
+		}
+	default:
+		bad("--search %q: want bleve or meili", c.Search)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("--log-format %q: want text or json", c.LogFormat)

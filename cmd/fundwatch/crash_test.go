@@ -25,6 +25,8 @@ import (
 
 	"fundwatch/casework"
 	"fundwatch/casework/caseflow"
+	"fundwatch/search"
+	searchbleve "fundwatch/search/bleve"
 	"fundwatch/store"
 	"fundwatch/store/mongo"
 	"fundwatch/store/sqlite"
@@ -221,6 +223,7 @@ func TestCrashConsistency(t *testing.T) {
 	for _, d := range ledger.dupes {
 		t.Error(d)
 	}
+	crashCheckSearch(t, crashOpenStore(t, data, storeArgs), data, ledger)
 	crashCheckStore(t, crashOpenStore(t, data, storeArgs), len(storeArgs) > 0, ledger, crashKeyring(t, data))
 	t.Logf("figures: %d cycles, %d kills (%d right after a receipt), %d submissions sent, %d receipts (201) kept, "+
 		"%d requests in flight at kills (on retry: %d had been stored, %d had not), %d idempotent replays after restart, %d distinct numbers",
@@ -736,6 +739,58 @@ func crashClip(b []byte, n int) string {
 }
 
 // crashOpenStore opens the store the servers wrote to.
+// crashCheckSearch: the killed servers' search indexes open (Bleve
+// survived the kills, or is rebuilt), whatever was written but not yet
+// indexed when a server died is still pending in the store, and one round
+// of the sync loop — what the next start runs — indexes it: every case a
+// receipt was given for is then found by its number within the province.
+func crashCheckSearch(t *testing.T, db store.Store, data string, ledger *crashLedger) {
+	t.Helper()
+	defer db.Close()
+	ctx := context.Background()
+	idx, err := searchbleve.Open(filepath.Join(data, "search"), search.IndexCases)
+	if err != nil {
+		t.Fatalf("open the cases index the killed servers wrote: %v", err)
+	}
+	defer idx.Close()
+	before, indexed, err := db.IndexState(ctx, store.IndexCases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	regions := casework.DefaultRegions()
+	sy := &search.Syncer{Source: db, Regions: regions, Cases: idx}
+	if err := sy.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n, err := sy.SyncOnce(ctx)
+	if err != nil {
+		t.Fatalf("catch up the cases index: %v", err)
+	}
+	if pending, _, _ := db.IndexState(ctx, store.IndexCases); pending != 0 {
+		t.Errorf("after catching up %d cases are still pending", pending)
+	}
+	scope := regions.Descendants(regions.Root().Code)
+	missing := 0
+	for _, r := range ledger.receipts() {
+		res, err := idx.Search(ctx, search.Query{Text: r.Number, RegionCodes: scope})
+		if err != nil {
+			t.Fatalf("search %s: %v", r.Number, err)
+		}
+		found := false
+		for _, h := range res.Hits {
+			found = found || strings.Contains(h.TitleHTML, r.Number[5:])
+		}
+		if !found {
+			missing++
+			if missing <= 5 {
+				t.Errorf("case %s (receipt of cycle %d) is not in the cases index after catching up", r.Number, r.Cycle)
+			}
+		}
+	}
+	t.Logf("search: %d cases indexed by the servers, %d still pending after the last stop, %d indexed on catching up; %d receipts all searchable: %v",
+		indexed, before, n, len(ledger.receipts()), missing == 0)
+}
+
 func crashOpenStore(t *testing.T, data string, storeArgs []string) store.Store {
 	t.Helper()
 	if len(storeArgs) == 0 {

@@ -52,6 +52,8 @@ usage:
   fundwatch audit verify      walk the audit log's hash chain and name the first broken entry
   fundwatch import articles FILE.jsonl | fund-reports FILE.csv|FILE.xlsx
                               move an old site's published content over (checked, idempotent, audited)
+  fundwatch reindex [public|cases]
+                              index every record again from the store (with Bleve, stop the server first)
 
 Run "fundwatch serve -h" for the flags; each has a FUNDWATCH_* variable.
 `
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string) int {
 		return auditCommand(ctx, args, os.Stdout, os.Stderr)
 	case "import":
 		return importCommand(ctx, args, os.Stdout, os.Stderr)
+	case "reindex":
+		return reindexCommand(ctx, args, os.Stdout, os.Stderr)
 	case "serve", "migrate":
 	default:
 		fmt.Fprintf(os.Stderr, "fundwatch: unknown command %q\n\n%s", cmd, usage)
@@ -212,7 +216,14 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 	} else if n > 0 {
 		log.Info("hashed idempotency keys that an older version stored in clear", "cases", n)
 	}
+	ix, err := openSearch(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	syncer := newSyncer(st, ix, regions, log)
 	h := &handlers.Handler{
+		Search:   ix.Public,
 		Cases:    cases,
 		Store:    st,
 		Keyring:  keyring,
@@ -232,6 +243,8 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		},
 	}
 	adm := &admin.Admin{
+		Search:  ix.Cases,
+		Syncer:  syncer,
 		Web:     w,
 		Cases:   cases,
 		Store:   st,
@@ -270,7 +283,13 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 	// page cache at once; one made on another instance (MongoDB), or by
 	// fundwatch import, reaches this instance's cache through the store's
 	// published stamp within publicCachePoll.
-	cases.PublicChanged = h.InvalidatePublic
+	cases.PublicChanged = func() { h.InvalidatePublic(); syncer.Kick() }
+	if cfg.SearchSync {
+		// The indexes follow the store: what changed since it was last
+		// indexed is indexed within a second, and what changed while
+		// search was down (or this process was killed) once it is back.
+		go syncer.Run(ctx)
+	}
 	go h.PublicCache.Watch(ctx, publicCachePoll, st.PublishedStamp, log)
 	// Answers sent while shutting down tell clients to reconnect elsewhere.
 	app.Server().CloseOnShutdown = true
