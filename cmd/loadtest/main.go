@@ -38,6 +38,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -504,8 +505,9 @@ func measure(ctx context.Context, o options) error {
 	}
 	dataDir := filepath.Join(dir, "data")
 	var seeded *seedStats
-	if slices.ContainsFunc(o.scenarios, isInbox) || slices.ContainsFunc(o.scenarios, isPublic) {
-		plan := seedPlan{cases: o.cases, disclosure: slices.ContainsFunc(o.scenarios, isPublic)}
+	searching := slices.ContainsFunc(o.scenarios, isSearch)
+	if slices.ContainsFunc(o.scenarios, isInbox) || slices.ContainsFunc(o.scenarios, isPublic) || searching {
+		plan := seedPlan{cases: o.cases, disclosure: slices.ContainsFunc(o.scenarios, isPublic) || searching}
 		fmt.Fprintf(os.Stderr, "loadtest: generating %d cases (and the disclosure: %v) …\n", plan.cases, plan.disclosure)
 		st, err := seedStore(ctx, dataDir, o.seedDir, plan, store.Truncate(time.Now().UTC()), os.Stderr)
 		if err != nil {
@@ -513,6 +515,16 @@ func measure(ctx context.Context, o options) error {
 		}
 		seeded = &st
 		fmt.Fprintf(os.Stderr, "loadtest: %s\n", st)
+	}
+	if searching {
+		// The search scenarios read indexes that are complete: index the
+		// generated store before the server starts (and measure it).
+		fmt.Fprintln(os.Stderr, "loadtest: indexing the generated store (fundwatch reindex) …")
+		out, err := exec.CommandContext(ctx, bin, "reindex", "--data", dataDir).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("fundwatch reindex: %v\n%s", err, out)
+		}
+		fmt.Fprintf(os.Stderr, "loadtest: %s", out)
 	}
 	base, err := startServer(ctx, "baseline", dir, []string{self, "-serve-baseline", "{addr}"}, "/")
 	if err != nil {
@@ -572,6 +584,40 @@ func measure(ctx context.Context, o options) error {
 						c := creds[(i.Add(1)-1)%uint64(len(creds))]
 						t.Method, t.URL, t.Body = http.MethodGet, fw.base+"/api/v1/reports/"+c.number, nil
 						t.Header = http.Header{"X-Access-Code": {c.code}}
+						return nil
+					}
+				},
+			})
+		case "search-page", "api-search", "inbox-city-search":
+			ss := searchScenarios[sc]
+			var cookie string
+			if ss.user != "" {
+				var ok bool
+				if cookie, ok = sessions[ss.user]; !ok {
+					if cookie, err = signIn(fw.base, ss.user, loadPassword); err != nil {
+						return fmt.Errorf("%s: %w", sc, err)
+					}
+					sessions[ss.user] = cookie
+				}
+			}
+			urls := make([]string, len(ss.queries))
+			for i, q := range ss.queries {
+				urls[i] = fw.base + ss.path + "?q=" + neturl.QueryEscape(q)
+				if _, err := checkSearch(urls[i], cookie); err != nil {
+					return fmt.Errorf("%s: %w", sc, err)
+				}
+			}
+			publicInfo = append(publicInfo, fmt.Sprintf("  %s: %s", ss.label(), ss.what))
+			targets = append(targets, target{
+				name: ss.label(), srv: fw, maxBody: 0, expect: http.StatusOK,
+				targeter: func() vegeta.Targeter {
+					var i atomic.Uint64
+					return func(t *vegeta.Target) error {
+						t.Method, t.URL, t.Body = http.MethodGet, urls[(i.Add(1)-1)%uint64(len(urls))], nil
+						t.Header = http.Header{"Accept-Encoding": {browserAcceptEncoding}}
+						if cookie != "" {
+							t.Header.Set("Cookie", cookie)
+						}
 						return nil
 					}
 				},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -73,6 +74,32 @@ var publicScenarios = map[string]publicScenario{
 	"statistics": {"/statistics", "the statistics page, three years"},
 }
 
+// searchScenario is a full-text search, each request the next of a list of
+// queries people type: the public search page or API (over the seeded
+// disclosure), or the inbox's 查找案件 over the generated cases within a
+// handler's scope.
+type searchScenario struct {
+	path    string   // the page or API, the query is added as q=
+	user    string   // "" for the public site, else who signs in
+	queries []string // taken in turn
+	what    string
+}
+
+func (s searchScenario) label() string { return "search GET " + s.path }
+
+var publicQueries = []string{"养老保险", "基金收支", "长春市 2025", "医保", "通报", "失业金", "险", "吉林市 基金"}
+
+var caseQueries = []string{"冒领", "养老金", "建筑 公司", "长春", "骗", "未按规定缴纳", "医疗保险 药房", "挪用 基金"}
+
+var searchScenarios = map[string]searchScenario{
+	"search-page": {"/search", "", publicQueries, "the public search page, eight queries in turn (one character to three words)"},
+	"api-search":  {"/api/v1/search", "", publicQueries, "the same queries from the JSON API"},
+	"inbox-city-search": {"/admin/cases", cityUser, caseQueries,
+		"查找案件 in the inbox of a handler of 长春市 (the city's codes as the index filter), eight queries in turn over the generated cases"},
+}
+
+func isSearch(name string) bool { _, ok := searchScenarios[name]; return ok }
+
 // browserAcceptEncoding is what the public scenarios send, as a browser
 // does: the cached pages are answered with their stored brotli copy.
 const browserAcceptEncoding = "gzip, deflate, br"
@@ -84,6 +111,7 @@ var allScenarios = []string{
 	"inbox-city", "inbox-city-received-due", "inbox-city-category",
 	"inbox-province", "inbox-province-received-due", "inbox-province-category",
 	"disclosure-funds", "disclosure-index", "api-fund-table", "home", "statistics",
+	"search-page", "api-search", "inbox-city-search",
 	"intake", "followup",
 }
 
@@ -114,9 +142,13 @@ func parseScenarios(s string) ([]string, error) {
 			for n := range publicScenarios {
 				want[n] = true
 			}
+		case "search":
+			for n := range searchScenarios {
+				want[n] = true
+			}
 		default:
 			if !slices.Contains(allScenarios, name) {
-				return nil, fmt.Errorf("-scenarios: unknown scenario %q (known: %s, inbox, public, all)", name, strings.Join(allScenarios, ", "))
+				return nil, fmt.Errorf("-scenarios: unknown scenario %q (known: %s, inbox, public, search, all)", name, strings.Join(allScenarios, ", "))
 			}
 			want[name] = true
 		}
@@ -270,4 +302,33 @@ func checkInbox(target, cookie string) (int, error) {
 		return 0, fmt.Errorf("GET %s: status %d, not the inbox", target, resp.StatusCode)
 	}
 	return strconv.Atoi(string(m[1]))
+}
+
+// checkSearch asks target once, as the scenario will, and wants a 200
+// with at least one hit: a search scenario that finds nothing measures
+// nothing worth knowing.
+func checkSearch(target, cookie string) (int, error) {
+	req, err := http.NewRequest(http.MethodGet, target, nil)
+	if err != nil {
+		return 0, err
+	}
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET %s: status %d, want 200", target, resp.StatusCode)
+	}
+	if bytes.Contains(body, []byte("<mark>")) || bytes.Contains(body, []byte(`"total":`)) && !bytes.Contains(body, []byte(`"total":0`)) {
+		return len(body), nil
+	}
+	return 0, fmt.Errorf("GET %s: no hit; the scenario would measure an empty search", target)
 }
