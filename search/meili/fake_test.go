@@ -500,7 +500,11 @@ func (f *fakeMeili) modelSearch(uid string, body map[string]any) any {
 		return strings.Compare(a["id"].(string), b["id"].(string))
 	})
 	facets := map[string]any{}
+	asked, _ := body["facets"].([]any)
 	for _, field := range []string{"type", "year"} {
+		if !slices.Contains(asked, any(field)) {
+			continue
+		}
 		counts := map[string]int{}
 		for _, h := range hits {
 			counts[fmt.Sprint(h[field])]++

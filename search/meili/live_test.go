@@ -163,7 +163,7 @@ func checkFiltersSortAndMarks(t *testing.T, cfg Config) {
 			t.Errorf("Search(%+v) = %v, want %v", tt.q, got, tt.want)
 		}
 	}
-	res, err := ix.Search(ctx, search.Query{Text: "吉林市 12.6万", RegionCodes: []string{"220100"}})
+	res, err := ix.Search(ctx, search.Query{Text: "吉林市 12.6万", RegionCodes: []string{"220100"}, Facets: true})
 	if err != nil || len(res.Hits) != 1 {
 		t.Fatalf("Search = %+v, %v", res, err)
 	}
