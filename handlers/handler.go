@@ -77,6 +77,11 @@ type Limits struct {
 	// time out not knowing whether their report was stored.
 	PendingWrites int
 	WriteWait     time.Duration
+	// SearchPerIP bounds the searches (page and API) one client may run per
+	// SearchWindow: a search walks the index, a scripted flood of them
+	// would slow it for everyone.
+	SearchPerIP  int
+	SearchWindow time.Duration
 }
 
 // DefaultLimits are generous for people and tight for scripts.
@@ -94,6 +99,8 @@ func DefaultLimits() Limits {
 		FollowupNumberSpan:      time.Hour,
 		PendingWrites:           64,
 		WriteWait:               3 * time.Second,
+		SearchPerIP:             120,
+		SearchWindow:            time.Minute,
 	}
 }
 
@@ -112,6 +119,8 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.FollowupNumberSpan, def.FollowupNumberSpan)
 	orDefault(&l.PendingWrites, def.PendingWrites)
 	orDefault(&l.WriteWait, def.WriteWait)
+	orDefault(&l.SearchPerIP, def.SearchPerIP)
+	orDefault(&l.SearchWindow, def.SearchWindow)
 	return l
 }
 

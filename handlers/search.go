@@ -382,6 +382,9 @@ func (h *Handler) searchPage(c *fiber.Ctx) error {
 		status = fiber.StatusUnprocessableEntity
 	case r.blank:
 	default:
+		if err := h.searchAllowed(c); err != nil {
+			return err
+		}
 		res, err := h.runSearch(c.UserContext(), r)
 		var qe *search.QueryError
 		switch {
@@ -410,6 +413,16 @@ func (h *Handler) searchPage(c *fiber.Ctx) error {
 	// The page holds no secret (no form token, no session): it may be
 	// compressed although it reflects the query (web/compress.go).
 	web.AllowCompression(c)
+	return nil
+}
+
+// searchAllowed counts a search against the client's limit (429 with the
+// real wait past it). Refused queries and the empty form do not count.
+func (h *Handler) searchAllowed(c *fiber.Ctx) error {
+	lim := h.Config.Limits
+	if ok, wait := h.limiter.AllowWait("search-ip:"+h.clientIP(c), lim.SearchPerIP, lim.SearchWindow); !ok {
+		return web.TooMany(wait)
+	}
 	return nil
 }
 
@@ -506,6 +519,9 @@ func (h *Handler) apiSearch(c *fiber.Ctx) error {
 	}
 	if len(r.errors) > 0 {
 		return h.apiSearchInvalid(c, r.errors)
+	}
+	if err := h.searchAllowed(c); err != nil {
+		return err
 	}
 	res, err := h.runSearch(c.UserContext(), r)
 	var qe *search.QueryError

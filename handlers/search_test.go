@@ -99,6 +99,8 @@ func withSearchContent(e *testEnv) []string {
 	e.t.Helper()
 	idx := newBleveIndex(e.t)
 	e.h.Search = idx
+	// Every payload must reach the search, not the per-client limit.
+	e.h.Config.Limits.SearchPerIP = -1
 	e.publish(announcement(hostileTitle))
 	e.publish(article(store.PubNews, "220000", "医保基金专项检查", "医保基金专项检查正文。"))
 	if _, err := publicSyncer(e, idx).SyncOnce(context.Background()); err != nil {
@@ -659,5 +661,29 @@ func TestOpenAPISearchParametersAreTheServers(t *testing.T) {
 				t.Errorf("page pattern %q", s.Pattern)
 			}
 		}
+	}
+}
+
+// A client running searches past its limit waits, told for how long; the
+// refused queries and the empty form do not count, and other clients
+// search on.
+func TestSearchIsLimitedPerClient(t *testing.T) {
+	idx := newBleveIndex(t)
+	e := newTestEnv(t, func(h *Handler) { h.Search = idx; h.Config.Limits.SearchPerIP = 3 })
+	for range 5 {
+		e.get("/search")                                                // the form only
+		e.get("/search?q=" + url.QueryEscape(strings.Repeat("养", 101))) // refused
+	}
+	for i := range 3 {
+		if resp, _ := e.get("/search?q=" + url.QueryEscape("养老")); resp.StatusCode != http.StatusOK {
+			t.Fatalf("search %d: status %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, page := e.get("/api/v1/search?q=" + url.QueryEscape("养老"))
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(page, "请") {
+		t.Errorf("fourth search: status %d, Retry-After %q, %s", resp.StatusCode, resp.Header.Get("Retry-After"), page)
+	}
+	if resp, _ := e.get("/search?q=" + url.QueryEscape("养老")); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("the page past the limit: status %d", resp.StatusCode)
 	}
 }

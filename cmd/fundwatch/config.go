@@ -31,6 +31,7 @@ type config struct {
 	LogFormat      string
 	SubmitLimit    int
 	FollowupLimit  int
+	SearchLimit    int
 
 	// Search: the engine (bleve, embedded under DataDir/search, or meili)
 	// and, for Meilisearch, where it is and its key. SearchSync runs the
@@ -127,6 +128,7 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*con
 	fs.StringVar(&c.MeiliKey, "meili-key", env("MEILI_KEY", ""), "Meilisearch API key (FUNDWATCH_MEILI_KEY or FUNDWATCH_MEILI_KEY_FILE)")
 	fs.StringVar(&c.MeiliPrefix, "meili-prefix", env("MEILI_PREFIX", "fundwatch_"), "prefix of the Meilisearch index names, so several portals can share one server (FUNDWATCH_MEILI_PREFIX)")
 	fs.BoolVar(&c.SearchSync, "search-sync", envBool("SEARCH_SYNC", true), "feed the search indexes from the store; with several instances on one store, leave it on for one only (FUNDWATCH_SEARCH_SYNC)")
+	fs.IntVar(&c.SearchLimit, "search-limit", envInt("SEARCH_LIMIT", 0), "searches per client per minute; 0 default (120), -1 off, for load tests only (FUNDWATCH_SEARCH_LIMIT)")
 	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("SMTP_ADDR", ""), "mail server host:port for notifications; none: mail stays in the outbox (FUNDWATCH_SMTP_ADDR)")
 	fs.StringVar(&c.SMTPUser, "smtp-user", env("SMTP_USER", ""), "mail server user for AUTH PLAIN, sent only over TLS (FUNDWATCH_SMTP_USER)")
 	fs.StringVar(&c.SMTPPassword, "smtp-password", env("SMTP_PASSWORD", ""), "mail server password (FUNDWATCH_SMTP_PASSWORD or FUNDWATCH_SMTP_PASSWORD_FILE)")
@@ -217,6 +219,9 @@ func (c *config) validate() error {
 	}
 	if c.SubmitLimit < -1 {
 		bad("--submit-limit %d: want -1 (off), 0 (default) or a positive number", c.SubmitLimit)
+	}
+	if c.SearchLimit < -1 {
+		bad("--search-limit %d: want -1 (off), 0 (default) or a positive number", c.SearchLimit)
 	}
 	if c.FollowupLimit < -1 {
 		bad("--followup-limit %d: want -1 (off), 0 (default) or a positive number", c.FollowupLimit)

@@ -237,7 +237,7 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 			TrustedProxies: cfg.TrustedProxies,
 			Demo:           cfg.Demo,
 			Version:        version,
-			Limits:         handlers.Limits{SubmitPerIP: cfg.SubmitLimit, FollowupPerIP: cfg.FollowupLimit},
+			Limits:         handlers.Limits{SubmitPerIP: cfg.SubmitLimit, FollowupPerIP: cfg.FollowupLimit, SearchPerIP: cfg.SearchLimit},
 			Site: handlers.SiteInfo{Sponsor: cfg.SiteSponsor, Address: cfg.SiteAddress, Phone: cfg.SitePhone,
 				Email: cfg.SiteEmail, SiteCode: cfg.SiteCode, ICP: cfg.SiteICP},
 		},

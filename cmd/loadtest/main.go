@@ -532,7 +532,7 @@ func measure(ctx context.Context, o options) error {
 	}
 	defer base.stop()
 	fw, err := startServer(ctx, "fundwatch", dir, []string{bin, "serve", "--addr", "{addr}",
-		"--data", dataDir, "--submit-limit", "-1", "--followup-limit", "-1"}, "/readyz")
+		"--data", dataDir, "--submit-limit", "-1", "--followup-limit", "-1", "--search-limit", "-1"}, "/readyz")
 	if err != nil {
 		return err
 	}
