@@ -290,6 +290,29 @@ func journeyDisclosureDemo(t *testing.T, b *browser) {
 		phone.fits(p.name)
 		phone.shot(p.name + "-390")
 	}
+
+	// Search: from the disclosure index's box, two words, both required;
+	// the hits are marked and lead to the published page.
+	j.open("/disclosure")
+	j.do("type two words into the search box", chromedp.SendKeys(byID("disclosure-q"), "养老 基金"))
+	j.follow("search", chromedp.CSS(`form.searchbox button[type="submit"]`))
+	if loc := j.location(); !strings.HasPrefix(loc, "/search?q=") {
+		t.Errorf("the search box went to %s", loc)
+	}
+	j.wantText(byID("results-title"), "共找到")
+	if !j.eval("marked hits", `document.querySelectorAll(".search-hit mark").length > 0`) {
+		t.Error("no hit marks the words searched for")
+	}
+	searchPath := j.location()
+	j.axe("search", axeSrc)
+	j.shot("search")
+	j.follow("open the first hit", chromedp.CSS(`.search-hit .pub-title`))
+	if loc := j.location(); !strings.HasPrefix(loc, "/disclosure/") {
+		t.Errorf("the first hit leads to %s", loc)
+	}
+	phone.open(searchPath)
+	phone.fits("search")
+	phone.shot("search-390")
 	t.Logf("journey took %s", time.Since(start).Round(time.Millisecond))
 }
 

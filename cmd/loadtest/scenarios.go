@@ -87,7 +87,7 @@ type searchScenario struct {
 
 func (s searchScenario) label() string { return "search GET " + s.path }
 
-var publicQueries = []string{"养老保险", "基金收支", "长春市 2025", "医保", "通报", "失业金", "险", "吉林市 基金"}
+var publicQueries = []string{"养老保险", "基金收支", "长春市 2025", "医保", "通报", "失业险", "险", "吉林市 基金"}
 
 var caseQueries = []string{"冒领", "养老金", "建筑 公司", "长春", "骗", "未按规定缴纳", "医疗保险 药房", "挪用 基金"}
 
@@ -327,7 +327,9 @@ func checkSearch(target, cookie string) (int, error) {
 	if resp.StatusCode != http.StatusOK {
 		return 0, fmt.Errorf("GET %s: status %d, want 200", target, resp.StatusCode)
 	}
-	if bytes.Contains(body, []byte("<mark>")) || bytes.Contains(body, []byte(`"total":`)) && !bytes.Contains(body, []byte(`"total":0`)) {
+	// A hit on the public page, a row of the inbox, or an API total.
+	if bytes.Contains(body, []byte(`class="search-hit"`)) || bytes.Contains(body, []byte(`id="inbox"`)) ||
+		bytes.Contains(body, []byte(`"total":`)) && !bytes.Contains(body, []byte(`"total":0,`)) {
 		return len(body), nil
 	}
 	return 0, fmt.Errorf("GET %s: no hit; the scenario would measure an empty search", target)
