@@ -138,7 +138,7 @@ func synonymSpellings(word string) []string {
 // the relevance set's expectations are checked with.
 func (w Word) Matches(units []Unit) bool {
 	for _, v := range w.Variants {
-		if len(occurrences(units, v)) > 0 {
+		if len(Occurrences(units, v)) > 0 {
 			return true
 		}
 	}
@@ -157,7 +157,7 @@ func (w Word) Matches(units []Unit) bool {
 func (w Word) Spans(units []Unit) []Span {
 	var spans []Span
 	for _, v := range w.Variants {
-		for _, i := range occurrences(units, v) {
+		for _, i := range Occurrences(units, v) {
 			spans = append(spans, Span{units[i].Start, units[i+len(v)-1].End})
 		}
 	}
@@ -175,9 +175,10 @@ func (w Word) Spans(units []Unit) []Span {
 	return MergeSpans(spans)
 }
 
-// occurrences returns the indexes in units where seq starts with no gap
-// inside it.
-func occurrences(units []Unit, seq []string) []int {
+// Occurrences returns the indexes in units where the unit texts seq start
+// one after the other with no gap inside them: where a word's spelling
+// stands in a text.
+func Occurrences(units []Unit, seq []string) []int {
 	var at []int
 	for i := 0; i+len(seq) <= len(units); i++ {
 		ok := true

@@ -137,7 +137,7 @@ func altStream(units []search.Unit) string {
 	var parts []string
 	for _, group := range synonymUnits() {
 		for mi, m := range group {
-			for _, at := range occurrences(units, m) {
+			for _, at := range search.Occurrences(units, m) {
 				for oi, o := range group {
 					if oi == mi || containsUnits(m, o) || within(units, at, len(m), o) {
 						continue
@@ -169,29 +169,10 @@ func window(units []search.Unit, at, n int, other []string) []search.Unit {
 	return append(out, units[at+n:to]...)
 }
 
-// occurrences returns where the unit texts seq start in units with no gap
-// inside them.
-func occurrences(units []search.Unit, seq []string) []int {
-	var at []int
-	for i := 0; i+len(seq) <= len(units); i++ {
-		ok := true
-		for j, t := range seq {
-			if units[i+j].Text != t || (j > 0 && units[i+j].Gap) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			at = append(at, i)
-		}
-	}
-	return at
-}
-
 // within tells whether units[at:at+n] lies inside an occurrence of o (the
 // 挪用 of 挤占挪用, when o is 挤占挪用): that text already reads as o.
 func within(units []search.Unit, at, n int, o []string) bool {
-	for _, i := range occurrences(units, o) {
+	for _, i := range search.Occurrences(units, o) {
 		if i <= at && at+n <= i+len(o) {
 			return true
 		}
