@@ -389,7 +389,7 @@ func (h *Handler) searchPage(c *fiber.Ctx) error {
 		var qe *search.QueryError
 		switch {
 		case errors.Is(err, search.ErrUnavailable):
-			h.logSearchDown(c, err)
+			h.Web.LogError(c, "search unavailable", err)
 			status, v.Unavailable = fiber.StatusServiceUnavailable, true
 			c.Set(fiber.HeaderRetryAfter, "30")
 		case errors.As(err, &qe):
@@ -424,11 +424,6 @@ func (h *Handler) searchAllowed(c *fiber.Ctx) error {
 		return web.TooMany(wait)
 	}
 	return nil
-}
-
-// logSearchDown logs an engine that could not serve, once per request.
-func (h *Handler) logSearchDown(c *fiber.Ctx, err error) {
-	h.Log.Error("search unavailable", "request_id", web.RequestID(c), "method", c.Method(), "path", c.Path(), "error", err)
 }
 
 // clipRunes cuts s to n characters, with "…" when cut.
@@ -527,7 +522,7 @@ func (h *Handler) apiSearch(c *fiber.Ctx) error {
 	var qe *search.QueryError
 	switch {
 	case errors.Is(err, search.ErrUnavailable):
-		h.logSearchDown(c, err)
+		h.Web.LogError(c, "search unavailable", err)
 		c.Set(fiber.HeaderRetryAfter, "30")
 		return sendJSON(c, fiber.StatusServiceUnavailable, apiError{Error: msgSearchUnavailable, RequestID: web.RequestID(c)})
 	case errors.As(err, &qe):

@@ -109,9 +109,21 @@ func (r *rig) pending(t *testing.T, area string) (int64, int64) {
 // find searches the cases index within all of 吉林省 and returns the ids.
 func (r *rig) find(t *testing.T, q string) []string {
 	t.Helper()
-	res, err := r.cases.Search(context.Background(), search.Query{Text: q, RegionCodes: r.regions.Descendants("220000"), Limit: search.MaxLimit})
+	return hitIDs(t, r.cases, search.Query{Text: q, RegionCodes: r.regions.Descendants("220000"), Limit: search.MaxLimit})
+}
+
+// findPublic searches the public index.
+func (r *rig) findPublic(t *testing.T, q string) []string {
+	t.Helper()
+	return hitIDs(t, r.pub, search.Query{Text: q, Limit: search.MaxLimit})
+}
+
+// hitIDs runs q on idx and returns the hits' ids.
+func hitIDs(t *testing.T, idx search.Index, q search.Query) []string {
+	t.Helper()
+	res, err := idx.Search(context.Background(), q)
 	if err != nil {
-		t.Fatalf("search %q: %v", q, err)
+		t.Fatalf("search %q: %v", q.Text, err)
 	}
 	var ids []string
 	for _, h := range res.Hits {
@@ -286,19 +298,6 @@ func publish(t *testing.T, st store.Store, title, body string) *store.Publicatio
 		}
 	}
 	return p
-}
-
-func (r *rig) findPublic(t *testing.T, q string) []string {
-	t.Helper()
-	res, err := r.pub.Search(context.Background(), search.Query{Text: q, Limit: search.MaxLimit})
-	if err != nil {
-		t.Fatalf("search %q: %v", q, err)
-	}
-	var ids []string
-	for _, h := range res.Hits {
-		ids = append(ids, h.ID)
-	}
-	return ids
 }
 
 func TestSyncPublicationsFollowTheLiveRevision(t *testing.T) {

@@ -206,3 +206,29 @@ func TestConfigSiteDetailsAreOptionalAndChecked(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigChecksTheSearchEngine(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // "" when accepted
+	}{
+		{"the embedded default", nil, ""},
+		{"Meilisearch with its address", []string{"--search", "meili", "--meili-url", "http://127.0.0.1:7700"}, ""},
+		{"Meilisearch without an address", []string{"--search", "meili"}, "--search=meili needs --meili-url"},
+		{"Meilisearch at a bad address", []string{"--search", "meili", "--meili-url", "127.0.0.1:7700"}, "--search=meili needs --meili-url"},
+		{"a bad index prefix", []string{"--search", "meili", "--meili-url", "http://m:7700", "--meili-prefix", "a b"}, "--meili-prefix"},
+		{"an unknown engine", []string{"--search", "elastic"}, `--search "elastic": want bleve or meili`},
+		{"a bad search limit", []string{"--search-limit", "-2"}, "--search-limit -2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseConfig("serve", append([]string{"--data", t.TempDir()}, tc.args...))
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("error %v, want one saying %q", err, tc.want)
+			}
+		})
+	}
+}

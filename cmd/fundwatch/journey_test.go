@@ -98,6 +98,8 @@ func (in *installation) command(stdin string, cmd string, args ...string) (int, 
 		code = auditCommand(context.Background(), full, &out, &errb)
 	case "import":
 		code = importCommand(context.Background(), full, &out, &errb)
+	case "reindex":
+		code = reindexCommand(context.Background(), full, &out, &errb)
 	default:
 		in.t.Fatalf("unknown command %q", cmd)
 	}

@@ -181,7 +181,8 @@ func (w *Web) HandleError(c *fiber.Ctx, err error) error {
 
 // LogError logs, once and with the request id, an error a handler answers
 // itself rather than through HandleError (a page that still renders while a
-// dependency such as search is down).
+// dependency such as search is down). The path is the route's pattern, as
+// in the access log.
 func (w *Web) LogError(c *fiber.Ctx, msg string, err error) {
-	w.Log.Warn(msg, "request_id", RequestID(c), "method", c.Method(), "path", c.Route().Path, "error", err)
+	w.Log.Error(msg, "request_id", RequestID(c), "method", c.Method(), "path", c.Route().Path, "error", err)
 }
