@@ -641,7 +641,10 @@ func journeyBackForwardCache(t *testing.T, b *browser) {
 		for len(outcome) > 0 {
 			<-outcome
 		}
-		j.eval("go back from "+from, `(history.back(), true)`)
+		// history.back() in a timer, so the evaluation has answered before
+		// the page goes: called directly, the navigation can win the race
+		// and the evaluation fails with "Inspected target navigated".
+		j.eval("go back from "+from, `(setTimeout(() => history.back(), 0), true)`)
 		select {
 		case o := <-outcome:
 			return o
