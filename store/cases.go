@@ -215,6 +215,11 @@ type Case struct {
 
 	Demo bool // demo content, marked 示例 on every page
 
+	// Files are the evidence files filed with the case: CreateCase stores
+	// them in the same atomic write as the case. Reads leave Files empty;
+	// CaseFiles reads them.
+	Files []Attachment
+
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	// Version increases with every change to the case, its events or messages;
@@ -249,6 +254,10 @@ type Message struct {
 	Author string // AuthorReporter, AuthorHandler or AuthorNote
 	Body   string
 	Actor  string // internal: user id of the handler; "" for the reporter
+	// Files are the evidence files sent with the message: AddMessage
+	// stores them in the same atomic write. Reads leave Files empty;
+	// CaseFiles reads them (Attachment.MessageID links them back).
+	Files []Attachment
 }
 
 // CaseChanges are the fields an update sets besides the status; nil fields

@@ -11,7 +11,8 @@
 // administrators' settings), outbox.go (e-mail waiting to be sent),
 // publications.go (disclosures and articles with their revisions) and
 // indexing.go (which versions of cases and publications the search indexes
-// hold, for the sync loop). Store composes them; code that needs one area
+// hold, for the sync loop) and files.go (the records of evidence files; their
+// bytes are in a BlobStore, blobs.go). Store composes them; code that needs one area
 // takes that area's interface.
 //
 // The Chinese sentences a user may read when a store call fails are in
@@ -39,6 +40,7 @@ type Store interface {
 	OutboxStore
 	PublicationStore
 	IndexStore
+	FileStore
 
 	// Ping tells whether the store can serve requests (used by /readyz).
 	Ping(ctx context.Context) error

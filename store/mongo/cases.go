@@ -23,7 +23,7 @@ const maxNumberAttempts = 16
 
 // headProjection leaves the embedded timeline and messages out of reads
 // that return cases, so lists stay small however long a case's history is.
-var headProjection = bson.D{{Key: fieldEvents, Value: 0}, {Key: fieldMessages, Value: 0}}
+var headProjection = bson.D{{Key: fieldEvents, Value: 0}, {Key: fieldMessages, Value: 0}, {Key: fieldFiles, Value: 0}}
 
 // CreateCase inserts the case with its first event as one document, after
 // taking its number from the year's counter. See the package comment for
@@ -72,7 +72,11 @@ func (db *DB) CreateCase(ctx context.Context, c *store.Case, first store.Event) 
 	if first.At.IsZero() {
 		ev.At = createdAt
 	}
-	doc := caseDoc{Head: head, Events: []eventDoc{ev}, Messages: []messageDoc{}}
+	files, err := newFileDocs("", c.Files)
+	if err != nil {
+		return err
+	}
+	doc := caseDoc{Head: head, Events: []eventDoc{ev}, Messages: []messageDoc{}, Files: files}
 
 	for range maxNumberAttempts {
 		seq, err := db.nextSeq(ctx, year)
@@ -495,9 +499,17 @@ func (db *DB) AddMessage(ctx context.Context, m *store.Message) error {
 	}
 	m.At = store.Truncate(m.At)
 	filter := bson.D{{Key: fieldID, Value: m.CaseID}, notHaving(fieldMessageID, m.ID)}
+	push := bson.D{{Key: fieldMessages, Value: newMessageDoc(m)}}
+	if len(m.Files) > 0 {
+		files, err := newFileDocs(m.ID, m.Files)
+		if err != nil {
+			return err
+		}
+		push = append(push, bson.E{Key: fieldFiles, Value: bson.D{{Key: "$each", Value: files}}})
+	}
 	update := bson.D{
 		{Key: "$set", Value: bson.D{{Key: fieldUpdatedAt, Value: m.At}, {Key: fieldIndexPending, Value: true}}},
-		{Key: "$push", Value: bson.D{{Key: fieldMessages, Value: newMessageDoc(m)}}},
+		{Key: "$push", Value: push},
 		{Key: "$inc", Value: bson.D{{Key: fieldVersion, Value: int64(1)}}},
 	}
 

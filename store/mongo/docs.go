@@ -201,6 +201,9 @@ type caseDoc struct {
 	// refuses to append to a null field.
 	Events   []eventDoc   `bson:"events"`
 	Messages []messageDoc `bson:"messages"`
+	// Files are absent from a case without evidence files ($push creates
+	// the array on a missing field, unlike on null).
+	Files []fileDoc `bson:"files,omitempty"`
 }
 
 // eventDoc is store.Event embedded in its case; CaseID is the parent's _id

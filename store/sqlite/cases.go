@@ -53,7 +53,10 @@ func (db *DB) CreateCase(ctx context.Context, c *store.Case, first store.Event) 
 			return err
 		}
 		first.CaseID = c.ID
-		return insertEvent(ctx, tx, first)
+		if err := insertEvent(ctx, tx, first); err != nil {
+			return err
+		}
+		return insertFiles(ctx, tx, c.ID, "", c.Files)
 	})
 	if err != nil {
 		return err
@@ -359,7 +362,10 @@ func (db *DB) AddMessage(ctx context.Context, m *store.Message) error {
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO case_messages (id, case_id, at, author, body, actor)
 			VALUES (?, ?, ?, ?, ?, ?)`, m.ID, m.CaseID, millis(m.At), m.Author, m.Body, m.Actor)
-		return err
+		if err != nil {
+			return err
+		}
+		return insertFiles(ctx, tx, m.CaseID, m.ID, m.Files)
 	})
 }
 

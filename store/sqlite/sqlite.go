@@ -22,10 +22,11 @@ import (
 // the lock instead of failing at once; synchronous(FULL) makes a commit
 // durable before CreateCase returns, which is what a receipt promises;
 // _txlock=immediate takes the write lock at BEGIN, so a transaction never
-// fails half-way when upgrading a read lock.
+// fails half-way when upgrading a read lock; secure_delete(1) overwrites
+// what is deleted, so a purged identity or file key is gone from the file.
 const (
 	writeParams = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-		"&_pragma=foreign_keys(1)&_txlock=immediate"
+		"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)&_txlock=immediate"
 	// Readers never write, so they take no write lock and refuse writes
 	// (query_only) should a write ever be sent to the wrong pool.
 	readParams = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_query_only=1"

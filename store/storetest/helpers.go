@@ -181,6 +181,7 @@ func stored(c *store.Case) *store.Case {
 	w.ImportantClass = classOrNone(c.ImportantClass)
 	w.Version = 1
 	w.IndexedVersion = 0
+	w.Files = nil // reads leave Files empty; CaseFiles reads them
 	return &w
 }
 
@@ -294,6 +295,7 @@ func caseDiff(want, got *store.Case) string {
 	}
 	var d differ
 	d.field("ID", want.ID, got.ID)
+	d.field("Files", len(want.Files), len(got.Files))
 	d.field("Number", want.Number, got.Number)
 	d.field("Year", want.Year, got.Year)
 	d.field("Seq", want.Seq, got.Seq)

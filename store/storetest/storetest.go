@@ -132,6 +132,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Outbox", testOutbox},
 		{"Publications", testPublications},
 		{"Indexing", testIndexing},
+		{"Files", testFiles},
 		{"Ping", testPing},
 	})
 }
