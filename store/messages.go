@@ -30,6 +30,16 @@ const (
 	MsgInternal             = "系统内部错误，请稍后再试。"
 )
 
+// The sentences of the blob stores (store/disk, GridFS in store/mongo),
+// for evidence files. An invalid id is a bug of the caller, never a user's
+// typo, so it needs no advice.
+const (
+	MsgFileNotFound    = "文件不存在。"
+	MsgFileExists      = "该文件已存在，请勿重复上传。"
+	MsgFileID          = "文件编号无效。"
+	MsgFileUnavailable = "文件存储暂时无法写入，请稍后再试。"
+)
+
 // Constructors for the errors every backend returns, so the code and the
 // sentence always travel together.
 
