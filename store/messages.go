@@ -25,7 +25,6 @@ const (
 	MsgPublicationFrozen    = "该版本已提交审核，不能再修改；如需修改，请由负责人退回后再改。"
 	MsgPublicationWithdrawn = "该公开信息已撤回，不能再修改。"
 	MsgNotPublished         = "该公开信息尚未发布，无需撤回；草稿可直接修改。"
-	MsgFileNotFound         = "文件不存在。"
 	MsgUnavailable          = "数据库暂时无法访问，请稍后再试。"
 	MsgInternal             = "系统内部错误，请稍后再试。"
 )
