@@ -85,6 +85,7 @@ var migrations = []migration{
 	}},
 	{9, "publications", migratePublications},
 	{10, "search index bookkeeping", migrateSearchIndex},
+	{11, "evidence files (GridFS)", migrateBlobs},
 }
 
 // migrationDoc records an applied step in the migrations collection.
