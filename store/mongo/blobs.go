@@ -137,17 +137,20 @@ func (b *BlobBucket) PutBlob(ctx context.Context, id string, r io.Reader) (int64
 
 	ctx, cancel := context.WithTimeout(ctx, maxPut)
 	defer cancel()
+	// The cleanup must run even when ctx is what failed the put.
+	cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), blobCleanupTimeout)
+	defer ccancel()
 	claim := uploadDoc{ID: id, Token: bson.NewObjectID(), StartedAt: store.Truncate(b.now())}
 	if _, err := b.uploads.InsertOne(ctx, claim); mongodrv.IsDuplicateKeyError(err) {
 		return 0, blobExists(id)
 	} else if err != nil {
+		// The insert may have happened all the same (a cancelled context,
+		// a lost reply): take back what would be ours, so the id is free.
+		_, _ = b.uploads.DeleteOne(cctx, claimFilter(claim))
 		return 0, translateBlob("claim blob", err)
 	}
 
 	n, err := b.upload(ctx, id, r)
-	// The cleanup must run even when ctx is what failed the put.
-	cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), blobCleanupTimeout)
-	defer ccancel()
 	if err != nil {
 		// If the cleanup fails too, the claim stays and the sweep in
 		// Blobs finishes the job; the caller learns of the first error.
