@@ -61,6 +61,29 @@ func translate(op string, err error) error {
 	}
 }
 
+// translateBlob is translate for the blob bucket, whose missing and
+// duplicate things are files, not cases or records.
+func translateBlob(op string, err error) error {
+	var se *store.Error
+	switch {
+	case err == nil || errors.As(err, &se):
+		return err
+	case errors.Is(err, mongo.ErrFileNotFound), errors.Is(err, mongo.ErrNoDocuments):
+		return store.Wrap(store.ENOTFOUND, fmt.Errorf("mongo %s: %w", op, err), store.MsgFileNotFound)
+	case mongo.IsDuplicateKeyError(err):
+		return store.Wrap(store.ECONFLICT, fmt.Errorf("mongo %s: %w", op, err), store.MsgFileExists)
+	}
+	return translate(op, err)
+}
+
+func invalidBlobID(id string) error {
+	return store.Wrap(store.EINVALID, fmt.Errorf("mongo: invalid blob id %q", id), store.MsgFileID)
+}
+
+func blobExists(id string) error {
+	return store.Wrap(store.ECONFLICT, fmt.Errorf("mongo: blob %s exists", id), store.MsgFileExists)
+}
+
 // isUnavailable reports whether err says the server could not be reached or
 // did not answer in time. A cancelled request context counts too: the
 // operation did not happen, and nothing is wrong with the data.

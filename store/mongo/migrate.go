@@ -86,6 +86,7 @@ var migrations = []migration{
 	{9, "publications", migratePublications},
 	{10, "search index bookkeeping", migrateSearchIndex},
 	{11, "evidence file records", migrateFiles},
+	{12, "evidence files (GridFS)", migrateBlobs},
 }
 
 // migrationDoc records an applied step in the migrations collection.

@@ -9,7 +9,9 @@
 // that touches two documents is numbering: CreateCase first takes the next
 // number from a per-year counter document, then inserts the case. A crash
 // between the two leaves a gap in the numbers and nothing else; numbers stay
-// unique (a unique index guards them) and increasing.
+// unique (a unique index guards them) and increasing. Evidence files
+// (BlobBucket) are GridFS, many documents each by nature; blobs.go says how
+// a put still either fully happens or leaves nothing.
 //
 // Every write that a receipt depends on uses write concern majority with
 // journaling, so CreateCase returns only once the case survives a crash or
