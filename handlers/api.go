@@ -576,7 +576,7 @@ func (h *Handler) apiAddMessage(c *fiber.Ctx) error {
 	if err := h.allowMessage(c, cs); err != nil {
 		return err
 	}
-	m, err := h.Cases.AddReporterMessage(c.UserContext(), cs, body, idem)
+	m, err := h.Cases.AddReporterMessage(c.UserContext(), cs, body, idem, nil)
 	if err != nil {
 		if store.ErrorCode(err) == store.EINVALID {
 			return h.apiInvalid(c, FieldErrors{"body": store.ErrorMessage(err)})

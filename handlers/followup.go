@@ -307,7 +307,7 @@ func (h *Handler) followupAddMessage(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	if _, err := h.Cases.AddReporterMessage(c.UserContext(), cs, body, idem); err != nil {
+	if _, err := h.Cases.AddReporterMessage(c.UserContext(), cs, body, idem, nil); err != nil {
 		if store.ErrorCode(err) == store.EINVALID {
 			return h.renderCaseView(c, fiber.StatusUnprocessableEntity, cs, body, store.ErrorMessage(err), "")
 		}

@@ -13,16 +13,22 @@ import (
 	"time"
 
 	"fundwatch/casework"
+	"fundwatch/casework/evidence"
 	"fundwatch/store"
 )
 
 // Service carries the dependencies of the service layer. cmd builds one per
 // process; it is safe for concurrent use.
 type Service struct {
-	Store   store.Store
-	Keyring *casework.Keyring
-	Regions *casework.Regions
-	Rules   RuleSource
+	Store store.Store
+	// Blobs keeps the bytes of evidence files (see files.go); nil refuses
+	// uploads with MsgFilesDown.
+	Blobs store.BlobStore
+	// FileLimits bounds evidence files; zero means evidence.DefaultLimits.
+	FileLimits evidence.Limits
+	Keyring    *casework.Keyring
+	Regions    *casework.Regions
+	Rules      RuleSource
 	// Offices, when set, is reloaded after an administrator changes the
 	// offices (受理机构), so this process shows the change at once.
 	Offices *StoredOffices

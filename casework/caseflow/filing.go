@@ -31,6 +31,10 @@ type Filing struct {
 	// NoticeVersion is the 《举报须知》 the reporter acknowledged
 	// (casework.NoticeVersion), "" where none was shown (demo, import).
 	NoticeVersion string
+	// Files are the evidence files filed with the case, stored by
+	// StoreUpload. FileCase takes them in with the case, or discards them
+	// when it stores no new case (a refusal, a repeated submission).
+	Files []store.Attachment
 	// Identity is who filed a named report; nil when anonymous.
 	Identity *casework.ReporterIdentity
 	// IdempotencyKey is unique and unguessable per submission (a token the
@@ -73,7 +77,15 @@ const firstEventNote = "平台已收到，等待审查是否受理。"
 // a period that ends before it starts or lies in the future — is EINVALID
 // with the sentence the reporter reads; the sites check these first and show
 // it at the field.
-func (s *Service) FileCase(ctx context.Context, f Filing) (*Receipt, error) {
+func (s *Service) FileCase(ctx context.Context, f Filing) (r *Receipt, err error) {
+	defer func() {
+		if len(f.Files) > 0 && (err != nil || r.Repeat) {
+			s.DiscardUploads(ctx, f.Files)
+		}
+	}()
+	if err := s.CheckCaseFiles(nil, f.Files); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	if f.Kind == store.KindComplaint && f.Anonymous {
 		return nil, store.Errorf(store.EINVALID, casework.MsgComplaintNotAnonymous)
@@ -113,6 +125,7 @@ func (s *Service) FileCase(ctx context.Context, f Filing) (*Receipt, error) {
 		IdempotencyKey: s.storedIdempotencyKey(f.IdempotencyKey),
 		SubmissionHash: f.Digest,
 		Demo:           f.Demo,
+		Files:          fileRecords(f.Files, store.AuthorReporter, "", false, received),
 		CreatedAt:      received,
 		UpdatedAt:      received,
 	}
@@ -133,7 +146,7 @@ func (s *Service) FileCase(ctx context.Context, f Filing) (*Receipt, error) {
 		ToStatus: store.StatusReceived,
 		Note:     firstEventNote,
 	}
-	err := s.Store.CreateCase(ctx, c, first)
+	err = s.Store.CreateCase(ctx, c, first)
 	repeat := false
 	if store.ErrorCode(err) == store.ECONFLICT {
 		prev, perr := s.Store.CaseByIdempotencyKey(ctx, c.IdempotencyKey)

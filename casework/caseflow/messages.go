@@ -60,14 +60,23 @@ func messageID(caseID, idem string) string {
 // AddReporterMessage stores information a reporter adds to their case (c
 // was found by number and access code). body must have passed
 // CheckMessageText. A closed or rejected case takes no more messages
-// (EINVALID with the reason).
-func (s *Service) AddReporterMessage(ctx context.Context, c *store.Case, body, idem string) (*store.Message, error) {
+// (EINVALID with the reason). files are evidence files stored by
+// StoreUpload, taken in with the message within the case's limits; when no
+// new message is stored (a refusal, a retry) they are discarded.
+func (s *Service) AddReporterMessage(ctx context.Context, c *store.Case, body, idem string, files []store.Attachment) (m *store.Message, err error) {
+	stored := false
+	defer func() {
+		if len(files) > 0 && !stored {
+			s.DiscardUploads(ctx, files)
+		}
+	}()
 	if !casework.ReporterMayAddMessage(c.Status) {
 		// The status label names why: 已结案归档 or 不予受理.
 		return nil, store.Errorf(store.EINVALID, "本件%s，不能再补充信息。如有新的事实或证据，请重新提交举报投诉，并在问题描述中注明本件查询编号。",
 			casework.StatusLabel(c.Status))
 	}
-	m := &store.Message{ID: messageID(c.ID, idem), CaseID: c.ID, At: s.now(), Author: store.AuthorReporter, Body: body}
+	m = &store.Message{ID: messageID(c.ID, idem), CaseID: c.ID, At: s.now(), Author: store.AuthorReporter, Body: body}
+	m.Files = fileRecords(files, store.AuthorReporter, "", false, m.At)
 	msgs, err := s.Store.CaseMessages(ctx, c.ID)
 	if err != nil {
 		return nil, err
@@ -85,10 +94,20 @@ func (s *Service) AddReporterMessage(ctx context.Context, c *store.Case, body, i
 	if count+1 > MaxReporterMessages || runes > MaxReporterRunes {
 		return nil, store.Errorf(store.EINVALID, MsgReporterCap)
 	}
+	if len(files) > 0 {
+		existing, err := s.Store.CaseFiles(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.CheckCaseFiles(existing, files); err != nil {
+			return nil, err
+		}
+	}
 	err = s.Store.AddMessage(ctx, m)
 	if store.ErrorCode(err) == store.ECONFLICT && idem != "" {
 		return s.storedRetry(ctx, m)
 	}
+	stored = err == nil
 	return m, err
 }
 

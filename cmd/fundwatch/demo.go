@@ -152,7 +152,7 @@ func loadDemo(ctx context.Context, svc *caseflow.Service, now time.Time) ([]hand
 			if m.author == store.AuthorHandler {
 				_, err = svcAt.Reply(ctx, actor, c.ID, m.body, d.key+"-"+m.body)
 			} else {
-				_, err = svcAt.AddReporterMessage(ctx, c, m.body, d.key+"-"+m.body)
+				_, err = svcAt.AddReporterMessage(ctx, c, m.body, d.key+"-"+m.body, nil)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("demo case %s: message: %w", d.key, err)

@@ -29,6 +29,7 @@ import (
 	"fundwatch/handlers"
 	"fundwatch/handlers/web"
 	"fundwatch/store"
+	"fundwatch/store/disk"
 	"fundwatch/store/mongo"
 	"fundwatch/store/sqlite"
 
@@ -146,6 +147,44 @@ func openStore(ctx context.Context, cfg *config, log *slog.Logger) (store.Store,
 	}
 }
 
+// openBlobs opens where evidence files are kept: GridFS in the same
+// database as a MongoDB store, files under DATA/files beside the embedded
+// one.
+func openBlobs(cfg *config, st store.Store, log *slog.Logger) (store.BlobStore, error) {
+	if m, ok := st.(*mongo.DB); ok {
+		return m.Blobs(), nil
+	}
+	dir := filepath.Join(cfg.DataDir, "files")
+	log.Info("opening the evidence file store", "dir", dir)
+	b, err := disk.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open the evidence file store: %w", err)
+	}
+	return b, nil
+}
+
+// orphanAge is how old an evidence file that no case points at must be
+// before the sweep removes it: far beyond any upload still under way.
+const orphanAge = 24 * time.Hour
+
+// sweepOrphanFiles removes, a minute after start and then hourly, the
+// evidence files of submissions that never completed (see
+// caseflow.SweepOrphanFiles).
+func sweepOrphanFiles(ctx context.Context, cases *caseflow.Service, log *slog.Logger) {
+	wait := time.Minute
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = time.Hour
+		if _, err := cases.SweepOrphanFiles(ctx, time.Now().Add(-orphanAge)); err != nil && ctx.Err() == nil {
+			log.Warn("sweep of orphan evidence files failed; retrying in an hour", "error", err)
+		}
+	}
+}
+
 func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) error {
 	key, err := loadOrCreateKey(cfg, log)
 	if err != nil {
@@ -193,8 +232,14 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		return fmt.Errorf("cannot read the offices (受理机构) administrators entered from the store: %w", err)
 	}
 	go offices.Run(ctx)
+	blobs, err := openBlobs(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	defer blobs.Close()
 	cases := &caseflow.Service{
 		Store:   st,
+		Blobs:   blobs,
 		Keyring: keyring,
 		Regions: regions,
 		Rules:   rules,
@@ -203,6 +248,7 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		Log:     log,
 		BaseURL: cfg.BaseURL,
 	}
+	go sweepOrphanFiles(ctx, cases, log)
 	mailCtx, stopMail := context.WithCancel(ctx)
 	mailDone, err := startMailer(mailCtx, cfg, st, keyring, cases, log)
 	if err != nil {
