@@ -61,7 +61,9 @@ type pngHeader struct {
 }
 
 func cleanPNG(r io.Reader, out *output) error {
-	c := &pngCleaner{in: bufio.NewReaderSize(r, 32<<10), out: out, crc: crc32.NewIEEE(), buf: make([]byte, 32<<10)}
+	// buf holds a whole eXIf chunk of up to 0xFFFF bytes (see exif): with
+	// a smaller buffer such a chunk made exif slice past its end and panic.
+	c := &pngCleaner{in: bufio.NewReaderSize(r, 32<<10), out: out, crc: crc32.NewIEEE(), buf: make([]byte, 64<<10)}
 	return c.run()
 }
 
