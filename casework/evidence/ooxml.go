@@ -432,7 +432,7 @@ func (z *zipCheck) stored(size uint64) (entryData, error) {
 // that it tells the truth. Its signature is optional and its sizes have 4
 // or 8 bytes (8 for ZIP64), so each reading that fits is tried.
 func (z *zipCheck) descriptor(e entryData) error {
-	w, _ := z.in.Peek(24)
+	w, _ := z.in.Peek(24 + 4) // the longest descriptor and the next signature
 	if n := matchDescriptor(w, e); n > 0 {
 		_, err := z.in.Discard(n)
 		z.off += int64(n)
@@ -443,6 +443,11 @@ func (z *zipCheck) descriptor(e entryData) error {
 
 // matchDescriptor returns the length of the data descriptor of e at the
 // start of w, or 0 if there is none.
+//
+// A reading only counts if what follows it in w can follow a descriptor.
+// Without that, the 8-byte sizes of an empty entry (all zero but a
+// deflated entry's low csize) also read as 4-byte sizes, the 8 bytes left
+// over were taken for the next signature, and a valid archive was refused.
 func matchDescriptor(w []byte, e entryData) int {
 	le := binary.LittleEndian
 	for _, sig := range []int{4, 0} {
@@ -453,14 +458,30 @@ func matchDescriptor(w []byte, e entryData) int {
 		if len(d) < 12 || le.Uint32(d) != e.crc {
 			continue
 		}
-		if e.csize <= max32 && e.usize <= max32 && le.Uint32(d[4:]) == uint32(e.csize) && le.Uint32(d[8:]) == uint32(e.usize) {
+		if e.csize <= max32 && e.usize <= max32 && le.Uint32(d[4:]) == uint32(e.csize) && le.Uint32(d[8:]) == uint32(e.usize) &&
+			afterDescriptor(d[12:]) {
 			return sig + 12
 		}
-		if len(d) >= 20 && le.Uint64(d[4:]) == e.csize && le.Uint64(d[12:]) == e.usize {
+		if len(d) >= 20 && le.Uint64(d[4:]) == e.csize && le.Uint64(d[12:]) == e.usize && afterDescriptor(d[20:]) {
 			return sig + 20
 		}
 	}
 	return 0
+}
+
+// afterDescriptor reports whether w, the bytes after a data descriptor,
+// start with what may follow one: the next entry, the central directory or
+// an end record. Too few bytes to tell are taken as a yes; the input ends
+// there or is read on and checked anyway.
+func afterDescriptor(w []byte) bool {
+	if len(w) < 4 {
+		return true
+	}
+	switch binary.LittleEndian.Uint32(w) {
+	case sigLocal, sigCentral, sigEnd, sigEnd64:
+		return true
+	}
+	return false
 }
 
 // storedUntilDescriptor reads a stored entry whose size is only given in
@@ -468,7 +489,7 @@ func matchDescriptor(w []byte, e entryData) int {
 // data ends where a descriptor follows that matches it, its CRC-32 and
 // twice its length. The central directory check confirms the reading.
 func (z *zipCheck) storedUntilDescriptor() (entryData, error) {
-	const longest = 24 // a descriptor with a signature and 8-byte sizes
+	const longest = 24 + 4 // a descriptor with a signature and 8-byte sizes, and the next signature
 	var e entryData
 	for {
 		w, err := z.in.Peek(z.in.Size())
