@@ -30,6 +30,10 @@ func SafeName(name string, t Type) string {
 		}
 		return r
 	}, strings.ToValidUTF8(name, ""))
+	// Trailing dots and spaces first (Windows drops them from names
+	// anyway): “报告.pdf ” used to keep no extension and become
+	// “报告.pdf.pdf”.
+	name = strings.TrimRightFunc(name, func(r rune) bool { return r == '.' || unicode.IsSpace(r) })
 
 	stem, ext := splitExt(name)
 	stem = strings.TrimLeft(stem, ". ")
