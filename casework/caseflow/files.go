@@ -159,25 +159,9 @@ func (s *Service) CheckCaseFiles(existing, added []store.Attachment) error {
 		return store.Errorf(store.EINVALID, "每件举报投诉最多上传 %d 个文件，本次提交后将有 %d 个。请减少文件后再提交。", l.MaxFiles, n)
 	case total > l.MaxCaseBytes:
 		return store.Errorf(store.EINVALID, "每件举报投诉的文件合计不能超过 %s，本次提交后将有 %s。请减少文件后再提交。",
-			SizeText(l.MaxCaseBytes), SizeText(total))
+			evidence.SizeText(l.MaxCaseBytes), evidence.SizeText(total))
 	}
 	return nil
-}
-
-// SizeText is a file size as people read it: "820 KB", "12.5 MB".
-func SizeText(n int64) string {
-	switch {
-	case n < 1024:
-		return fmt.Sprintf("%d 字节", n)
-	case n < 1024*1024:
-		return fmt.Sprintf("%d KB", (n+1023)/1024)
-	default:
-		mb := float64(n) / (1024 * 1024)
-		if mb == float64(int64(mb)) {
-			return fmt.Sprintf("%d MB", int64(mb))
-		}
-		return fmt.Sprintf("%.1f MB", mb)
-	}
 }
 
 // fileRecords completes uploads for the write that takes them in.

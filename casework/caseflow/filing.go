@@ -157,6 +157,11 @@ func (s *Service) FileCase(ctx context.Context, f Filing) (r *Receipt, err error
 			return nil, store.Errorf(store.ECONFLICT, MsgOtherContent)
 		}
 		c, repeat, err = prev, true, nil
+		// The receipt lists the files as first stored; this submission's
+		// copies are discarded (see the deferred call above).
+		if c.Files, err = s.Store.CaseFiles(ctx, c.ID); err != nil {
+			return nil, err
+		}
 	}
 	if err != nil {
 		return nil, err

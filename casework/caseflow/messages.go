@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -138,18 +139,26 @@ func (s *Service) storedRetry(ctx context.Context, m *store.Message) (*store.Mes
 
 // Reply sends a handler's reply to the reporter: it is shown on their
 // follow-up page, and a named reporter who gave an e-mail address hears that
-// there is an update.
-func (s *Service) Reply(ctx context.Context, a Actor, caseID, body, idem string) (*store.Message, error) {
-	return s.addStaffMessage(ctx, a, caseID, body, idem, store.AuthorHandler)
+// there is an update. files (stored by StoreUpload) go with it and the
+// reporter can download them.
+func (s *Service) Reply(ctx context.Context, a Actor, caseID, body, idem string, files ...store.Attachment) (*store.Message, error) {
+	return s.addStaffMessage(ctx, a, caseID, body, idem, store.AuthorHandler, files)
 }
 
 // AddNote records an internal note between staff, never shown to the
-// reporter.
-func (s *Service) AddNote(ctx context.Context, a Actor, caseID, body, idem string) (*store.Message, error) {
-	return s.addStaffMessage(ctx, a, caseID, body, idem, store.AuthorNote)
+// reporter; files attached to it are hidden from the reporter.
+func (s *Service) AddNote(ctx context.Context, a Actor, caseID, body, idem string, files ...store.Attachment) (*store.Message, error) {
+	return s.addStaffMessage(ctx, a, caseID, body, idem, store.AuthorNote, files)
 }
 
-func (s *Service) addStaffMessage(ctx context.Context, a Actor, caseID, body, idem, author string) (*store.Message, error) {
+func (s *Service) addStaffMessage(ctx context.Context, a Actor, caseID, body, idem, author string,
+	files []store.Attachment) (m *store.Message, err error) {
+	stored := false
+	defer func() {
+		if len(files) > 0 && !stored {
+			s.DiscardUploads(ctx, files)
+		}
+	}()
 	perm := casework.PermReplyCase
 	if author == store.AuthorNote {
 		perm = casework.PermNoteCase
@@ -168,7 +177,17 @@ func (s *Service) addStaffMessage(ctx context.Context, a Actor, caseID, body, id
 	if author == store.AuthorHandler && (c.Status == store.StatusClosed || c.Status == store.StatusRejected) {
 		return nil, store.Errorf(store.EINVALID, "本件%s，不能再答复举报人。", casework.StatusLabel(c.Status))
 	}
-	m := &store.Message{ID: messageID(c.ID, idem), CaseID: c.ID, At: s.now(), Author: author, Body: body, Actor: a.recordedAs()}
+	m = &store.Message{ID: messageID(c.ID, idem), CaseID: c.ID, At: s.now(), Author: author, Body: body, Actor: a.recordedAs()}
+	m.Files = fileRecords(files, store.AuthorHandler, a.recordedAs(), author == store.AuthorNote, m.At)
+	if len(files) > 0 {
+		existing, err := s.Store.CaseFiles(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.CheckCaseFiles(existing, files); err != nil {
+			return nil, err
+		}
+	}
 	err = s.Store.AddMessage(ctx, m)
 	if store.ErrorCode(err) == store.ECONFLICT && idem != "" {
 		return s.storedRetry(ctx, m)
@@ -176,9 +195,13 @@ func (s *Service) addStaffMessage(ctx context.Context, a Actor, caseID, body, id
 	if err != nil {
 		return nil, err
 	}
+	stored = true
 	action, detail := AuditCaseReply, "答复举报人"
 	if author == store.AuthorNote {
 		action, detail = AuditCaseNote, "添加内部备注"
+	}
+	if len(files) > 0 {
+		detail += fmt.Sprintf("，附文件 %d 个", len(files))
 	}
 	if err := s.audit(ctx, a, action, "case", c.ID, c.RegionCode, c.Number+" "+detail); err != nil {
 		return nil, err

@@ -22,3 +22,7 @@ func (l Limits) Describe() string {
 	return fmt.Sprintf("可上传 %s文件，最多 %d 个，每个不超过 %s，合计不超过 %s。照片中的拍摄位置等信息会在上传时清除。",
 		typeNames, l.MaxFiles, formatSize(l.MaxFileBytes), formatSize(l.MaxCaseBytes))
 }
+
+// SizeText writes a size the way the limits are stated (“20 MB”,
+// “1.5 MB”), for messages about them.
+func SizeText(n int64) string { return formatSize(n) }

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 
 	"fundwatch/casework"
+	"fundwatch/casework/evidence"
 	"fundwatch/store"
 )
 
@@ -92,6 +93,8 @@ func TemplateFuncs(regions *casework.Regions) map[string]any {
 		"idDocLabel":    casework.IDDocumentLabel,
 		"contractLabel": casework.ContractLabel,
 		"period":        OccurredPeriod,
+		"fileSize":      evidence.SizeText,
+		"fileType":      FileTypeLabel,
 	}
 }
 
@@ -128,4 +131,26 @@ func Paragraphs(s string) template.HTML {
 		b.WriteString("</p>")
 	}
 	return template.HTML(b.String())
+}
+
+// FileTypeLabel names an evidence file's checked type (“PDF 文档”).
+func FileTypeLabel(mime string) string {
+	if t, ok := evidence.TypeByMIME(mime); ok {
+		return t.Label
+	}
+	return "文件"
+}
+
+// FilesAccept is the accept attribute of an upload field: the extensions
+// and types a file picker offers (the server still checks the content).
+func FilesAccept() string {
+	var parts []string
+	for _, t := range evidence.Types() {
+		parts = append(parts, t.Ext)
+		if t.Ext == ".jpg" {
+			parts = append(parts, ".jpeg")
+		}
+		parts = append(parts, t.MIME)
+	}
+	return strings.Join(parts, ",")
 }

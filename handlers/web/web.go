@@ -45,32 +45,39 @@ type Web struct {
 	proxies    []netip.Prefix
 	errorPages []errorPage
 	ownStorage *MemoryStorage
-	apiBodies  apiBodies
+	apiBodies  headerSet
+	// tooLarge holds the requests whose declared body is over its limit:
+	// they are answered 413 before routing, without reading the body.
+	tooLarge headerSet
+	// uploadRoutes are the routes declared with Uploads, whose multipart
+	// bodies stay a stream; uploads stores their files.
+	uploadRoutes []uploadRoute
+	uploads      UploadStore
 }
 
-// apiBodies remembers which requests being read are for the API, by their
+// headerSet: apiBodies remembers which requests being read are for the API, by their
 // header, for one case: fasthttp resets a request whose chunked body is over
 // the limit before the error handler sees it, so the path is gone by then,
 // and the 413 must still be JSON. An entry lives from the end of the
 // header to the start of routing or the error handler; the set is bounded.
-type apiBodies struct {
+type headerSet struct {
 	mu sync.Mutex
 	m  map[*fasthttp.RequestHeader]struct{}
 }
 
-const maxAPIBodies = 10000
+const maxHeaderSet = 10000
 
-func (b *apiBodies) add(h *fasthttp.RequestHeader) {
+func (b *headerSet) add(h *fasthttp.RequestHeader) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.m == nil || len(b.m) >= maxAPIBodies {
+	if b.m == nil || len(b.m) >= maxHeaderSet {
 		b.m = map[*fasthttp.RequestHeader]struct{}{}
 	}
 	b.m[h] = struct{}{}
 }
 
 // take reports whether h was an API request's, and forgets it.
-func (b *apiBodies) take(h *fasthttp.RequestHeader) bool {
+func (b *headerSet) take(h *fasthttp.RequestHeader) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	_, ok := b.m[h]
@@ -147,6 +154,10 @@ func (w *Web) NewApp() *fiber.App {
 		// the public site's page. Unparsed, the body reaches the handlers,
 		// which refuse it like any other wrong content type.
 		DisablePreParseMultipartForm: true,
+		// Bodies reach the app as streams, so an upload is stored as it
+		// arrives instead of held in memory; readBody reads every other
+		// body within BodyLimit first (uploads.go).
+		StreamRequestBody: true,
 		// A response is written through a buffer of this size, and one
 		// that does not fit (headers and body) takes two writes or more.
 		// With fasthttp's 4 KB default the brotli fund table page (3.8 KB
@@ -157,7 +168,7 @@ func (w *Web) NewApp() *fiber.App {
 		// No ProxyHeader: ClientIP reads X-Forwarded-For itself, from the
 		// right, so c.IP() stays the connection's address.
 	})
-	app.Use(w.requestID, w.accessLog, w.recoverPanics, w.securityHeaders, w.compress)
+	app.Use(w.requestID, w.accessLog, w.recoverPanics, w.securityHeaders, w.compress, w.readBody)
 	return app
 }
 
@@ -171,10 +182,31 @@ func (w *Web) Finish(app *fiber.App) {
 		if bytes.HasPrefix(h.RequestURI(), []byte(APIPrefix)) {
 			w.apiBodies.add(h)
 		}
-		return fasthttp.RequestConfig{}
+		limit, conf := int64(MaxBodyBytes), fasthttp.RequestConfig{}
+		if w.streamsUpload(h) {
+			limit, conf = maxUploadBody(w.uploads.EvidenceLimits()), fasthttp.RequestConfig{ReadTimeout: uploadReadTimeout}
+		}
+		if int64(h.ContentLength()) > limit {
+			// Bodies are streamed, and fasthttp would wait for the first
+			// 8 KB of one before calling the handler. A body declared over
+			// its limit is refused now, as fasthttp did without streaming:
+			// nothing of it is read, and the connection is closed after
+			// the 413 so its bytes are never taken for a next request.
+			w.tooLarge.add(h)
+			h.SetContentLength(0)
+		}
+		return conf
 	}
 	next := srv.Handler
 	srv.Handler = func(rctx *fasthttp.RequestCtx) {
+		if w.tooLarge.take(&rctx.Request.Header) {
+			rctx.SetConnectionClose()
+			c := app.AcquireCtx(rctx)
+			defer app.ReleaseCtx(c)
+			_ = w.HandleError(c, fiber.ErrRequestEntityTooLarge)
+			w.apiBodies.take(&rctx.Request.Header)
+			return
+		}
 		if slices.Contains(app.Config().RequestMethods, string(rctx.Method())) {
 			next(rctx)
 			return
