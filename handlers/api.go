@@ -51,6 +51,8 @@ type apiReceipt struct {
 	ChannelNotice  string    `json:"channelNotice"`
 	CreatedAt      time.Time `json:"createdAt"`
 	AcceptDeadline time.Time `json:"acceptDeadline"`
+	// Files are the evidence files filed with the report.
+	Files []apiFile `json:"files"`
 }
 
 // decodeJSON reads exactly one JSON object with known fields only, matched
@@ -409,6 +411,20 @@ func (h *Handler) apiCreateReport(c *fiber.Ctx) error {
 	} else if !web.ValidToken(idem) {
 		return h.apiInvalid(c, FieldErrors{"Idempotency-Key": "Idempotency-Key 须为16至128位字母、数字、连字符或下划线"})
 	}
+	up := web.UploadsOf(c)
+	if up != nil {
+		// multipart/form-data: the report is the part "report", the files
+		// were stored as they arrived.
+		if up.Err != nil {
+			return h.apiUploadsError(c, up)
+		}
+		report := c.Request().PostArgs().Peek("report")
+		if report == nil {
+			return h.apiInvalid(c, FieldErrors{"report": "缺少 report 部分：请把举报投诉内容（JSON）放在名为 report 的部分中，文件放在名为 files 的部分中。"})
+		}
+		c.Request().Header.SetContentType(fiber.MIMEApplicationJSON)
+		c.Request().SetBody(report)
+	}
 	in := &reportInput{}
 	fe, err := decodeJSON(c, in)
 	if err != nil {
@@ -429,8 +445,11 @@ func (h *Handler) apiCreateReport(c *fiber.Ctx) error {
 	if fe != nil {
 		return h.apiInvalid(c, fe)
 	}
-	r, err := h.submit(c.UserContext(), in, fen, given, idem, web.RequestID(c))
+	r, err := h.submit(c.UserContext(), in, fen, given, idem, web.RequestID(c), up.Claim())
 	if err != nil {
+		if store.ErrorCode(err) == store.EINVALID && up != nil && up.Count > 0 {
+			return h.apiInvalid(c, FieldErrors{web.FilesField: store.ErrorMessage(err)})
+		}
 		return err
 	}
 	status := fiber.StatusCreated
@@ -447,6 +466,7 @@ func (h *Handler) apiCreateReport(c *fiber.Ctx) error {
 		ChannelNotice:  r.ChannelNotice,
 		CreatedAt:      r.Case.CreatedAt,
 		AcceptDeadline: r.AcceptDeadline,
+		Files:          apiFiles(r.Case.Files),
 	})
 }
 
@@ -481,6 +501,7 @@ type apiCase struct {
 	UpdatedAt      time.Time    `json:"updatedAt"`
 	Timeline       []apiEvent   `json:"timeline"`
 	Messages       []apiMessage `json:"messages"`
+	Files          []apiFile    `json:"files"`
 	Demo           bool         `json:"demo,omitempty"`
 }
 
@@ -539,6 +560,11 @@ func (h *Handler) apiSendCase(c *fiber.Ctx, status int, cs *store.Case) error {
 	for _, m := range casework.ReporterMessages(msgs) {
 		out.Messages = append(out.Messages, apiMessage{At: m.At, Author: m.Author, Body: m.Body})
 	}
+	files, err := h.Cases.ReporterFiles(ctx, cs)
+	if err != nil {
+		return err
+	}
+	out.Files = apiFiles(files)
 	return c.Status(status).JSON(out)
 }
 

@@ -429,7 +429,7 @@ func driftedEnv(t *testing.T) *testEnv {
 		"number": "2026-000123", "kind": "report", "category": "other", "insuranceTypes": []string{"pension"},
 		"regionCode": "220102", "regionName": "吉林省长春市南关区", "channel": "fund_supervision",
 		"status": "received", "statusLabel": "已收到", "createdAt": "2026-03-02T01:23:45.123Z",
-		"updatedAt": "2026-03-02T01:23:45.123Z", "timeline": []any{}, "messages": []any{},
+		"updatedAt": "2026-03-02T01:23:45.123Z", "timeline": []any{}, "messages": []any{}, "files": []any{},
 	}
 	app := fiber.New()
 	app.Use(func(c *fiber.Ctx) error {

@@ -24,6 +24,7 @@ import (
 	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
 	"fundwatch/store"
+	"fundwatch/store/disk"
 	"fundwatch/store/mongo"
 	"fundwatch/store/mongo/mongotest"
 	"fundwatch/store/sqlite"
@@ -40,6 +41,8 @@ type testEnv struct {
 	mu      sync.Mutex
 	now     time.Time
 	cookies map[string]string
+	// blobs holds the evidence files of the env (disk, or GridFS on MongoDB).
+	blobs store.BlobStore
 	// dbPath is the SQLite file of newTestEnv ("" for another store).
 	dbPath string
 	// contractOff, when not "", is why this env's exchanges under
@@ -116,9 +119,21 @@ func newTestEnvWithStore(t testing.TB, st store.Store, configure ...func(*Handle
 	env := &testEnv{t: t, store: st, logs: &syncBuffer{}, cookies: map[string]string{},
 		now: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)}
 	log := slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var blobs store.BlobStore
+	if m, ok := st.(*mongo.DB); ok {
+		blobs = m.Blobs()
+	} else {
+		d, err := disk.Open(filepath.Join(t.TempDir(), "files"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		blobs = d
+	}
+	env.blobs = blobs
 	h := &Handler{
 		Store: st, Keyring: k, Regions: regions, Calendar: casework.DefaultCalendar(), Validate: v,
-		Cases: &caseflow.Service{Store: st, Keyring: k, Regions: regions, Rules: caseflow.DefaultRules(),
+		Cases: &caseflow.Service{Store: st, Blobs: blobs, Keyring: k, Regions: regions, Rules: caseflow.DefaultRules(),
 			Clock: env.clock, Log: log},
 		Clock:  env.clock,
 		Log:    log,

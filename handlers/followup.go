@@ -210,26 +210,35 @@ func (h *Handler) renderCase(c *fiber.Ctx, status int, cs *store.Case, draft, dr
 	if err != nil {
 		return err
 	}
+	files, err := h.Cases.ReporterFiles(c.UserContext(), cs)
+	if err != nil {
+		return err
+	}
+	filesErr, _ := c.Locals(filesErrKey).(string)
 	return h.renderPage(c, status, "case", fiber.Map{
-		"Title":    "办理进度",
-		"Nav":      "followup",
-		"Case":     cs,
-		"Events":   casework.ReporterEvents(events),
-		"Messages": casework.ReporterMessages(msgs),
-		"Draft":    draft,
-		"DraftErr": draftErr,
-		"Flash":    flash,
-		"CanAdd":   casework.ReporterMayAddMessage(cs.Status),
-		"Idem":     web.NewToken(),
-		"Notice":   casework.CaseRoutingNotice(cs),
-		"Steps":    casework.ReporterSteps(cs.Status),
-		"Guide":    casework.ReporterStageGuide(cs),
-		"Deadline": deadlineOrNil(cs, h.now()),
-		"Office":   h.officeFor(cs.RegionCode, cs.Channel),
-		"MayRate":  casework.ReporterMayRate(cs),
-		"RateOnce": casework.RatingFinal(cs),
-		"Rating":   rf,
-		"Ratings":  casework.Satisfactions(),
+		"Files":       files,
+		"FilesErr":    filesErr,
+		"FilesHint":   h.Cases.EvidenceLimits().Describe(),
+		"FilesAccept": web.FilesAccept(),
+		"Title":       "办理进度",
+		"Nav":         "followup",
+		"Case":        cs,
+		"Events":      casework.ReporterEvents(events),
+		"Messages":    casework.ReporterMessages(msgs),
+		"Draft":       draft,
+		"DraftErr":    draftErr,
+		"Flash":       flash,
+		"CanAdd":      casework.ReporterMayAddMessage(cs.Status),
+		"Idem":        web.NewToken(),
+		"Notice":      casework.CaseRoutingNotice(cs),
+		"Steps":       casework.ReporterSteps(cs.Status),
+		"Guide":       casework.ReporterStageGuide(cs),
+		"Deadline":    deadlineOrNil(cs, h.now()),
+		"Office":      h.officeFor(cs.RegionCode, cs.Channel),
+		"MayRate":     casework.ReporterMayRate(cs),
+		"RateOnce":    casework.RatingFinal(cs),
+		"Rating":      rf,
+		"Ratings":     casework.Satisfactions(),
 	})
 }
 
@@ -290,8 +299,23 @@ func (h *Handler) followupAddMessage(c *fiber.Ctx) error {
 	if cs == nil {
 		return c.Redirect("/followup?expired=1", fiber.StatusSeeOther)
 	}
+	up := web.UploadsOf(c)
 	body, problem := reporterMessage(postValue(c, "body"))
+	if problem != "" && strings.TrimSpace(body) == "" && up != nil && up.Err == nil && len(up.Files) > 0 {
+		problem = "" // files alone are a contribution too
+	}
+	if up != nil && up.Err != nil {
+		c.Locals(filesErrKey, store.ErrorMessage(up.Err))
+		status := fiber.StatusUnprocessableEntity
+		if store.ErrorCode(up.Err) == store.EUNAVAILABLE {
+			status = fiber.StatusServiceUnavailable
+		}
+		return h.renderCaseView(c, status, cs, clip(body, 6000), problem, "")
+	}
 	if problem != "" {
+		if up != nil && up.Count > 0 {
+			c.Locals(filesErrKey, msgChooseFilesAgain)
+		}
 		return h.renderCaseView(c, fiber.StatusUnprocessableEntity, cs, clip(body, 6000), problem, "")
 	}
 	idem := postValue(c, "idem")
@@ -307,14 +331,22 @@ func (h *Handler) followupAddMessage(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	if _, err := h.Cases.AddReporterMessage(c.UserContext(), cs, body, idem, nil); err != nil {
+	if _, err := h.Cases.AddReporterMessage(c.UserContext(), cs, body, idem, up.Claim()); err != nil {
 		if store.ErrorCode(err) == store.EINVALID {
+			if up != nil && up.Count > 0 {
+				c.Locals(filesErrKey, store.ErrorMessage(err))
+				return h.renderCaseView(c, fiber.StatusUnprocessableEntity, cs, body, "", "")
+			}
 			return h.renderCaseView(c, fiber.StatusUnprocessableEntity, cs, body, store.ErrorMessage(err), "")
 		}
 		return err
 	}
 	return c.Redirect("/followup/case?sent=1", fiber.StatusSeeOther)
 }
+
+// filesErrKey holds, for the follow-up page, why the files sent with a
+// message were not kept.
+const filesErrKey = "fundwatch.filesErr"
 
 func (h *Handler) followupLogout(c *fiber.Ctx) error {
 	if token := c.Cookies(h.cookieName("fw_followup")); web.ValidToken(token) {

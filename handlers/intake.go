@@ -247,9 +247,14 @@ const creditCodeConfirmMsg = "统一社会信用代码的校验位不符，可�
 // with the same key and the same content returns the first receipt; the same
 // key with other content is a conflict. Submissions queue for the store
 // through a bounded number of slots (see acquireWriteSlot).
-func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, amountGiven bool, idemKey, requestID string) (*caseflow.Receipt, error) {
-	digest, err := submissionDigest(h.Keyring, in)
+//
+// files are the evidence files stored for the submission (web.Uploads);
+// FileCase records them with the case or discards them.
+func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, amountGiven bool, idemKey, requestID string,
+	files []store.Attachment) (*caseflow.Receipt, error) {
+	digest, err := submissionDigest(h.Keyring, in, files)
 	if err != nil {
+		h.Cases.DiscardUploads(ctx, files)
 		return nil, err
 	}
 	f := caseflow.Filing{
@@ -276,12 +281,14 @@ func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, 
 		IdempotencyKey: idemKey,
 		Digest:         digest,
 		RequestID:      requestID,
+		Files:          files,
 	}
 	if c := in.Complaint; c != nil {
 		f.Complaint = store.Complaint{Request: c.Request, HiredOn: c.HiredOn, Position: c.Position, Contract: c.LabourContract}
 	}
 	release, err := h.acquireWriteSlot(ctx)
 	if err != nil {
+		h.Cases.DiscardUploads(ctx, files)
 		return nil, err
 	}
 	defer release()
@@ -332,11 +339,17 @@ func (in *reportInput) identity() *casework.ReporterIdentity {
 }
 
 // submissionDigest is a keyed digest of the normalised submission, so a retry
-// can be recognised without storing anything that could be reversed.
-func submissionDigest(k *casework.Keyring, in *reportInput) (string, error) {
+// can be recognised without storing anything that could be reversed. The
+// files count by their content: a retry sends the same bytes again, which
+// are stored anew, so only their hashes can say it is the same submission.
+func submissionDigest(k *casework.Keyring, in *reportInput, files []store.Attachment) (string, error) {
 	b, err := json.Marshal(in)
 	if err != nil {
 		return "", err
+	}
+	for _, f := range files {
+		b = append(b, '\n')
+		b = append(b, f.SHA256...)
 	}
 	return k.Digest("submission", b), nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/casework/caseflow"
 	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
@@ -119,6 +120,8 @@ func (h *Handler) renderReportForm(c *fiber.Ctx, status int, form *reportInput, 
 		"Notice":         casework.ReportNotice,
 		"Today":          h.now().In(store.CST).Format(time.DateOnly),
 		"ThisMonth":      h.now().In(store.CST).Format("2006-01"),
+		"FilesHint":      h.Cases.EvidenceLimits().Describe(),
+		"FilesAccept":    web.FilesAccept(),
 	})
 }
 
@@ -127,7 +130,7 @@ func (h *Handler) renderReportForm(c *fiber.Ctx, status int, form *reportInput, 
 var reportFieldOrder = []string{
 	"kind", "category", "insuranceTypes", "regionCode", "occurredFrom", "occurredTo", "occurredOn", "amountYuan",
 	"subject.name", "subject.creditCode", "subject.legalRepresentative", "subject.idNumber", "subject.address",
-	"description", "complaint.request", "complaint.hiredOn", "complaint.position", "complaint.labourContract",
+	"description", "files", "complaint.request", "complaint.hiredOn", "complaint.position", "complaint.labourContract",
 	"reporterType", "anonymous",
 	"reporter.name", "reporter.idType", "reporter.idNumber", "reporter.phone", "reporter.email",
 	"organisation.name", "organisation.creditCode", "organisation.contactPerson", "organisation.contactPhone",
@@ -148,6 +151,11 @@ func (h *Handler) regionGroups() []regionGroup {
 	}
 	return out
 }
+
+// msgChooseFilesAgain is said at the file field of a form that comes back
+// for another field: a browser cannot keep the files chosen, and nothing of
+// the submission was stored.
+const msgChooseFilesAgain = "表单中有需要修改的内容，所选文件未保存。修改后请重新选择文件再提交。"
 
 // reportSubmit takes the HTML form. On bad input the form comes back with 422,
 // everything the user typed and a message at each field; on success the
@@ -172,12 +180,31 @@ func (h *Handler) reportSubmit(c *fiber.Ctx) error {
 	in := form.clone()
 	in.normalize()
 	errs, fen, given := h.check(in)
+	up := web.UploadsOf(c)
+	if up != nil && up.Err != nil {
+		if store.ErrorCode(up.Err) == store.EUNAVAILABLE {
+			return h.renderReportForm(c, fiber.StatusServiceUnavailable, form, errs, idem, caseflow.MsgFilesDown)
+		}
+		if errs == nil {
+			errs = FieldErrors{}
+		}
+		errs.Add("files", store.ErrorMessage(up.Err))
+	} else if errs != nil && up != nil && up.Count > 0 {
+		// The files arrived but are not kept with a form that comes back:
+		// say so where they were chosen.
+		errs.Add("files", msgChooseFilesAgain)
+	}
 	if errs != nil {
 		return h.renderReportForm(c, fiber.StatusUnprocessableEntity, form, errs, idem,
 			"提交的内容有需要修改的地方，请按提示修改后再次提交。")
 	}
-	r, err := h.submit(c.UserContext(), in, fen, given, idem, web.RequestID(c))
+	r, err := h.submit(c.UserContext(), in, fen, given, idem, web.RequestID(c), up.Claim())
 	if err != nil {
+		if store.ErrorCode(err) == store.EINVALID && up != nil && up.Count > 0 {
+			// The limits per case, checked with the case.
+			return h.renderReportForm(c, fiber.StatusUnprocessableEntity, form, FieldErrors{"files": store.ErrorMessage(err)}, idem,
+				"提交的内容有需要修改的地方，请按提示修改后再次提交。")
+		}
 		return err
 	}
 	return h.renderPage(c, fiber.StatusOK, "receipt", fiber.Map{

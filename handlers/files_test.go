@@ -1,0 +1,492 @@
+package handlers
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"fundwatch/casework/evidence"
+	"fundwatch/store"
+)
+
+// upload is a file part of a multipart test request.
+type upload struct {
+	name string
+	data []byte
+}
+
+// multipartBody encodes fields and files the way a browser sends a form
+// with enctype multipart/form-data: fields first, then the files.
+func multipartBody(t testing.TB, fields url.Values, files []upload) (*bytes.Buffer, string) {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k, vs := range fields {
+		for _, v := range vs {
+			if err := mw.WriteField(k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, f := range files {
+		w, err := mw.CreateFormFile("files", f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(f.data)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &b, mw.FormDataContentType()
+}
+
+func (e *testEnv) postMultipart(path string, fields url.Values, files []upload, headers map[string]string) (*http.Response, string) {
+	e.t.Helper()
+	body, ct := multipartBody(e.t, fields, files)
+	req := httptest.NewRequest(http.MethodPost, path, body)
+	req.Header.Set("Content-Type", ct)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	return e.do(req)
+}
+
+// submitWithFiles posts the valid report form with files attached.
+func (e *testEnv) submitWithFiles(edit func(url.Values), files ...upload) (*http.Response, string) {
+	e.t.Helper()
+	csrf, idem := e.formTokens("/report")
+	v := validReportForm(csrf, idem)
+	if edit != nil {
+		edit(v)
+	}
+	return e.postMultipart("/report", v, files, nil)
+}
+
+// blobCount is how many blobs the env's file store holds.
+func (e *testEnv) blobCount() int {
+	e.t.Helper()
+	n := 0
+	err := e.blobs.Blobs(context.Background(), time.Now().Add(time.Hour), func(string, time.Time) error {
+		n++
+		return nil
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+// rawBlob is a stored blob as it lies in the file store.
+func (e *testEnv) rawBlob(id string) []byte {
+	e.t.Helper()
+	rc, err := e.blobs.OpenBlob(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b
+}
+
+// gpsMarker is planted in a photo's Exif GPS data; it must never be served.
+const gpsMarker = "GPS-39.9042N-116.4074E"
+
+// gpsPointer is the IFD0 entry pointing at the GPS IFD (tag 0x8825, LONG,
+// count 1), big-endian as planted.
+var gpsPointer = []byte{0x88, 0x25, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01}
+
+// phonePhoto is a JPEG like a phone's: an Exif segment with a GPS IFD
+// (latitude reference and a text naming the place) before the image.
+func phonePhoto(t testing.TB) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 32, 24))
+	for y := range 24 {
+		for x := range 32 {
+			img.Set(x, y, color.RGBA{uint8(x * 8), uint8(y * 10), 90, 255})
+		}
+	}
+	var enc bytes.Buffer
+	if err := jpeg.Encode(&enc, img, &jpeg.Options{Quality: 85}); err != nil {
+		t.Fatal(err)
+	}
+	be := binary.BigEndian
+	tiff := []byte("MM\x00*")
+	tiff = be.AppendUint32(tiff, 8)
+	// IFD0: one entry, the GPS pointer to offset 26.
+	tiff = be.AppendUint16(tiff, 1)
+	tiff = append(tiff, gpsPointer...)
+	tiff = be.AppendUint32(tiff, 26)
+	tiff = be.AppendUint32(tiff, 0)
+	// GPS IFD at 26: GPSLatitudeRef "N" and GPSAreaInformation (0x001C,
+	// UNDEFINED) holding the marker at offset 56.
+	tiff = be.AppendUint16(tiff, 2)
+	tiff = append(tiff, 0x00, 0x01, 0x00, 0x02, 0, 0, 0, 2, 'N', 0, 0, 0)
+	tiff = append(tiff, 0x00, 0x1C, 0x00, 0x07)
+	tiff = be.AppendUint32(tiff, uint32(len(gpsMarker)))
+	tiff = be.AppendUint32(tiff, 56)
+	tiff = be.AppendUint32(tiff, 0)
+	tiff = append(tiff, gpsMarker...)
+	app1 := append([]byte("Exif\x00\x00"), tiff...)
+	var b []byte
+	b = append(b, 0xFF, 0xD8, 0xFF, 0xE1, byte((len(app1)+2)>>8), byte(len(app1)+2))
+	b = append(b, app1...)
+	return append(b, enc.Bytes()[2:]...)
+}
+
+// onePagePDF is a small valid PDF.
+func onePagePDF() []byte {
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	var offs []int
+	for i, o := range objs {
+		offs = append(offs, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+// zipBombDOCX is a .docx whose document inflates to 20 MB of zeros from a
+// few kilobytes.
+func zipBombDOCX(t testing.TB) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, _ := zw.Create("[Content_Types].xml")
+	io.WriteString(w, `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`)
+	w, _ = zw.Create("word/document.xml")
+	zeros := make([]byte, 1<<20)
+	for range 20 {
+		w.Write(zeros)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+var fileLink = regexp.MustCompile(`href="/followup/case/files/([0-9a-z]{26})"[^>]*>([^<]+)</a>`)
+
+func TestReportWithEvidenceFiles(t *testing.T) {
+	e := newTestEnv(t)
+	photo, pdf := phonePhoto(t), onePagePDF()
+	if !bytes.Contains(photo, []byte(gpsMarker)) || !bytes.Contains(photo, gpsPointer) {
+		t.Fatal("the test photo carries no GPS data")
+	}
+	resp, body := e.submitWithFiles(nil, upload{"现场照片.jpg", photo}, upload{"工资表 2025.pdf", pdf})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d\n%s", resp.StatusCode, body)
+	}
+	number, code := receiptOf(t, body)
+	for _, want := range []string{`id="receipt-files"`, "现场照片.jpg", "工资表 2025.pdf"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("receipt does not show %q", want)
+		}
+	}
+	cs := e.caseByNumber(number)
+	files, err := e.store.CaseFiles(context.Background(), cs.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 2 || e.blobCount() != 2 {
+		t.Fatalf("%d file records, %d blobs; want 2 and 2", len(files), e.blobCount())
+	}
+	for _, f := range files {
+		raw := e.rawBlob(f.ID)
+		if bytes.Contains(raw, []byte("%PDF-")) || bytes.Contains(raw, []byte(gpsMarker)) || bytes.Contains(raw, []byte("JFIF")) {
+			t.Errorf("blob %s (%s) holds plaintext", f.ID, f.Name)
+		}
+		if f.Author != store.AuthorReporter || f.HiddenFromReporter {
+			t.Errorf("file %s: author %q hidden %v", f.Name, f.Author, f.HiddenFromReporter)
+		}
+	}
+
+	// The reporter sees both on the follow-up page and downloads them.
+	e.mustLogin(number, code)
+	_, page := e.get("/followup/case")
+	links := fileLink.FindAllStringSubmatch(page, -1)
+	if len(links) != 2 {
+		t.Fatalf("follow-up page links %d files, want 2", len(links))
+	}
+	got := map[string][]byte{}
+	for _, l := range links {
+		resp, data := e.get("/followup/case/files/" + l[1])
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("download %s: status %d", l[2], resp.StatusCode)
+		}
+		cd := resp.Header.Get("Content-Disposition")
+		if !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, "filename*=UTF-8''") {
+			t.Errorf("%s: Content-Disposition %q", l[2], cd)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(resp.Header.Get("Cache-Control"), "no-store") {
+			t.Errorf("%s: headers %v", l[2], resp.Header)
+		}
+		got[resp.Header.Get("Content-Type")] = []byte(data)
+	}
+	jpg, ok := got["image/jpeg"]
+	if !ok {
+		t.Fatalf("no image/jpeg download: %v", keys(got))
+	}
+	if bytes.Contains(jpg, []byte(gpsMarker)) || bytes.Contains(jpg, gpsPointer) {
+		t.Error("the downloaded photo still carries its GPS data")
+	}
+	if _, err := jpeg.Decode(bytes.NewReader(jpg)); err != nil {
+		t.Errorf("the downloaded photo does not decode: %v", err)
+	}
+	if !bytes.Equal(got["application/pdf"], pdf) {
+		t.Error("the downloaded PDF differs from the one sent")
+	}
+}
+
+func keys(m map[string][]byte) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestRefusedUploadsStoreNothing(t *testing.T) {
+	pe := append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xFF\xFF"), make([]byte, 400)...)
+	html := []byte("<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>")
+	pdf := onePagePDF()
+	many := make([]upload, 11)
+	for i := range many {
+		many[i] = upload{fmt.Sprintf("材料%d.pdf", i+1), pdf}
+	}
+	tests := []struct {
+		name  string
+		files []upload
+		want  string
+	}{
+		{"a PE executable renamed .pdf", []upload{{"合同.pdf", pdf}, {"发票.pdf", pe}},
+			"文件“发票.pdf”的类型不受支持"},
+		{"an HTML file renamed .png", []upload{{"截图.png", html}}, "文件“截图.png”的类型不受支持"},
+		{"a zip bomb renamed .docx", []upload{{"说明.docx", zipBombDOCX(t)}}, "文件“说明.docx”的内容无法确认安全"},
+		{"too many files", many, "一次最多上传 10 个文件，您选择了 11 个"},
+		{"a file over the size limit", []upload{{"扫描件.pdf", append(bytes.Repeat([]byte("%PDF-1.4\n"), 1), make([]byte, 70<<10)...)}},
+			"文件“扫描件.pdf”超过 64 KB 的大小限制"},
+		{"files over the case's total", []upload{{"a.pdf", padPDF(40 << 10)}, {"b.pdf", padPDF(40 << 10)}, {"c.pdf", padPDF(40 << 10)}},
+			"文件合计不能超过 100 KB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newTestEnv(t, func(h *Handler) {
+				h.Cases.FileLimits = evidence.Limits{MaxFiles: 10, MaxFileBytes: 64 << 10, MaxCaseBytes: 100 << 10}
+			})
+			resp, body := e.submitWithFiles(nil, tt.files...)
+			if resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("status %d, want 422\n%s", resp.StatusCode, clip(body, 400))
+			}
+			if !strings.Contains(body, tt.want) {
+				t.Errorf("page does not say %q", tt.want)
+			}
+			if !strings.Contains(body, `id="e-files"`) || !strings.Contains(body, "长春某某商贸有限公司") {
+				t.Error("the form did not come back with the message at the files and the text kept")
+			}
+			if n := e.caseCount(); n != 0 {
+				t.Errorf("%d cases stored", n)
+			}
+			if n := e.blobCount(); n != 0 {
+				t.Errorf("%d blobs left", n)
+			}
+		})
+	}
+}
+
+// padPDF is a valid PDF of about n bytes (a comment pads it).
+func padPDF(n int) []byte {
+	pdf := onePagePDF()
+	pad := append([]byte("%"), bytes.Repeat([]byte("x"), n)...)
+	return append(append(append([]byte{}, pdf[:9]...), append(pad, '\n')...), pdf[9:]...)
+}
+
+func TestFormThatComesBackDropsItsFiles(t *testing.T) {
+	e := newTestEnv(t)
+	resp, body := e.submitWithFiles(func(v url.Values) { v.Set("description", "太短") }, upload{"照片.jpg", phonePhoto(t)})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if !strings.Contains(body, msgChooseFilesAgain) {
+		t.Error("the page does not ask to choose the files again")
+	}
+	if e.caseCount() != 0 || e.blobCount() != 0 {
+		t.Errorf("%d cases, %d blobs left", e.caseCount(), e.blobCount())
+	}
+}
+
+func TestRepeatedSubmissionWithFilesKeepsOneCopy(t *testing.T) {
+	e := newTestEnv(t)
+	csrf, idem := e.formTokens("/report")
+	v := validReportForm(csrf, idem)
+	pdf := onePagePDF()
+	resp, first := e.postMultipart("/report", v, []upload{{"a.pdf", pdf}}, nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	resp, again := e.postMultipart("/report", v, []upload{{"a.pdf", pdf}}, nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(again, "这份内容已经提交过") {
+		t.Fatalf("repeat: status %d", resp.StatusCode)
+	}
+	n1, _ := receiptOf(t, first)
+	n2, _ := receiptOf(t, again)
+	if n1 != n2 || e.caseCount() != 1 || e.blobCount() != 1 {
+		t.Errorf("numbers %s %s, %d cases, %d blobs", n1, n2, e.caseCount(), e.blobCount())
+	}
+	if !strings.Contains(again, "a.pdf") {
+		t.Error("the repeated receipt does not list the file")
+	}
+}
+
+func TestFilesOfAnotherCaseAreNotServed(t *testing.T) {
+	e := newTestEnv(t)
+	_, body := e.submitWithFiles(nil, upload{"甲.pdf", onePagePDF()})
+	numA, codeA := receiptOf(t, body)
+	_, body = e.submitWithFiles(func(v url.Values) { v.Set("subject.name", "另一家公司") }, upload{"乙.pdf", onePagePDF()})
+	numB, _ := receiptOf(t, body)
+	filesB, err := e.store.CaseFiles(context.Background(), e.caseByNumber(numB).ID)
+	if err != nil || len(filesB) != 1 {
+		t.Fatalf("case B files: %v %v", filesB, err)
+	}
+	e.mustLogin(numA, codeA)
+	for _, path := range []string{"/followup/case/files/" + filesB[0].ID, "/followup/case/files/..%2f..%2fetc%2fpasswd", "/followup/case/files/x"} {
+		resp, _ := e.get(path)
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: status %d, want 404", path, resp.StatusCode)
+		}
+	}
+	resp, _ := e.getWith("/api/v1/reports/"+numA+"/files/"+filesB[0].ID, map[string]string{"X-Access-Code": codeA})
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("API: status %d, want 404", resp.StatusCode)
+	}
+	// Without the follow-up session there is nothing to download.
+	e.cookies = map[string]string{}
+	resp, _ = e.get("/followup/case/files/" + filesB[0].ID)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("without a session: status %d, want 303", resp.StatusCode)
+	}
+}
+
+func TestFollowupAddsFiles(t *testing.T) {
+	e := newTestEnv(t)
+	number, code := e.submitValid()
+	e.mustLogin(number, code)
+	_, page := e.get("/followup/case")
+	csrf := csrfField.FindStringSubmatch(page)[1]
+	idem := idemField.FindStringSubmatch(page)[1]
+	resp, body := e.postMultipart("/followup/case/messages", url.Values{"_csrf": {csrf}, "idem": {idem}, "body": {""}},
+		[]upload{{"补充照片.jpg", phonePhoto(t)}}, nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d\n%s", resp.StatusCode, clip(body, 500))
+	}
+	_, page = e.get("/followup/case")
+	if links := fileLink.FindAllStringSubmatch(page, -1); len(links) != 1 || links[0][2] != "补充照片.jpg" {
+		t.Errorf("follow-up page links %v", links)
+	}
+	// A refused file keeps the typed text and stores nothing.
+	_, page = e.get("/followup/case")
+	csrf = csrfField.FindStringSubmatch(page)[1]
+	resp, body = e.postMultipart("/followup/case/messages", url.Values{"_csrf": {csrf}, "idem": {idemField.FindStringSubmatch(page)[1]},
+		"body": {"另附一份说明材料，请查收。"}}, []upload{{"说明.pdf", []byte("<html>not a pdf</html>")}}, nil)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "文件“说明.pdf”的类型不受支持") ||
+		!strings.Contains(body, "另附一份说明材料") {
+		t.Errorf("refused file: status %d\n%s", resp.StatusCode, clip(body, 500))
+	}
+	if e.blobCount() != 1 {
+		t.Errorf("%d blobs, want 1", e.blobCount())
+	}
+}
+
+func TestAPIFiles(t *testing.T) {
+	e := newTestEnv(t)
+	report := validReportJSON
+	resp, body := e.postMultipart("/api/v1/reports", url.Values{"report": {report}},
+		[]upload{{"现场照片.jpg", phonePhoto(t)}}, map[string]string{"Idempotency-Key": "api-files-test-0001"})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create: status %d\n%s", resp.StatusCode, body)
+	}
+	var rec struct {
+		Number, AccessCode string
+		Files              []apiFile
+	}
+	if err := json.Unmarshal([]byte(body), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Files) != 1 || rec.Files[0].Name != "现场照片.jpg" || rec.Files[0].Type != "image/jpeg" || rec.Files[0].Size == 0 {
+		t.Fatalf("receipt files %+v", rec.Files)
+	}
+	auth := map[string]string{"X-Access-Code": rec.AccessCode}
+
+	// Follow-up adds a PDF.
+	resp, body = e.postMultipart("/api/v1/reports/"+rec.Number+"/files", nil, []upload{{"补充.pdf", onePagePDF()}}, auth)
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(body, "补充.pdf") {
+		t.Fatalf("add files: status %d\n%s", resp.StatusCode, body)
+	}
+	// A wrong code stores nothing.
+	before := e.blobCount()
+	resp, _ = e.postMultipart("/api/v1/reports/"+rec.Number+"/files", nil, []upload{{"x.pdf", onePagePDF()}},
+		map[string]string{"X-Access-Code": "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"})
+	if resp.StatusCode != http.StatusNotFound || e.blobCount() != before {
+		t.Errorf("wrong code: status %d, blobs %d → %d", resp.StatusCode, before, e.blobCount())
+	}
+
+	resp, body = e.getWith("/api/v1/reports/"+rec.Number, auth)
+	var view struct{ Files []apiFile }
+	if err := json.Unmarshal([]byte(body), &view); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("view: %d %v", resp.StatusCode, err)
+	}
+	if len(view.Files) != 2 {
+		t.Fatalf("view lists %d files, want 2", len(view.Files))
+	}
+	resp, data := e.getWith("/api/v1/reports/"+rec.Number+"/files/"+view.Files[0].ID, auth)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/jpeg" ||
+		bytes.Contains([]byte(data), []byte(gpsMarker)) {
+		t.Errorf("download: status %d type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+
+	// A refused file is 422 at "files", and nothing is stored.
+	cases := e.caseCount()
+	resp, body = e.postMultipart("/api/v1/reports", url.Values{"report": {report}}, []upload{{"a.png", []byte("<svg onload=alert(1)>")}}, nil)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `"files"`) || e.caseCount() != cases {
+		t.Errorf("refused: status %d\n%s", resp.StatusCode, body)
+	}
+	// The report part is required.
+	resp, body = e.postMultipart("/api/v1/reports", url.Values{"other": {"x"}}, nil, nil)
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `"report"`) {
+		t.Errorf("no report part: status %d\n%s", resp.StatusCode, body)
+	}
+	// JSON still answers, with an empty list of files.
+	resp, body = e.postJSON("/api/v1/reports", strings.Replace(report, "王某某", "赵某某", 1), nil)
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(body, `"files":[]`) {
+		t.Errorf("JSON: status %d\n%s", resp.StatusCode, body)
+	}
+}
