@@ -165,8 +165,12 @@ func (a *Admin) caseReply(c *fiber.Ctx) error {
 	if !web.ValidToken(idem) {
 		idem = ""
 	}
-	_, err := a.Cases.Reply(c.UserContext(), a.actor(c), c.Params("id"), body, idem)
-	return a.afterAction(c, "reply", err, map[string]string{"body": clip(body, caseflow.MaxMessageRunes+10)})
+	input := map[string]string{"body": clip(body, caseflow.MaxMessageRunes+10)}
+	if p := uploadProblem(c); p != "" {
+		return a.afterAction(c, "reply", web.UploadsOf(c).Err, input)
+	}
+	_, err := a.Cases.Reply(c.UserContext(), a.actor(c), c.Params("id"), body, idem, web.UploadsOf(c).Claim()...)
+	return a.afterAction(c, "reply", err, input)
 }
 
 func (a *Admin) caseNote(c *fiber.Ctx) error {
@@ -174,8 +178,12 @@ func (a *Admin) caseNote(c *fiber.Ctx) error {
 	if !web.ValidToken(idem) {
 		idem = ""
 	}
-	_, err := a.Cases.AddNote(c.UserContext(), a.actor(c), c.Params("id"), body, idem)
-	return a.afterAction(c, "note", err, map[string]string{"body": clip(body, caseflow.MaxMessageRunes+10)})
+	input := map[string]string{"body": clip(body, caseflow.MaxMessageRunes+10)}
+	if p := uploadProblem(c); p != "" {
+		return a.afterAction(c, "note", web.UploadsOf(c).Err, input)
+	}
+	_, err := a.Cases.AddNote(c.UserContext(), a.actor(c), c.Params("id"), body, idem, web.UploadsOf(c).Claim()...)
+	return a.afterAction(c, "note", err, input)
 }
 
 func (a *Admin) caseClassify(c *fiber.Ctx) error {

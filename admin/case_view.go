@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
 
@@ -57,6 +58,8 @@ var doneMessages = map[string]string{
 	"reply":       "答复已发送，举报人可在进度查询中看到。",
 	"note":        "内部备注已保存（举报人看不到）。",
 	"classify":    "要情认定已保存。",
+	"filehidden":  "该文件已对举报人隐藏。",
+	"fileshown":   "该文件已向举报人公开。",
 }
 
 // renderCase renders the case page of a case in the user's scope. Another
@@ -74,6 +77,10 @@ func (a *Admin) renderCase(c *fiber.Ctx, id string, st pageState) error {
 		return err
 	}
 	msgs, err := a.Store.CaseMessages(ctx, cs.ID)
+	if err != nil {
+		return err
+	}
+	files, err := a.Store.CaseFiles(ctx, cs.ID)
 	if err != nil {
 		return err
 	}
@@ -114,6 +121,9 @@ func (a *Admin) renderCase(c *fiber.Ctx, id string, st pageState) error {
 		"Case":         cs,
 		"Events":       events,
 		"Messages":     msgs,
+		"Files":        files,
+		"FilesHint":    a.Cases.EvidenceLimits().Describe(),
+		"FilesAccept":  web.FilesAccept(),
 		"Names":        names,
 		"Assignee":     names[cs.AssigneeID],
 		"Assignable":   assignable,

@@ -25,6 +25,7 @@ import (
 	"fundwatch/search"
 	searchbleve "fundwatch/search/bleve"
 	"fundwatch/store"
+	"fundwatch/store/disk"
 	"fundwatch/store/mongo"
 	"fundwatch/store/mongo/mongotest"
 	"fundwatch/store/sqlite"
@@ -118,7 +119,17 @@ func newAdminEnvOn(t testing.TB, st store.Store, cfg Config, opts ...func(*Admin
 	if err := e.rules.Load(context.Background()); err != nil {
 		t.Fatalf("load rules: %v", err)
 	}
-	e.svc = &caseflow.Service{Store: st, Keyring: k, Regions: e.regions, Rules: e.rules, Clock: e.clock, Log: log}
+	var blobs store.BlobStore
+	if m, ok := st.(*mongo.DB); ok {
+		blobs = m.Blobs()
+	} else {
+		d, err := disk.Open(filepath.Join(t.TempDir(), "files"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		blobs = d
+	}
+	e.svc = &caseflow.Service{Store: st, Blobs: blobs, Keyring: k, Regions: e.regions, Rules: e.rules, Clock: e.clock, Log: log}
 	idx, err := searchbleve.Open(filepath.Join(t.TempDir(), "search"), search.IndexCases)
 	if err != nil {
 		t.Fatalf("open the cases index: %v", err)

@@ -1642,7 +1642,8 @@ func TestHostileAdminExtras(t *testing.T) {
 		for _, c := range []struct{ ct, body string }{
 			{"text/plain", form.Encode()},
 			{"application/json", string(jsonBody)},
-			{"multipart/form-data; boundary=xyz", mp.String()},
+			// (A well-formed multipart body is how the note form is sent
+			// now that it takes files: accepted below.)
 			{"multipart/form-data; boundary=xyz", form.Encode()}, // not multipart at all
 			{"multipart/form-data", form.Encode()},
 			{"application/xml", "<note><body>x</body></note>"},
@@ -1665,6 +1666,14 @@ func TestHostileAdminExtras(t *testing.T) {
 			if h.caseState(id) != before || len(h.audit.since()) > 0 {
 				h.j.failf("%s: something was stored", what)
 			}
+		}
+		resp, body, err := rawPost(addr, "/admin/cases/"+id+"/note", "multipart/form-data; boundary=xyz", h.lc, []byte(mp.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.j.check("POST /admin/cases/{id}/note multipart", "", resp, body)
+		if resp.StatusCode != http.StatusSeeOther || len(h.audit.since()) != 1 {
+			h.j.failf("a well-formed multipart note: status %d, want 303 and one audit entry", resp.StatusCode)
 		}
 	})
 	h.j.summary(h.start)

@@ -93,8 +93,10 @@ func (a *Admin) routes(g fiber.Router) {
 	a.handle(g, post, "/cases/:id/onsite", allow(casework.PermInvestigateCase), a.caseOnSite)
 	a.handle(g, post, "/cases/:id/extend", allow(casework.PermApproveExtension), a.caseExtend)
 	a.handle(g, post, "/cases/:id/assign", allow(casework.PermAssignCase), a.caseAssign)
-	a.handle(g, post, "/cases/:id/reply", allow(casework.PermReplyCase), a.caseReply)
-	a.handle(g, post, "/cases/:id/note", allow(casework.PermNoteCase), a.caseNote)
+	a.handleUpload(g, "/cases/:id/reply", allow(casework.PermReplyCase), a.caseReply)
+	a.handleUpload(g, "/cases/:id/note", allow(casework.PermNoteCase), a.caseNote)
+	a.handle(g, get, "/cases/:id/files/:file", allow(casework.PermViewCases), a.caseFile)
+	a.handle(g, post, "/cases/:id/files/:file/hide", allow(casework.PermReplyCase), a.caseFileHide)
 	a.handle(g, post, "/cases/:id/classify", allow(casework.PermClassifyCase), a.caseClassify)
 	a.handle(g, post, "/cases/:id/identity", allow(casework.PermRevealIdentity), a.caseIdentity)
 

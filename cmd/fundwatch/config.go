@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"fundwatch/casework"
+	"fundwatch/casework/evidence"
 )
 
 // config is everything fundwatch reads from flags and FUNDWATCH_* variables,
@@ -32,6 +33,12 @@ type config struct {
 	SubmitLimit    int
 	FollowupLimit  int
 	SearchLimit    int
+
+	// Evidence files: how many a case may carry, and how large each and
+	// all together may be, in MB.
+	MaxFiles  int
+	MaxFileMB int
+	MaxCaseMB int
 
 	// Search: the engine (bleve, embedded under DataDir/search, or meili)
 	// and, for Meilisearch, where it is and its key. SearchSync runs the
@@ -123,6 +130,9 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*con
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "log format: text or json (FUNDWATCH_LOG_FORMAT)")
 	fs.IntVar(&c.SubmitLimit, "submit-limit", envInt("SUBMIT_LIMIT", 0), "submissions per client per 10 minutes; 0 default (20), -1 off, for load tests only (FUNDWATCH_SUBMIT_LIMIT)")
 	fs.IntVar(&c.FollowupLimit, "followup-limit", envInt("FOLLOWUP_LIMIT", 0), "follow-up attempts per client per 10 minutes; 0 default (60), -1 off (FUNDWATCH_FOLLOWUP_LIMIT)")
+	fs.IntVar(&c.MaxFiles, "max-files", envInt("MAX_FILES", 10), "evidence files per case (FUNDWATCH_MAX_FILES)")
+	fs.IntVar(&c.MaxFileMB, "max-file-mb", envInt("MAX_FILE_MB", 20), "size of one evidence file, MB (FUNDWATCH_MAX_FILE_MB)")
+	fs.IntVar(&c.MaxCaseMB, "max-case-mb", envInt("MAX_CASE_MB", 100), "size of all evidence files of a case, MB (FUNDWATCH_MAX_CASE_MB)")
 	fs.StringVar(&c.Search, "search", env("SEARCH", "bleve"), "search engine: bleve (embedded, under DATA/search) or meili (FUNDWATCH_SEARCH)")
 	fs.StringVar(&c.MeiliURL, "meili-url", env("MEILI_URL", ""), "Meilisearch address when --search=meili, e.g. http://127.0.0.1:7700 (FUNDWATCH_MEILI_URL)")
 	fs.StringVar(&c.MeiliKey, "meili-key", env("MEILI_KEY", ""), "Meilisearch API key (FUNDWATCH_MEILI_KEY or FUNDWATCH_MEILI_KEY_FILE)")
@@ -176,6 +186,14 @@ func (c *config) validate() error {
 	}
 	if c.DataDir == "" {
 		bad("--data must not be empty")
+	}
+	switch {
+	case c.MaxFiles < 1 || c.MaxFiles > 100:
+		bad("--max-files %d: want 1-100", c.MaxFiles)
+	case c.MaxFileMB < 1 || c.MaxFileMB > 1024:
+		bad("--max-file-mb %d: want 1-1024", c.MaxFileMB)
+	case c.MaxCaseMB < c.MaxFileMB || c.MaxCaseMB > 10240:
+		bad("--max-case-mb %d: want at least --max-file-mb (%d) and at most 10240", c.MaxCaseMB, c.MaxFileMB)
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
 		bad("--base-url %q: want an absolute http(s) URL without a path, e.g. https://jb.example.gov.cn", c.BaseURL)
@@ -292,4 +310,9 @@ func (c *config) validateSMTP(bad func(string, ...any)) {
 	default:
 		bad("--smtp-tls %q: want starttls, tls or none", c.SMTPTLS)
 	}
+}
+
+// fileLimits are the configured limits on evidence files.
+func (c *config) fileLimits() evidence.Limits {
+	return evidence.Limits{MaxFiles: c.MaxFiles, MaxFileBytes: int64(c.MaxFileMB) << 20, MaxCaseBytes: int64(c.MaxCaseMB) << 20}
 }

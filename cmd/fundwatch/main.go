@@ -238,15 +238,16 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 	}
 	defer blobs.Close()
 	cases := &caseflow.Service{
-		Store:   st,
-		Blobs:   blobs,
-		Keyring: keyring,
-		Regions: regions,
-		Rules:   rules,
-		Offices: offices,
-		Clock:   time.Now,
-		Log:     log,
-		BaseURL: cfg.BaseURL,
+		Store:      st,
+		Blobs:      blobs,
+		FileLimits: cfg.fileLimits(),
+		Keyring:    keyring,
+		Regions:    regions,
+		Rules:      rules,
+		Offices:    offices,
+		Clock:      time.Now,
+		Log:        log,
+		BaseURL:    cfg.BaseURL,
 	}
 	go sweepOrphanFiles(ctx, cases, log)
 	mailCtx, stopMail := context.WithCancel(ctx)
