@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -12,10 +13,13 @@ import (
 	"image/jpeg"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"runtime"
+	"runtime/metrics"
 	"strings"
 	"testing"
 	"time"
@@ -488,5 +492,164 @@ func TestAPIFiles(t *testing.T) {
 	resp, body = e.postJSON("/api/v1/reports", strings.Replace(report, "王某某", "赵某某", 1), nil)
 	if resp.StatusCode != http.StatusCreated || !strings.Contains(body, `"files":[]`) {
 		t.Errorf("JSON: status %d\n%s", resp.StatusCode, body)
+	}
+}
+
+// bigPDF streams a PDF of n bytes: the header, filler lines, the end.
+func bigPDF(n int) io.Reader {
+	head, tail := "%PDF-1.4\n", "\n%%EOF\n"
+	line := "% " + strings.Repeat("举报材料扫描件", 9) + "\n"
+	fill := n - len(head) - len(tail)
+	return io.MultiReader(strings.NewReader(head),
+		io.LimitReader(&repeatReader{s: line}, int64(fill)), strings.NewReader(tail))
+}
+
+type repeatReader struct {
+	s string
+	i int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		k := copy(p[n:], r.s[r.i:])
+		n += k
+		r.i = (r.i + k) % len(r.s)
+	}
+	return n, nil
+}
+
+// peakHeap runs f and returns how far the live heap (objects, garbage not
+// yet collected included) rose above where it was, sampled every
+// millisecond.
+func peakHeap(f func()) uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
+	runtime.GC()
+	base := read()
+	peak := base
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				peak = max(peak, read())
+			}
+		}
+	}()
+	f()
+	close(done)
+	<-stopped
+	return peak - base
+}
+
+// TestUploadMemoryDoesNotGrowWithFileSize sends a 4 MB and a 19 MB PDF to
+// a live server, streamed from the client, and watches the heap: a server
+// that held a file in memory would rise by at least its size.
+func TestUploadMemoryDoesNotGrowWithFileSize(t *testing.T) {
+	e := newTestEnv(t)
+	e.contractOff = "a live server, not held against the document"
+	addr := liveApp(t, e)
+	send := func(size int) (status int, took time.Duration) {
+		pr, pw := io.Pipe()
+		mw := multipart.NewWriter(pw)
+		go func() {
+			mw.WriteField("report", validReportJSON)
+			w, _ := mw.CreateFormFile("files", "扫描件.pdf")
+			io.Copy(w, bigPDF(size))
+			pw.CloseWithError(mw.Close())
+		}()
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/api/v1/reports", pr)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, time.Since(start)
+	}
+	var small, large uint64
+	var status int
+	var took time.Duration
+	small = peakHeap(func() { status, _ = send(4 << 20) })
+	if status != http.StatusCreated {
+		t.Fatalf("4 MB: status %d", status)
+	}
+	large = peakHeap(func() { status, took = send(19 << 20) })
+	if status != http.StatusCreated {
+		t.Fatalf("19 MB: status %d", status)
+	}
+	t.Logf("heap rise: 4 MB upload %.1f MB, 19 MB upload %.1f MB; the 19 MB upload took %v",
+		float64(small)/(1<<20), float64(large)/(1<<20), took.Round(time.Millisecond))
+	if large > 12<<20 {
+		t.Errorf("the heap rose by %.1f MB during a 19 MB upload: the file is being held in memory", float64(large)/(1<<20))
+	}
+	if e.blobCount() != 2 {
+		t.Errorf("%d blobs, want 2", e.blobCount())
+	}
+}
+
+// TestUploadLeavesTheConnectionUsable sends an upload and then another
+// request on the same connection: the second answer must be its own, not
+// the server reading what was left of the upload as a request. An upload
+// refused before it is read closes the connection instead.
+func TestUploadLeavesTheConnectionUsable(t *testing.T) {
+	e := newTestEnv(t)
+	addr := liveApp(t, e)
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	br := bufio.NewReader(conn)
+	body, ct := multipartBody(t, url.Values{"report": {validReportJSON}}, []upload{{"a.pdf", onePagePDF()}})
+	fmt.Fprintf(conn, "POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", ct, body.Len())
+	conn.Write(body.Bytes())
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusCreated || resp.Close {
+		t.Fatalf("upload: status %d, close %v", resp.StatusCode, resp.Close)
+	}
+	io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err = http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(got), "ok") {
+		t.Errorf("the request after the upload: status %d %q", resp.StatusCode, got)
+	}
+
+	// Refused before the body is read (no such case): the connection ends.
+	conn2, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn2.Close()
+	conn2.SetDeadline(time.Now().Add(20 * time.Second))
+	body, ct = multipartBody(t, nil, []upload{{"a.pdf", onePagePDF()}})
+	fmt.Fprintf(conn2, "POST /api/v1/reports/2026-999999/files HTTP/1.1\r\nHost: x\r\nX-Access-Code: AAAA-AAAA-AAAA-AAAA-AAAA-AAAA\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", ct, body.Len())
+	conn2.Write(body.Bytes())
+	resp, err = http.ReadResponse(bufio.NewReader(conn2), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusNotFound || !resp.Close {
+		t.Errorf("refused upload: status %d, close %v", resp.StatusCode, resp.Close)
+	}
+	if n := e.blobCount(); n != 1 {
+		t.Errorf("%d blobs, want 1", n)
 	}
 }

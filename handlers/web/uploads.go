@@ -118,8 +118,15 @@ func (w *Web) readBody(c *fiber.Ctx) error {
 	}
 	if w.streamsUpload(&req.Header) {
 		// A declared length over the limit was refused before routing
-		// (Finish); a chunked upload is counted as it is read.
-		return c.Next()
+		// (Finish); a chunked upload is counted as it is read. Whatever
+		// of the body was not read would be taken for the next request on
+		// the connection: unless the upload was read to its end, the
+		// connection closes after the answer.
+		err := c.Next()
+		if u := UploadsOf(c); u == nil || !u.drained {
+			c.Context().SetConnectionClose()
+		}
+		return err
 	}
 	switch n := req.Header.ContentLength(); {
 	case n > MaxBodyBytes:
@@ -165,6 +172,7 @@ type Uploads struct {
 	// Count is how many files were sent.
 	Count   int
 	claimed bool
+	drained bool // the body was read to its end
 }
 
 // Claim hands the stored files to the caller, which must give them to a
@@ -328,6 +336,12 @@ func (w *Web) readUpload(c *fiber.Ctx, files UploadStore, up *Uploads) error {
 		case err != nil:
 			return err
 		}
+	}
+	// After the closing boundary a client may send an epilogue (Go's
+	// writer ends with a line break): read it, within reason, so the
+	// connection can carry the next request.
+	if n, err := io.Copy(io.Discard, io.LimitReader(body, 64<<10+1)); err == nil && n <= 64<<10 && body.err == nil {
+		up.drained = true
 	}
 	if up.Count > limits.MaxFiles {
 		fail(store.Errorf(store.EINVALID, "一次最多上传 %d 个文件，您选择了 %d 个。请减少文件后再提交。", limits.MaxFiles, up.Count))
