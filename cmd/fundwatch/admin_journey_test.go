@@ -150,6 +150,7 @@ func TestAdminJourneys(t *testing.T) {
 		{"leader signs a major important-case report", journeyLeaderSigns},
 		{"province sees a city's late quarterly statistics", journeyProvinceQuarterly},
 		{"admin pages pass axe WCAG 2.1 AA", journeyAdminAxe},
+		{"reporter attaches a photo and a PDF, handler downloads them and sends a file back", journeyEvidenceFiles},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
