@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"fundwatch/casework"
@@ -39,6 +40,9 @@ type config struct {
 	MaxFiles  int
 	MaxFileMB int
 	MaxCaseMB int
+	// OrphanAge is how old a stored evidence file no case points at must
+	// be before the sweep removes it.
+	OrphanAge time.Duration
 
 	// Search: the engine (bleve, embedded under DataDir/search, or meili)
 	// and, for Meilisearch, where it is and its key. SearchSync runs the
@@ -108,6 +112,19 @@ func envInt(name string, def int) int {
 	return n
 }
 
+// envDuration is FUNDWATCH_<name> as a duration (e.g. 24h), or def.
+func envDuration(name string, def time.Duration) time.Duration {
+	v := env(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return def
+	}
+	return d
+}
+
 // parseConfig reads flags over environment over defaults and validates the
 // result, returning one message per bad value.
 //
@@ -133,6 +150,7 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*con
 	fs.IntVar(&c.MaxFiles, "max-files", envInt("MAX_FILES", 10), "evidence files per case (FUNDWATCH_MAX_FILES)")
 	fs.IntVar(&c.MaxFileMB, "max-file-mb", envInt("MAX_FILE_MB", 20), "size of one evidence file, MB (FUNDWATCH_MAX_FILE_MB)")
 	fs.IntVar(&c.MaxCaseMB, "max-case-mb", envInt("MAX_CASE_MB", 100), "size of all evidence files of a case, MB (FUNDWATCH_MAX_CASE_MB)")
+	fs.DurationVar(&c.OrphanAge, "orphan-age", envDuration("ORPHAN_AGE", 24*time.Hour), "age after which an evidence file that no case points at (an upload cut off by a crash) is removed; far beyond any upload in progress (FUNDWATCH_ORPHAN_AGE)")
 	fs.StringVar(&c.Search, "search", env("SEARCH", "bleve"), "search engine: bleve (embedded, under DATA/search) or meili (FUNDWATCH_SEARCH)")
 	fs.StringVar(&c.MeiliURL, "meili-url", env("MEILI_URL", ""), "Meilisearch address when --search=meili, e.g. http://127.0.0.1:7700 (FUNDWATCH_MEILI_URL)")
 	fs.StringVar(&c.MeiliKey, "meili-key", env("MEILI_KEY", ""), "Meilisearch API key (FUNDWATCH_MEILI_KEY or FUNDWATCH_MEILI_KEY_FILE)")
@@ -186,6 +204,9 @@ func (c *config) validate() error {
 	}
 	if c.DataDir == "" {
 		bad("--data must not be empty")
+	}
+	if c.OrphanAge < time.Second {
+		bad("--orphan-age %s: want at least 1s", c.OrphanAge)
 	}
 	switch {
 	case c.MaxFiles < 1 || c.MaxFiles > 100:

@@ -163,24 +163,20 @@ func openBlobs(cfg *config, st store.Store, log *slog.Logger) (store.BlobStore, 
 	return b, nil
 }
 
-// orphanAge is how old an evidence file that no case points at must be
-// before the sweep removes it: far beyond any upload still under way.
-const orphanAge = 24 * time.Hour
-
-// sweepOrphanFiles removes, a minute after start and then hourly, the
-// evidence files of submissions that never completed (see
-// caseflow.SweepOrphanFiles).
-func sweepOrphanFiles(ctx context.Context, cases *caseflow.Service, log *slog.Logger) {
-	wait := time.Minute
+// sweepOrphanFiles removes the evidence files of submissions that never
+// completed (see caseflow.SweepOrphanFiles) once they are older than age:
+// first soon after start, then hourly (more often when age is shorter).
+func sweepOrphanFiles(ctx context.Context, cases *caseflow.Service, age time.Duration, log *slog.Logger) {
+	wait := min(age, time.Minute)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
 		}
-		wait = time.Hour
-		if _, err := cases.SweepOrphanFiles(ctx, time.Now().Add(-orphanAge)); err != nil && ctx.Err() == nil {
-			log.Warn("sweep of orphan evidence files failed; retrying in an hour", "error", err)
+		wait = min(age, time.Hour)
+		if _, err := cases.SweepOrphanFiles(ctx, time.Now().Add(-age)); err != nil && ctx.Err() == nil {
+			log.Warn("sweep of orphan evidence files failed; retrying later", "error", err, "retry_in", wait)
 		}
 	}
 }
@@ -249,7 +245,7 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		Log:        log,
 		BaseURL:    cfg.BaseURL,
 	}
-	go sweepOrphanFiles(ctx, cases, log)
+	go sweepOrphanFiles(ctx, cases, cfg.OrphanAge, log)
 	mailCtx, stopMail := context.WithCancel(ctx)
 	mailDone, err := startMailer(mailCtx, cfg, st, keyring, cases, log)
 	if err != nil {
