@@ -24,12 +24,18 @@ type apiFile struct {
 	Type   string    `json:"type"`
 	Author string    `json:"author"`
 	At     time.Time `json:"at"`
+	// PurgedAt is when retention removed the file; it no longer downloads.
+	PurgedAt *time.Time `json:"purgedAt,omitempty"`
 }
 
 func apiFiles(files []store.Attachment) []apiFile {
 	out := make([]apiFile, 0, len(files))
 	for _, f := range files {
-		out = append(out, apiFile{ID: f.ID, Name: f.Name, Size: f.Size, Type: f.Type, Author: f.Author, At: f.At})
+		a := apiFile{ID: f.ID, Name: f.Name, Size: f.Size, Type: f.Type, Author: f.Author, At: f.At}
+		if !f.PurgedAt.IsZero() {
+			a.PurgedAt = &f.PurgedAt
+		}
+		out = append(out, a)
 	}
 	return out
 }

@@ -43,6 +43,9 @@ type config struct {
 	// OrphanAge is how old a stored evidence file no case points at must
 	// be before the sweep removes it.
 	OrphanAge time.Duration
+	// RetentionYears is how long after a case ended its reporter identity
+	// and evidence files are kept; 0 keeps them (no purge by the server).
+	RetentionYears int
 
 	// Search: the engine (bleve, embedded under DataDir/search, or meili)
 	// and, for Meilisearch, where it is and its key. SearchSync runs the
@@ -151,6 +154,7 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*con
 	fs.IntVar(&c.MaxFileMB, "max-file-mb", envInt("MAX_FILE_MB", 20), "size of one evidence file, MB (FUNDWATCH_MAX_FILE_MB)")
 	fs.IntVar(&c.MaxCaseMB, "max-case-mb", envInt("MAX_CASE_MB", 100), "size of all evidence files of a case, MB (FUNDWATCH_MAX_CASE_MB)")
 	fs.DurationVar(&c.OrphanAge, "orphan-age", envDuration("ORPHAN_AGE", 24*time.Hour), "age after which an evidence file that no case points at (an upload cut off by a crash) is removed; far beyond any upload in progress (FUNDWATCH_ORPHAN_AGE)")
+	fs.IntVar(&c.RetentionYears, "retention-years", envInt("RETENTION_YEARS", 5), "years after a case ended (结案归档 or 不予受理) that its reporter identity and evidence files are kept; then the server purges them daily (fundwatch purge does it by hand); 0 keeps them (FUNDWATCH_RETENTION_YEARS)")
 	fs.StringVar(&c.Search, "search", env("SEARCH", "bleve"), "search engine: bleve (embedded, under DATA/search) or meili (FUNDWATCH_SEARCH)")
 	fs.StringVar(&c.MeiliURL, "meili-url", env("MEILI_URL", ""), "Meilisearch address when --search=meili, e.g. http://127.0.0.1:7700 (FUNDWATCH_MEILI_URL)")
 	fs.StringVar(&c.MeiliKey, "meili-key", env("MEILI_KEY", ""), "Meilisearch API key (FUNDWATCH_MEILI_KEY or FUNDWATCH_MEILI_KEY_FILE)")
@@ -204,6 +208,9 @@ func (c *config) validate() error {
 	}
 	if c.DataDir == "" {
 		bad("--data must not be empty")
+	}
+	if c.RetentionYears < 0 || c.RetentionYears > 100 {
+		bad("--retention-years %d: want 0 (keep) to 100", c.RetentionYears)
 	}
 	if c.OrphanAge < time.Second {
 		bad("--orphan-age %s: want at least 1s", c.OrphanAge)

@@ -243,7 +243,8 @@ func crashBlobs(t *testing.T, db store.Store, data string) store.BlobStore {
 	if m, ok := db.(*mongo.DB); ok {
 		return m.Blobs()
 	}
-	b, err := disk.Open(filepath.Join(data, "files"))
+	// Attach: leave dir/tmp to the server, whose restart must clear it.
+	b, err := disk.Attach(filepath.Join(data, "files"))
 	if err != nil {
 		t.Fatal(err)
 	}

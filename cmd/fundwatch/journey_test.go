@@ -100,6 +100,8 @@ func (in *installation) command(stdin string, cmd string, args ...string) (int, 
 		code = importCommand(context.Background(), full, &out, &errb)
 	case "reindex":
 		code = reindexCommand(context.Background(), full, &out, &errb)
+	case "purge":
+		code = purgeCommand(context.Background(), full, &out, &errb)
 	default:
 		in.t.Fatalf("unknown command %q", cmd)
 	}

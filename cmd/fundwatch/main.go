@@ -55,6 +55,8 @@ usage:
                               move an old site's published content over (checked, idempotent, audited)
   fundwatch reindex [public|cases]
                               index every record again from the store (with Bleve, stop the server first)
+  fundwatch purge [--dry-run] remove the reporter identity and evidence files of cases that ended more
+                              than --retention-years ago (the server does it daily); --dry-run lists them
 
 Run "fundwatch serve -h" for the flags; each has a FUNDWATCH_* variable.
 `
@@ -87,6 +89,8 @@ func run(ctx context.Context, args []string) int {
 		return importCommand(ctx, args, os.Stdout, os.Stderr)
 	case "reindex":
 		return reindexCommand(ctx, args, os.Stdout, os.Stderr)
+	case "purge":
+		return purgeCommand(ctx, args, os.Stdout, os.Stderr)
 	case "serve", "migrate":
 	default:
 		fmt.Fprintf(os.Stderr, "fundwatch: unknown command %q\n\n%s", cmd, usage)
@@ -149,14 +153,19 @@ func openStore(ctx context.Context, cfg *config, log *slog.Logger) (store.Store,
 
 // openBlobs opens where evidence files are kept: GridFS in the same
 // database as a MongoDB store, files under DATA/files beside the embedded
-// one.
-func openBlobs(cfg *config, st store.Store, log *slog.Logger) (store.BlobStore, error) {
+// one. The server owns that directory (owner: it clears what a crash left
+// in it); a command beside a running server attaches to it.
+func openBlobs(cfg *config, st store.Store, log *slog.Logger, owner bool) (store.BlobStore, error) {
 	if m, ok := st.(*mongo.DB); ok {
 		return m.Blobs(), nil
 	}
 	dir := filepath.Join(cfg.DataDir, "files")
 	log.Info("opening the evidence file store", "dir", dir)
-	b, err := disk.Open(dir)
+	open := disk.Attach
+	if owner {
+		open = disk.Open
+	}
+	b, err := open(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open the evidence file store: %w", err)
 	}
@@ -228,7 +237,7 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		return fmt.Errorf("cannot read the offices (受理机构) administrators entered from the store: %w", err)
 	}
 	go offices.Run(ctx)
-	blobs, err := openBlobs(cfg, st, log)
+	blobs, err := openBlobs(cfg, st, log, true)
 	if err != nil {
 		return err
 	}
@@ -246,6 +255,7 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		BaseURL:    cfg.BaseURL,
 	}
 	go sweepOrphanFiles(ctx, cases, cfg.OrphanAge, log)
+	go purgeDaily(ctx, cases, cfg.RetentionYears, log)
 	mailCtx, stopMail := context.WithCancel(ctx)
 	mailDone, err := startMailer(mailCtx, cfg, st, keyring, cases, log)
 	if err != nil {

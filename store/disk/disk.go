@@ -54,8 +54,16 @@ type Store struct {
 var _ store.BlobStore = (*Store)(nil)
 
 // Open keeps blobs under dir, creating it (mode 0700) if needed, and removes
-// the temporary files an interrupted put left behind.
-func Open(dir string) (*Store, error) {
+// the temporary files an interrupted put left behind: for the process that
+// owns dir (the server).
+func Open(dir string) (*Store, error) { return open(dir, true) }
+
+// Attach is Open for a command that works on dir while the server may be
+// running (fundwatch purge): it leaves dir/tmp alone, where the server's
+// uploads in progress are.
+func Attach(dir string) (*Store, error) { return open(dir, false) }
+
+func open(dir string, owner bool) (*Store, error) {
 	if dir == "" {
 		return nil, store.Errorf(store.EINVALID, "未配置文件存储目录。")
 	}
@@ -72,6 +80,9 @@ func Open(dir string) (*Store, error) {
 	}
 	if err := syncDir(dir); err != nil {
 		return nil, translate("open", err)
+	}
+	if !owner {
+		return s, nil
 	}
 	leftovers, err := os.ReadDir(s.tmp)
 	if err != nil {

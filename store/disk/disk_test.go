@@ -82,6 +82,16 @@ func TestOpenRemovesLeftoverTemporaryFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A command beside the running server attaches: it must not touch
+	// the server's puts in progress.
+	attached, err := disk.Attach(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	attached.Close()
+	if names := tmpFiles(t, dir); len(names) != 2 {
+		t.Errorf("Attach changed dir/tmp: %v", names)
+	}
 	open(t, dir)
 	if names := tmpFiles(t, dir); len(names) != 0 {
 		t.Errorf("after Open dir/tmp still holds %v", names)
