@@ -11,10 +11,12 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"fundwatch/store"
+	"fundwatch/store/disk"
 	"fundwatch/store/mongo"
 	"fundwatch/store/sqlite"
 )
@@ -58,7 +60,24 @@ func migrateData(ctx context.Context, args []string, out io.Writer) int {
 		return 1
 	}
 	defer dst.Close()
+	srcBlobs, err := openBlobSpec(*from, src)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "migrate-data: open the source's evidence files:", err)
+		return 1
+	}
+	defer srcBlobs.Close()
+	dstBlobs, err := openBlobSpec(*to, dst)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "migrate-data: open the destination's evidence files:", err)
+		return 1
+	}
+	defer dstBlobs.Close()
 	reps, err := copyStore(ctx, src, dst)
+	if err == nil {
+		var rep areaReport
+		rep, err = copyBlobs(ctx, srcBlobs, dstBlobs)
+		reps = append(reps, rep)
+	}
 	failed := false
 	for _, rep := range reps {
 		rep.print(out)
@@ -104,6 +123,90 @@ func openStoreSpec(ctx context.Context, spec string) (store.Store, error) {
 		return m, nil
 	}
 	return nil, fmt.Errorf("%q: want sqlite:PATH or mongo:URI", redactSpec(spec))
+}
+
+// openBlobSpec opens the evidence files of the store of spec: the files
+// directory beside a SQLite database (DATA/files), GridFS of a MongoDB one.
+func openBlobSpec(spec string, st store.Store) (store.BlobStore, error) {
+	if m, ok := st.(*mongo.DB); ok {
+		return m.Blobs(), nil
+	}
+	_, path, _ := strings.Cut(spec, ":")
+	return disk.Attach(filepath.Join(filepath.Dir(path), "files"))
+}
+
+// copyBlobs copies every evidence file (its encrypted bytes, as they are:
+// the keys travel sealed in the file records) and verifies each by the
+// SHA-256 of its stored bytes. A file the destination holds differently is
+// reported, never overwritten.
+func copyBlobs(ctx context.Context, src, dst store.BlobStore) (areaReport, error) {
+	rep := areaReport{Plural: "evidence files"}
+	list := func(b store.BlobStore) ([]string, error) {
+		var ids []string
+		err := b.Blobs(ctx, time.Now().Add(time.Hour), func(id string, _ time.Time) error {
+			ids = append(ids, id)
+			return nil
+		})
+		return ids, err
+	}
+	ids, err := list(src)
+	if err != nil {
+		return rep, fmt.Errorf("list the source's evidence files: %w", err)
+	}
+	rep.Source = len(ids)
+	differs := func(id string) { rep.differs(mismatch{Name: "evidence file " + id, key: id}) }
+	for _, id := range ids {
+		want, err := blobHash(ctx, src, id)
+		if err != nil {
+			return rep, fmt.Errorf("read the source's evidence file %s: %w", id, err)
+		}
+		got, err := blobHash(ctx, dst, id)
+		switch {
+		case store.ErrorCode(err) == store.ENOTFOUND:
+			rc, err := src.OpenBlob(ctx, id)
+			if err != nil {
+				return rep, err
+			}
+			_, err = dst.PutBlob(ctx, id, rc)
+			rc.Close()
+			if err != nil {
+				return rep, fmt.Errorf("copy the evidence file %s: %w", id, err)
+			}
+			rep.Copied++
+		case err != nil:
+			return rep, fmt.Errorf("read the destination's evidence file %s: %w", id, err)
+		case got == want:
+			rep.Present++
+		default:
+			differs(id)
+		}
+	}
+	for _, id := range ids {
+		want, err := blobHash(ctx, src, id)
+		if err != nil {
+			return rep, err
+		}
+		if got, err := blobHash(ctx, dst, id); err != nil || got != want {
+			differs(id)
+		}
+	}
+	all, err := list(dst)
+	rep.Destination = len(all)
+	return rep, err
+}
+
+// blobHash is the SHA-256 of a blob's stored bytes.
+func blobHash(ctx context.Context, b store.BlobStore, id string) (string, error) {
+	rc, err := b.OpenBlob(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, rc); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // redactSpec keeps credentials of a MongoDB URI out of messages.
@@ -291,6 +394,22 @@ func loadFull(ctx context.Context, s store.Store, id string) (*store.Case, []sto
 	msgs, err := s.CaseMessages(ctx, id)
 	if err != nil {
 		return nil, nil, nil, err
+	}
+	// The records of the evidence files go with what they came with.
+	files, err := s.CaseFiles(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, f := range files {
+		if f.MessageID == "" {
+			c.Files = append(c.Files, f)
+			continue
+		}
+		for i := range msgs {
+			if msgs[i].ID == f.MessageID {
+				msgs[i].Files = append(msgs[i].Files, f)
+			}
+		}
 	}
 	return c, events, msgs, nil
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"fundwatch/store"
+	"fundwatch/store/disk"
 	"fundwatch/store/mongo"
 	"fundwatch/store/mongo/mongotest"
 	"fundwatch/store/sqlite"
@@ -33,6 +36,9 @@ func seedCases(t *testing.T, s store.Store, n int) {
 			Status: store.StatusReceived, ReporterSealed: []byte{1, 2, byte(i)}, AccessCodeHash: []byte{9, byte(i)},
 			IdempotencyKey: fmt.Sprintf("idem-%03d", i), SubmissionHash: "h", CreatedAt: at, UpdatedAt: at,
 		}
+		if i%4 == 0 {
+			c.Files = []store.Attachment{seedFile(c.ID+"-f0", at, store.AuthorReporter)}
+		}
 		if err := s.CreateCase(ctx, c, store.Event{ID: c.ID + "-e0", At: at, ToStatus: store.StatusReceived}); err != nil {
 			t.Fatal(err)
 		}
@@ -43,8 +49,11 @@ func seedCases(t *testing.T, s store.Store, n int) {
 				t.Fatal(err)
 			}
 		}
-		if err := s.AddMessage(ctx, &store.Message{ID: c.ID + "-m1", CaseID: c.ID, At: at.Add(2 * time.Minute),
-			Author: store.AuthorReporter, Body: "补充信息"}); err != nil {
+		m := &store.Message{ID: c.ID + "-m1", CaseID: c.ID, At: at.Add(2 * time.Minute), Author: store.AuthorReporter, Body: "补充信息"}
+		if i%5 == 0 {
+			m.Files = []store.Attachment{seedFile(c.ID+"-f1", m.At, store.AuthorReporter)}
+		}
+		if err := s.AddMessage(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 		if i%3 == 0 {
@@ -70,6 +79,49 @@ func seedCases(t *testing.T, s store.Store, n int) {
 			// And rated by its reporter.
 			if _, err := s.RateCase(ctx, store.CaseRating{CaseID: c.ID, ExpectStatus: cur.Status,
 				Satisfaction: store.Satisfaction{Rating: store.SatisfactionDissatisfied, Reason: "处理太慢", At: at.Add(4 * time.Minute)}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// seedFiles is how many evidence files seedCases(t, s, 25) records: on every
+// fourth case and every fifth case's message.
+const seedFiles = 12
+
+// seedFile is the record of an evidence file; its id is a blob id derived
+// from name, so seedBlobs can store its bytes.
+func seedFile(name string, at time.Time, author string) store.Attachment {
+	return store.Attachment{ID: seedBlobID(name), Name: name + ".pdf", Type: "application/pdf", Size: 1000,
+		SHA256: bytes.Repeat([]byte{7}, 32), SealedKey: []byte("sealed-" + name), Author: author, At: at}
+}
+
+// seedBlobID turns a name into a valid blob id (26 base32 characters).
+func seedBlobID(name string) string {
+	const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+	sum := sha256.Sum256([]byte(name))
+	id := make([]byte, 26)
+	for i := range id {
+		id[i] = alphabet[int(sum[i])%32]
+	}
+	return string(id)
+}
+
+// seedBlobs stores bytes for every file record of s in blobs.
+func seedBlobs(t *testing.T, s store.Store, blobs store.BlobStore) {
+	t.Helper()
+	ctx := context.Background()
+	ids, err := allCaseIDs(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		files, err := s.CaseFiles(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if _, err := blobs.PutBlob(ctx, f.ID, strings.NewReader("ciphertext of "+f.Name)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -339,6 +391,11 @@ func TestMigrateDataRoundTripSQLiteToMongoAndBack(t *testing.T) {
 	}
 	seedCases(t, src, 25)
 	seedAdmin(t, src)
+	srcBlobs, err := disk.Open(filepath.Join(dir, "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedBlobs(t, src, srcBlobs)
 	// The source's search index has seen everything; the copy's has not.
 	markAllIndexed(t, src)
 	want := snapshot(t, src)
@@ -362,6 +419,10 @@ func TestMigrateDataRoundTripSQLiteToMongoAndBack(t *testing.T) {
 		if !strings.Contains(out, line) {
 			t.Errorf("first copy: no line %q in\n%s", line, out)
 		}
+	}
+	if line := fmt.Sprintf("source evidence files %d, copied %d, already present 0, mismatched 0, destination evidence files %d",
+		seedFiles, seedFiles, seedFiles); !strings.Contains(out, line) {
+		t.Errorf("first copy: no line %q in\n%s", line, out)
 	}
 	if !strings.Contains(out, "audit chain verified on the destination: 6 entries, intact") ||
 		!strings.Contains(out, "verified: every source record is in the destination") {
@@ -393,10 +454,33 @@ func TestMigrateDataRoundTripSQLiteToMongoAndBack(t *testing.T) {
 	}
 	sameSnapshots(t, "MongoDB after the re-run", want, snapshot(t, m))
 
-	backPath := filepath.Join(dir, "back.db")
+	// Back into a data directory of its own (its files beside it).
+	backDir := filepath.Join(dir, "back")
+	if err := os.Mkdir(backDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	backPath := filepath.Join(backDir, "back.db")
 	code, out = runMigrate(t, mongoSpec, "sqlite:"+backPath)
-	if code != 0 || !strings.Contains(out, "copied 25") {
+	if code != 0 || !strings.Contains(out, "copied 25") ||
+		!strings.Contains(out, fmt.Sprintf("source evidence files %d, copied %d", seedFiles, seedFiles)) {
 		t.Fatalf("copy back: exit %d\n%s", code, out)
+	}
+	backBlobs, err := disk.Open(filepath.Join(backDir, "files"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	srcBlobs.Blobs(context.Background(), time.Now().Add(time.Hour), func(id string, _ time.Time) error {
+		a, _ := blobHash(context.Background(), srcBlobs, id)
+		b, err := blobHash(context.Background(), backBlobs, id)
+		if err != nil || a != b {
+			t.Errorf("evidence file %s after the round trip: %v", id, err)
+		}
+		n++
+		return nil
+	})
+	if n != seedFiles {
+		t.Errorf("%d evidence files in the source, want %d", n, seedFiles)
 	}
 
 	// The round trip preserved every case byte for byte.

@@ -46,7 +46,8 @@ type filesOnly struct {
 func newFileDocs(messageID string, files []store.Attachment) ([]fileDoc, error) {
 	docs := make([]fileDoc, 0, len(files))
 	for _, f := range files {
-		if f.ID == "" || len(f.SealedKey) == 0 {
+		// A purged file (an import) has no key left; any other needs one.
+		if f.ID == "" || (len(f.SealedKey) == 0 && f.PurgedAt.IsZero()) {
 			return nil, incomplete("file ID or key")
 		}
 		d := fileDoc{ID: f.ID, MessageID: messageID, Name: f.Name, Type: f.Type, Size: f.Size, SHA256: f.SHA256,

@@ -38,11 +38,21 @@ func (db *DB) ImportCase(ctx context.Context, c *store.Case, events []store.Even
 		}
 		doc.Events = append(doc.Events, newEventDoc(e))
 	}
+	files, err := newFileDocs("", c.Files)
+	if err != nil {
+		return err
+	}
+	doc.Files = files
 	for i := range messages {
 		if messages[i].ID == "" {
 			return incomplete("message ID")
 		}
 		doc.Messages = append(doc.Messages, newMessageDoc(&messages[i]))
+		mf, err := newFileDocs(messages[i].ID, messages[i].Files)
+		if err != nil {
+			return err
+		}
+		doc.Files = append(doc.Files, mf...)
 	}
 
 	unlock := db.gate.lockCreate()

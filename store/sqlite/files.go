@@ -17,7 +17,8 @@ const fileColumns = `id, case_id, message_id, name, type, size, sha256, sealed_k
 // message, in the transaction that writes it; pos keeps their order.
 func insertFiles(ctx context.Context, tx *sql.Tx, caseID, messageID string, files []store.Attachment) error {
 	for i, f := range files {
-		if f.ID == "" || len(f.SealedKey) == 0 {
+		// A purged file (an import) has no key left; any other needs one.
+		if f.ID == "" || (len(f.SealedKey) == 0 && f.PurgedAt.IsZero()) {
 			return incomplete("file ID or key")
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO case_files (`+fileColumns+`, pos)

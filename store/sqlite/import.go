@@ -8,7 +8,8 @@ import (
 )
 
 // ImportCase stores a complete case as another store holds it — number,
-// version, timeline and messages unchanged — for copying an installation
+// version, timeline, messages and the records of their files unchanged
+// (Case.Files and Message.Files; the blobs are copied apart) — for copying an installation
 // between backends. The year's counter is raised to at least the case's Seq so
 // new cases continue after it. IndexedVersion starts at 0: the new store's
 // search index has not seen the case. An existing ID, number or idempotency
@@ -28,6 +29,9 @@ func (db *DB) ImportCase(ctx context.Context, c *store.Case, events []store.Even
 		if err := insertCase(ctx, tx, &row); err != nil {
 			return err
 		}
+		if err := insertFiles(ctx, tx, c.ID, "", c.Files); err != nil {
+			return err
+		}
 		for _, e := range events {
 			if e.ID == "" {
 				return incomplete("event ID")
@@ -43,6 +47,9 @@ func (db *DB) ImportCase(ctx context.Context, c *store.Case, events []store.Even
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO case_messages (id, case_id, at, author, body, actor)
 				VALUES (?, ?, ?, ?, ?, ?)`, m.ID, c.ID, millis(m.At), m.Author, m.Body, m.Actor); err != nil {
+				return err
+			}
+			if err := insertFiles(ctx, tx, c.ID, m.ID, m.Files); err != nil {
 				return err
 			}
 		}

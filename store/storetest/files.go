@@ -105,6 +105,46 @@ func testFiles(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 
+	t.Run("ImportCase carries the files of the case and of its messages, purged ones too", func(t *testing.T) {
+		src := open(t)
+		c := newCase("case-import-files", at(0))
+		c.Anonymous = false
+		c.ReporterSealed = []byte("sealed identity")
+		c.Files = []store.Attachment{newFile("file-i1", at(0), store.AuthorReporter), newFile("file-i2", at(0), store.AuthorReporter)}
+		mustCreate(t, src, c)
+		m := store.Message{ID: "msg-import-files", CaseID: c.ID, At: at(time.Hour), Author: store.AuthorHandler, Body: "请查收",
+			Actor: "user-7", Files: []store.Attachment{newFile("file-i3", at(time.Hour), store.AuthorHandler)}}
+		if err := src.AddMessage(t.Context(), &m); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := src.PurgeCaseIdentity(t.Context(), c.ID, at(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		// What migrate-data reads: the case and its messages with their
+		// files attached.
+		full := mustGet(t, src, c.ID)
+		files := mustFiles(t, src, c.ID)
+		msgs := mustMessages(t, src, c.ID)
+		for _, f := range files {
+			if f.MessageID == "" {
+				full.Files = append(full.Files, f)
+			}
+			for i := range msgs {
+				if msgs[i].ID == f.MessageID {
+					msgs[i].Files = append(msgs[i].Files, f)
+				}
+			}
+		}
+		dst := open(t)
+		if err := dst.ImportCase(t.Context(), full, mustEvents(t, src, c.ID), msgs); err != nil {
+			t.Fatalf("ImportCase: %v", err)
+		}
+		checkFiles(t, "CaseFiles after import", files, mustFiles(t, dst, c.ID))
+		if known, err := dst.FilesKnown(t.Context(), []string{"file-i1", "file-i3"}); err != nil || !known["file-i1"] || !known["file-i3"] {
+			t.Errorf("FilesKnown after import: %v, %v", known, err)
+		}
+	})
+
 	t.Run("a file is found only with its own case", func(t *testing.T) {
 		s := open(t)
 		a := newCase("case-a", at(0))
