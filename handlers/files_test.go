@@ -653,3 +653,61 @@ func TestUploadLeavesTheConnectionUsable(t *testing.T) {
 		t.Errorf("%d blobs, want 1", n)
 	}
 }
+
+// TestUploadLimitsApplyPerRoute: the upload routes take bodies of the
+// case's limit; every other route keeps the 256 KiB limit, multipart or not.
+func TestUploadLimitsApplyPerRoute(t *testing.T) {
+	e := newTestEnv(t, func(h *Handler) {
+		h.Cases.FileLimits = evidence.Limits{MaxFiles: 2, MaxFileBytes: 1 << 20, MaxCaseBytes: 1 << 20}
+	})
+	addr := liveApp(t, e)
+	// Declared over the upload route's limit (1 MB + the form): 413 at once.
+	resp := postDeclaringLength(t, addr, "/api/v1/reports", "multipart/form-data; boundary=x", 4<<20)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !resp.Close {
+		t.Errorf("upload over the route's limit: status %d, close %v", resp.StatusCode, resp.Close)
+	}
+	// 600 KB to an upload route is read; to another route it is too large.
+	resp, body := e.postMultipart("/api/v1/reports", url.Values{"report": {validReportJSON}},
+		[]upload{{"a.pdf", padPDF(600 << 10)}}, nil)
+	if resp.StatusCode != http.StatusCreated {
+		t.Errorf("600 KB upload: status %d\n%s", resp.StatusCode, clip(body, 300))
+	}
+	resp = postDeclaringLength(t, addr, "/followup", "multipart/form-data; boundary=x", 600<<10)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("600 KB multipart to /followup: status %d, want 413", resp.StatusCode)
+	}
+}
+
+// TestFileNamesNeverRunAsMarkup: a file name is the uploader's text; it is
+// shown escaped and downloaded under a cleaned name.
+func TestFileNamesNeverRunAsMarkup(t *testing.T) {
+	e := newTestEnv(t)
+	name := `<img src=x onerror=alert(1)>"'.pdf`
+	resp, body := e.submitWithFiles(nil, upload{name, onePagePDF()})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if strings.Contains(body, "<img src=x") {
+		t.Error("the receipt shows the file name as markup")
+	}
+	number, code := receiptOf(t, body)
+	e.mustLogin(number, code)
+	_, page := e.get("/followup/case")
+	// Angle brackets and quotes are not kept in names (evidence.SafeName);
+	// the apostrophe is, and the page escapes it.
+	if strings.Contains(page, "<img src=x") || !strings.Contains(page, "_img src=x onerror=alert(1)__&#39;.pdf") {
+		t.Error("the follow-up page does not show the cleaned name, escaped")
+	}
+	links := fileLink.FindAllStringSubmatch(page, -1)
+	if len(links) != 1 {
+		t.Fatalf("%d links", len(links))
+	}
+	resp, _ = e.get("/followup/case/files/" + links[0][1])
+	cd := resp.Header.Get("Content-Disposition")
+	if strings.ContainsAny(cd, "<>\r\n") || strings.Count(cd, `"`) != 2 || !strings.HasPrefix(cd, "attachment;") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") {
+		t.Errorf("download CSP %q", csp)
+	}
+}

@@ -15,7 +15,8 @@ const defaultStem = "证据材料"
 
 // SafeName is the name a file is shown and downloaded under. The uploader's
 // name is kept as far as it is harmless: no directories (a browser may send
-// a full Windows path), no control characters, no bidi controls (which make
+// a full Windows path), no control characters, none of <>:"|?* (which
+// Windows refuses in names; each becomes _), no bidi controls (which make
 // “exe.pdf” out of “fdp.exe”), no leading dots (hidden files), at most 80
 // characters. The extension is the one of the type the content was found to
 // be, so a handler's computer opens the file with the right program; a zero
@@ -25,8 +26,13 @@ func SafeName(name string, t Type) string {
 		name = name[i+1:]
 	}
 	name = strings.Map(func(r rune) rune {
-		if r == utf8.RuneError || unicode.IsControl(r) || isBidiControl(r) {
+		switch {
+		case r == utf8.RuneError || unicode.IsControl(r) || isBidiControl(r):
 			return -1
+		case strings.ContainsRune(`<>:"|?*`, r):
+			// Not allowed in a Windows file name, where most handlers
+			// save the file; and markup has no business in a name.
+			return '_'
 		}
 		return r
 	}, strings.ToValidUTF8(name, ""))

@@ -26,6 +26,9 @@ func TestSafeName(t *testing.T) {
 		{"report\u202Efdp.exe", Type{}, "reportfdp.exe"},
 		{"a\u2066b\u2069c\u200Fd\u061Ce.pdf", typePDF, "abcde.pdf"},
 		{"line\r\nbreak\t.pdf", typePDF, "linebreak.pdf"},
+		{`<img src=x onerror=alert(1)>"'.pdf`, typePDF, "_img src=x onerror=alert(1)__'.pdf"},
+		{"问题?是*什么:|.pdf", typePDF, "问题_是_什么__.pdf"},
+		{"全角问号？冒号：保留.pdf", typePDF, "全角问号？冒号：保留.pdf"},
 		{"nul\x00\x1b\x7f\u0085.pdf", typePDF, "nul.pdf"},
 		{"bad\xff\xfeutf8.pdf", typePDF, "badutf8.pdf"},
 		// The extension is the content's.
