@@ -402,9 +402,6 @@ func tooLongMessage(field string) string {
 // characters of [A-Za-z0-9_-]) makes retries safe: the same key with the same
 // body answers the first receipt again with 200.
 func (h *Handler) apiCreateReport(c *fiber.Ctx) error {
-	if !h.limiter.Allow("submit:"+h.clientIP(c), h.Config.Limits.SubmitPerIP, h.Config.Limits.Window) {
-		return errTooMany
-	}
 	idem := c.Get("Idempotency-Key")
 	if idem == "" {
 		idem = web.NewToken()

@@ -144,9 +144,6 @@ const (
 // identity included: it is the person's own, in their own browser) and a
 // fresh idempotency token: the posted one may come from another site.
 func (h *Handler) reportExpired(c *fiber.Ctx) error {
-	if !h.limiter.Allow("submit:"+h.clientIP(c), h.Config.Limits.SubmitPerIP, h.Config.Limits.Window) {
-		return errTooMany
-	}
 	return h.renderReportForm(c, fiber.StatusForbidden, parseReportForm(c), nil, web.NewToken(), msgReportExpired)
 }
 

@@ -161,9 +161,6 @@ const msgChooseFilesAgain = "表单中有需要修改的内容，所选文件未
 // everything the user typed and a message at each field; on success the
 // receipt page is the response to this POST, so the code never sits in a URL.
 func (h *Handler) reportSubmit(c *fiber.Ctx) error {
-	if !h.limiter.Allow("submit:"+h.clientIP(c), h.Config.Limits.SubmitPerIP, h.Config.Limits.Window) {
-		return errTooMany
-	}
 	form := parseReportForm(c)
 	idem := strings.TrimSpace(string(c.Request().PostArgs().Peek("idem")))
 	if !web.ValidToken(idem) {

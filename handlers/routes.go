@@ -15,7 +15,7 @@ func (h *Handler) routes(app *fiber.App) {
 
 	api := app.Group("/api/v1")
 	api.Get("/openapi.json", h.apiOpenAPI)
-	api.Post("/reports", h.Web.Uploads("POST", "/api/v1/reports", h.Cases), h.apiCreateReport)
+	api.Post("/reports", h.limitSubmit, h.Web.Uploads("POST", "/api/v1/reports", h.Cases), h.apiCreateReport)
 	api.Get("/reports/:number", h.apiGetReport)
 	api.Post("/reports/:number/messages", h.apiAddMessage)
 	api.Post("/reports/:number/files", h.apiCaseFirst, h.Web.Uploads("POST", "/api/v1/reports/:number/files", h.Cases), h.apiAddFiles)
@@ -44,7 +44,7 @@ func (h *Handler) routes(app *fiber.App) {
 	app.Get("/robots.txt", h.robotsTxt)
 	app.Get("/favicon.ico", h.faviconICO)
 	app.Get("/report", h.reportForm)
-	app.Post("/report", h.Web.Uploads("POST", "/report", h.Cases), h.csrfOr(h.reportExpired), h.reportSubmit)
+	app.Post("/report", h.limitSubmit, h.Web.Uploads("POST", "/report", h.Cases), h.csrfOr(h.reportExpired), h.reportSubmit)
 	app.Get("/followup", h.followupForm)
 	app.Post("/followup", h.csrfOr(h.followupExpired), h.followupLogin)
 	app.Get("/followup/case", h.followupView)
@@ -106,6 +106,15 @@ func (h *Handler) home(c *fiber.Ctx) error {
 
 func (h *Handler) guide(c *fiber.Ctx) error {
 	return h.renderPage(c, fiber.StatusOK, "guide", fiber.Map{"Title": "办事指南", "Nav": "guide"})
+}
+
+// limitSubmit counts a submission against the client's limit before its
+// body is read, so a client over the limit stores no file.
+func (h *Handler) limitSubmit(c *fiber.Ctx) error {
+	if !h.limiter.Allow("submit:"+h.clientIP(c), h.Config.Limits.SubmitPerIP, h.Config.Limits.Window) {
+		return errTooMany
+	}
+	return c.Next()
 }
 
 // isAPI tells whether a request belongs to the JSON API.

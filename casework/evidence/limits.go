@@ -17,9 +17,13 @@ func DefaultLimits() Limits {
 }
 
 // Describe is the hint under an upload field. It says that location data
-// is removed, because people hesitate to send phone photos otherwise.
+// is removed from photos, because people hesitate to send phone photos
+// otherwise, and that documents are kept as they are: a PDF's or an Office
+// file's properties may name its author, and only the uploader can know
+// whether that matters.
 func (l Limits) Describe() string {
-	return fmt.Sprintf("可上传 %s文件，最多 %d 个，每个不超过 %s，合计不超过 %s。照片中的拍摄位置等信息会在上传时清除。",
+	return fmt.Sprintf("可上传 %s文件，最多 %d 个，每个不超过 %s，合计不超过 %s。照片中的拍摄位置等信息会在上传时清除；"+
+		"PDF、Word、Excel 文件按原样保存，其文件属性中可能带有作者姓名，匿名反映的请先删除。",
 		typeNames, l.MaxFiles, formatSize(l.MaxFileBytes), formatSize(l.MaxCaseBytes))
 }
 

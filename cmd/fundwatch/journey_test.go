@@ -1120,7 +1120,11 @@ func (j *journey) typeMonth(id, ym string) {
 	j.t.Helper()
 	y, m := ym[0:4], ym[5:7]
 	var seen []string
-	for _, keys := range []string{m + y, y + kb.ArrowRight + m, m + kb.ArrowRight + y} {
+	// The month-first layout (Chromium's en-US) comes first, with an
+	// explicit move to the year: a failed attempt leaves the field's
+	// segments half-typed in a way Clear does not undo, so the order
+	// matters. "07" then → then "2019" is what a person types there.
+	for _, keys := range []string{m + kb.ArrowRight + y, y + kb.ArrowRight + m, m + y} {
 		j.do("type the month", chromedp.Blur(byID(id)), chromedp.Focus(byID(id)), chromedp.SendKeys(byID(id), keys))
 		got := j.value(byID(id))
 		if got == ym {
