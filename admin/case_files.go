@@ -4,7 +4,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/casework"
-	"fundwatch/casework/evidence"
 	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
@@ -55,18 +54,7 @@ func (a *Admin) caseFile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	mime := "application/octet-stream"
-	if t, ok := evidence.TypeByMIME(f.Type); ok {
-		mime = t.MIME
-	}
-	c.Set(fiber.HeaderContentType, mime)
-	c.Set(fiber.HeaderContentDisposition, evidence.ContentDisposition(f.Name))
-	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	c.Set(fiber.HeaderContentSecurityPolicy, "sandbox; default-src 'none'")
-	c.Set("Cross-Origin-Resource-Policy", "same-origin")
-	c.Context().SetBodyStream(rc, int(f.Size))
-	return nil
+	return web.SendFile(c, f, rc)
 }
 
 // caseFileHide hides a handler's file from the reporter, or shows it again.

@@ -3,7 +3,6 @@ package admin
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -16,32 +15,10 @@ import (
 
 	"fundwatch/casework"
 	"fundwatch/casework/caseflow"
+	"fundwatch/casework/evidence/evidencetest"
 	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
-
-// testPDF is a small valid PDF.
-func testPDF(text string) []byte {
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> % " + text,
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	var offs []int
-	for i, o := range objs {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
 
 // fileCaseWithFile files a case in region with one PDF from the reporter.
 func (e *adminEnv) fileCaseWithFile(region, name string, data []byte) (*store.Case, store.Attachment) {
@@ -88,8 +65,8 @@ var adminFileLink = regexp.MustCompile(`href="/admin/cases/[0-9a-z]+/files/([0-9
 func TestCaseFilesForHandlers(t *testing.T) {
 	e := newAdminEnv(t)
 	h := e.addUser("wenjian", store.RoleHandler, "220100")
-	cs, up := e.fileCaseWithFile("220102", "工资表.pdf", testPDF("wages"))
-	other, otherFile := e.fileCaseWithFile("220200", "外地材料.pdf", testPDF("elsewhere"))
+	cs, up := e.fileCaseWithFile("220102", "工资表.pdf", evidencetest.PDF("wages"))
+	other, otherFile := e.fileCaseWithFile("220200", "外地材料.pdf", evidencetest.PDF("elsewhere"))
 	cl := e.client()
 	cl.login(h)
 
@@ -101,7 +78,7 @@ func TestCaseFilesForHandlers(t *testing.T) {
 	}
 	before := len(e.auditActions())
 	resp, body := cl.get("/admin/cases/" + cs.ID + "/files/" + up.ID)
-	if resp.StatusCode != http.StatusOK || body != string(testPDF("wages")) {
+	if resp.StatusCode != http.StatusOK || body != string(evidencetest.PDF("wages")) {
 		t.Fatalf("download: status %d, %d bytes", resp.StatusCode, len(body))
 	}
 	if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") ||
@@ -132,7 +109,7 @@ func TestCaseFilesForHandlers(t *testing.T) {
 	_, page = cl.get("/admin/cases/" + cs.ID)
 	token := csrfField.FindStringSubmatch(page)[1]
 	resp, body = cl.postFiles("/admin/cases/"+cs.ID+"/reply", url.Values{"_csrf": {token}, "idem": {web.NewToken()},
-		"body": {"已收到您提供的工资表，附核查通知书。"}}, "核查通知书.pdf", testPDF("notice"))
+		"body": {"已收到您提供的工资表，附核查通知书。"}}, "核查通知书.pdf", evidencetest.PDF("notice"))
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("reply with a file: status %d\n%s", resp.StatusCode, body)
 	}
@@ -176,7 +153,7 @@ func TestCaseFilesForHandlers(t *testing.T) {
 
 func TestUploadRoutesCheckTheRoleBeforeReading(t *testing.T) {
 	e := newAdminEnv(t)
-	cs, _ := e.fileCaseWithFile("220102", "a.pdf", testPDF("a"))
+	cs, _ := e.fileCaseWithFile("220102", "a.pdf", evidencetest.PDF("a"))
 	viewer := e.addUser("gongkai", store.RolePublisher, "220000")
 	if casework.RoleAllows(viewer.User.Role, casework.PermReplyCase) {
 		t.Fatal("the publisher may reply: pick another role")
@@ -185,12 +162,12 @@ func TestUploadRoutesCheckTheRoleBeforeReading(t *testing.T) {
 	e.svc.Blobs = puts
 	cl := e.client()
 	cl.login(viewer)
-	resp, _ := cl.postFiles("/admin/cases/"+cs.ID+"/reply", url.Values{"body": {"答复"}}, "x.pdf", testPDF("x"))
+	resp, _ := cl.postFiles("/admin/cases/"+cs.ID+"/reply", url.Values{"body": {"答复"}}, "x.pdf", evidencetest.PDF("x"))
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("status %d, want 403", resp.StatusCode)
 	}
 	anon := e.client()
-	resp, _ = anon.postFiles("/admin/cases/"+cs.ID+"/reply", url.Values{"body": {"答复"}}, "x.pdf", testPDF("x"))
+	resp, _ = anon.postFiles("/admin/cases/"+cs.ID+"/reply", url.Values{"body": {"答复"}}, "x.pdf", evidencetest.PDF("x"))
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("signed out: status %d, want 403 (a form of an ended session)", resp.StatusCode)
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -144,9 +143,7 @@ func postedCSRF(c *fiber.Ctx) string {
 	return web.CSRFToken(c)
 }
 
-func isMultipart(c *fiber.Ctx) bool {
-	return strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm)
-}
+func isMultipart(c *fiber.Ctx) bool { return web.IsMultipart(c.Request().Header.ContentType()) }
 
 // postedValue is a field of the posted body, url-encoded or multipart.
 func postedValue(c *fiber.Ctx, name string) string {

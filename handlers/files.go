@@ -1,12 +1,10 @@
 package handlers
 
 import (
-	"io"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"fundwatch/casework/evidence"
 	"fundwatch/handlers/web"
 	"fundwatch/store"
 )
@@ -40,25 +38,6 @@ func apiFiles(files []store.Attachment) []apiFile {
 	return out
 }
 
-// sendFile answers with a stored evidence file: always as an attachment
-// under its safe name, with the type its content was checked to be, never
-// sniffed, never cached, and sandboxed should a browser render it anyway.
-// rc is closed once sent.
-func sendFile(c *fiber.Ctx, f *store.Attachment, rc io.ReadCloser) error {
-	mime := "application/octet-stream"
-	if t, ok := evidence.TypeByMIME(f.Type); ok {
-		mime = t.MIME
-	}
-	c.Set(fiber.HeaderContentType, mime)
-	c.Set(fiber.HeaderContentDisposition, evidence.ContentDisposition(f.Name))
-	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	c.Set(fiber.HeaderContentSecurityPolicy, "sandbox; default-src 'none'")
-	c.Set("Cross-Origin-Resource-Policy", "same-origin")
-	c.Context().SetBodyStream(rc, int(f.Size))
-	return nil
-}
-
 // followupFile downloads a file of the reporter's case (the follow-up
 // session) that they may see.
 func (h *Handler) followupFile(c *fiber.Ctx) error {
@@ -69,7 +48,11 @@ func (h *Handler) followupFile(c *fiber.Ctx) error {
 	if cs == nil {
 		return c.Redirect("/followup?expired=1", fiber.StatusSeeOther)
 	}
-	id := c.Params("id")
+	return h.sendReporterFile(c, cs, c.Params("id"))
+}
+
+// sendReporterFile sends a file of case cs that its reporter may see.
+func (h *Handler) sendReporterFile(c *fiber.Ctx, cs *store.Case, id string) error {
 	if !store.ValidID(id) {
 		return store.NotFound(store.MsgFileNotFound)
 	}
@@ -77,10 +60,10 @@ func (h *Handler) followupFile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendFile(c, f, rc)
+	return web.SendFile(c, f, rc)
 }
 
-// uploadsError is what an upload that stored nothing answers on the API:
+// apiUploadsError is what an upload that stored nothing answers on the API:
 // 422 at "files" for a refused file or a limit, 503 while files cannot be
 // stored.
 func (h *Handler) apiUploadsError(c *fiber.Ctx, up *web.Uploads) error {
@@ -160,13 +143,5 @@ func (h *Handler) apiGetFile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id := c.Params("id")
-	if !store.ValidID(id) {
-		return store.NotFound(store.MsgFileNotFound)
-	}
-	f, rc, err := h.Cases.OpenFileForReporter(c.UserContext(), cs, id)
-	if err != nil {
-		return err
-	}
-	return sendFile(c, f, rc)
+	return h.sendReporterFile(c, cs, c.Params("id"))
 }

@@ -5,11 +5,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
 	"image/jpeg"
 	"io"
 	"mime/multipart"
@@ -26,6 +23,7 @@ import (
 	"time"
 
 	"fundwatch/casework/evidence"
+	"fundwatch/casework/evidence/evidencetest"
 	"fundwatch/store"
 	"fundwatch/store/sqlite"
 )
@@ -116,71 +114,6 @@ func (e *testEnv) rawBlob(id string) []byte {
 // gpsMarker is planted in a photo's Exif GPS data; it must never be served.
 const gpsMarker = "GPS-39.9042N-116.4074E"
 
-// gpsPointer is the IFD0 entry pointing at the GPS IFD (tag 0x8825, LONG,
-// count 1), big-endian as planted.
-var gpsPointer = []byte{0x88, 0x25, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01}
-
-// phonePhoto is a JPEG like a phone's: an Exif segment with a GPS IFD
-// (latitude reference and a text naming the place) before the image.
-func phonePhoto(t testing.TB) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 32, 24))
-	for y := range 24 {
-		for x := range 32 {
-			img.Set(x, y, color.RGBA{uint8(x * 8), uint8(y * 10), 90, 255})
-		}
-	}
-	var enc bytes.Buffer
-	if err := jpeg.Encode(&enc, img, &jpeg.Options{Quality: 85}); err != nil {
-		t.Fatal(err)
-	}
-	be := binary.BigEndian
-	tiff := []byte("MM\x00*")
-	tiff = be.AppendUint32(tiff, 8)
-	// IFD0: one entry, the GPS pointer to offset 26.
-	tiff = be.AppendUint16(tiff, 1)
-	tiff = append(tiff, gpsPointer...)
-	tiff = be.AppendUint32(tiff, 26)
-	tiff = be.AppendUint32(tiff, 0)
-	// GPS IFD at 26: GPSLatitudeRef "N" and GPSAreaInformation (0x001C,
-	// UNDEFINED) holding the marker at offset 56.
-	tiff = be.AppendUint16(tiff, 2)
-	tiff = append(tiff, 0x00, 0x01, 0x00, 0x02, 0, 0, 0, 2, 'N', 0, 0, 0)
-	tiff = append(tiff, 0x00, 0x1C, 0x00, 0x07)
-	tiff = be.AppendUint32(tiff, uint32(len(gpsMarker)))
-	tiff = be.AppendUint32(tiff, 56)
-	tiff = be.AppendUint32(tiff, 0)
-	tiff = append(tiff, gpsMarker...)
-	app1 := append([]byte("Exif\x00\x00"), tiff...)
-	var b []byte
-	b = append(b, 0xFF, 0xD8, 0xFF, 0xE1, byte((len(app1)+2)>>8), byte(len(app1)+2))
-	b = append(b, app1...)
-	return append(b, enc.Bytes()[2:]...)
-}
-
-// onePagePDF is a small valid PDF.
-func onePagePDF() []byte {
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	var offs []int
-	for i, o := range objs {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
-
 // zipBombDOCX is a .docx whose document inflates to 20 MB of zeros from a
 // few kilobytes.
 func zipBombDOCX(t testing.TB) []byte {
@@ -204,8 +137,8 @@ var fileLink = regexp.MustCompile(`href="/followup/case/files/([0-9a-z]{26})"[^>
 
 func TestReportWithEvidenceFiles(t *testing.T) {
 	e := newTestEnv(t)
-	photo, pdf := phonePhoto(t), onePagePDF()
-	if !bytes.Contains(photo, []byte(gpsMarker)) || !bytes.Contains(photo, gpsPointer) {
+	photo, pdf := evidencetest.PhonePhoto(gpsMarker), evidencetest.PDF("")
+	if !bytes.Contains(photo, []byte(gpsMarker)) || !bytes.Contains(photo, evidencetest.GPSPointer) {
 		t.Fatal("the test photo carries no GPS data")
 	}
 	resp, body := e.submitWithFiles(nil, upload{"现场照片.jpg", photo}, upload{"工资表 2025.pdf", pdf})
@@ -262,7 +195,7 @@ func TestReportWithEvidenceFiles(t *testing.T) {
 	if !ok {
 		t.Fatalf("no image/jpeg download: %v", keys(got))
 	}
-	if bytes.Contains(jpg, []byte(gpsMarker)) || bytes.Contains(jpg, gpsPointer) {
+	if bytes.Contains(jpg, []byte(gpsMarker)) || bytes.Contains(jpg, evidencetest.GPSPointer) {
 		t.Error("the downloaded photo still carries its GPS data")
 	}
 	if _, err := jpeg.Decode(bytes.NewReader(jpg)); err != nil {
@@ -284,7 +217,7 @@ func keys(m map[string][]byte) []string {
 func TestRefusedUploadsStoreNothing(t *testing.T) {
 	pe := append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xFF\xFF"), make([]byte, 400)...)
 	html := []byte("<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>")
-	pdf := onePagePDF()
+	pdf := evidencetest.PDF("")
 	many := make([]upload, 11)
 	for i := range many {
 		many[i] = upload{fmt.Sprintf("材料%d.pdf", i+1), pdf}
@@ -301,7 +234,7 @@ func TestRefusedUploadsStoreNothing(t *testing.T) {
 		{"too many files", many, "一次最多上传 10 个文件，您选择了 11 个"},
 		{"a file over the size limit", []upload{{"扫描件.pdf", append(bytes.Repeat([]byte("%PDF-1.4\n"), 1), make([]byte, 70<<10)...)}},
 			"文件“扫描件.pdf”超过 64 KB 的大小限制"},
-		{"files over the case's total", []upload{{"a.pdf", padPDF(40 << 10)}, {"b.pdf", padPDF(40 << 10)}, {"c.pdf", padPDF(40 << 10)}},
+		{"files over the case's total", []upload{{"a.pdf", evidencetest.PDFOfSize("", 40<<10)}, {"b.pdf", evidencetest.PDFOfSize("", 40<<10)}, {"c.pdf", evidencetest.PDFOfSize("", 40<<10)}},
 			"文件合计不能超过 100 KB"},
 	}
 	for _, tt := range tests {
@@ -329,16 +262,9 @@ func TestRefusedUploadsStoreNothing(t *testing.T) {
 	}
 }
 
-// padPDF is a valid PDF of about n bytes (a comment pads it).
-func padPDF(n int) []byte {
-	pdf := onePagePDF()
-	pad := append([]byte("%"), bytes.Repeat([]byte("x"), n)...)
-	return append(append(append([]byte{}, pdf[:9]...), append(pad, '\n')...), pdf[9:]...)
-}
-
 func TestFormThatComesBackDropsItsFiles(t *testing.T) {
 	e := newTestEnv(t)
-	resp, body := e.submitWithFiles(func(v url.Values) { v.Set("description", "太短") }, upload{"照片.jpg", phonePhoto(t)})
+	resp, body := e.submitWithFiles(func(v url.Values) { v.Set("description", "太短") }, upload{"照片.jpg", evidencetest.PhonePhoto(gpsMarker)})
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
@@ -354,7 +280,7 @@ func TestRepeatedSubmissionWithFilesKeepsOneCopy(t *testing.T) {
 	e := newTestEnv(t)
 	csrf, idem := e.formTokens("/report")
 	v := validReportForm(csrf, idem)
-	pdf := onePagePDF()
+	pdf := evidencetest.PDF("")
 	resp, first := e.postMultipart("/report", v, []upload{{"a.pdf", pdf}}, nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
@@ -375,9 +301,9 @@ func TestRepeatedSubmissionWithFilesKeepsOneCopy(t *testing.T) {
 
 func TestFilesOfAnotherCaseAreNotServed(t *testing.T) {
 	e := newTestEnv(t)
-	_, body := e.submitWithFiles(nil, upload{"甲.pdf", onePagePDF()})
+	_, body := e.submitWithFiles(nil, upload{"甲.pdf", evidencetest.PDF("")})
 	numA, codeA := receiptOf(t, body)
-	_, body = e.submitWithFiles(func(v url.Values) { v.Set("subject.name", "另一家公司") }, upload{"乙.pdf", onePagePDF()})
+	_, body = e.submitWithFiles(func(v url.Values) { v.Set("subject.name", "另一家公司") }, upload{"乙.pdf", evidencetest.PDF("")})
 	numB, _ := receiptOf(t, body)
 	filesB, err := e.store.CaseFiles(context.Background(), e.caseByNumber(numB).ID)
 	if err != nil || len(filesB) != 1 {
@@ -410,7 +336,7 @@ func TestFollowupAddsFiles(t *testing.T) {
 	csrf := csrfField.FindStringSubmatch(page)[1]
 	idem := idemField.FindStringSubmatch(page)[1]
 	resp, body := e.postMultipart("/followup/case/messages", url.Values{"_csrf": {csrf}, "idem": {idem}, "body": {""}},
-		[]upload{{"补充照片.jpg", phonePhoto(t)}}, nil)
+		[]upload{{"补充照片.jpg", evidencetest.PhonePhoto(gpsMarker)}}, nil)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("status %d\n%s", resp.StatusCode, clip(body, 500))
 	}
@@ -436,7 +362,7 @@ func TestAPIFiles(t *testing.T) {
 	e := newTestEnv(t)
 	report := validReportJSON
 	resp, body := e.postMultipart("/api/v1/reports", url.Values{"report": {report}},
-		[]upload{{"现场照片.jpg", phonePhoto(t)}}, map[string]string{"Idempotency-Key": "api-files-test-0001"})
+		[]upload{{"现场照片.jpg", evidencetest.PhonePhoto(gpsMarker)}}, map[string]string{"Idempotency-Key": "api-files-test-0001"})
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("create: status %d\n%s", resp.StatusCode, body)
 	}
@@ -453,13 +379,13 @@ func TestAPIFiles(t *testing.T) {
 	auth := map[string]string{"X-Access-Code": rec.AccessCode}
 
 	// Follow-up adds a PDF.
-	resp, body = e.postMultipart("/api/v1/reports/"+rec.Number+"/files", nil, []upload{{"补充.pdf", onePagePDF()}}, auth)
+	resp, body = e.postMultipart("/api/v1/reports/"+rec.Number+"/files", nil, []upload{{"补充.pdf", evidencetest.PDF("")}}, auth)
 	if resp.StatusCode != http.StatusCreated || !strings.Contains(body, "补充.pdf") {
 		t.Fatalf("add files: status %d\n%s", resp.StatusCode, body)
 	}
 	// A wrong code stores nothing.
 	before := e.blobCount()
-	resp, _ = e.postMultipart("/api/v1/reports/"+rec.Number+"/files", nil, []upload{{"x.pdf", onePagePDF()}},
+	resp, _ = e.postMultipart("/api/v1/reports/"+rec.Number+"/files", nil, []upload{{"x.pdf", evidencetest.PDF("")}},
 		map[string]string{"X-Access-Code": "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA"})
 	if resp.StatusCode != http.StatusNotFound || e.blobCount() != before {
 		t.Errorf("wrong code: status %d, blobs %d → %d", resp.StatusCode, before, e.blobCount())
@@ -621,7 +547,7 @@ func TestUploadLeavesTheConnectionUsable(t *testing.T) {
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(20 * time.Second))
 	br := bufio.NewReader(conn)
-	body, ct := multipartBody(t, url.Values{"report": {validReportJSON}}, []upload{{"a.pdf", onePagePDF()}})
+	body, ct := multipartBody(t, url.Values{"report": {validReportJSON}}, []upload{{"a.pdf", evidencetest.PDF("")}})
 	fmt.Fprintf(conn, "POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", ct, body.Len())
 	conn.Write(body.Bytes())
 	resp, err := http.ReadResponse(br, nil)
@@ -649,7 +575,7 @@ func TestUploadLeavesTheConnectionUsable(t *testing.T) {
 	}
 	defer conn2.Close()
 	conn2.SetDeadline(time.Now().Add(20 * time.Second))
-	body, ct = multipartBody(t, nil, []upload{{"a.pdf", onePagePDF()}})
+	body, ct = multipartBody(t, nil, []upload{{"a.pdf", evidencetest.PDF("")}})
 	fmt.Fprintf(conn2, "POST /api/v1/reports/2026-999999/files HTTP/1.1\r\nHost: x\r\nX-Access-Code: AAAA-AAAA-AAAA-AAAA-AAAA-AAAA\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", ct, body.Len())
 	conn2.Write(body.Bytes())
 	resp, err = http.ReadResponse(bufio.NewReader(conn2), nil)
@@ -678,13 +604,23 @@ func TestUploadLimitsApplyPerRoute(t *testing.T) {
 	}
 	// 600 KB to an upload route is read; to another route it is too large.
 	resp, body := e.postMultipart("/api/v1/reports", url.Values{"report": {validReportJSON}},
-		[]upload{{"a.pdf", padPDF(600 << 10)}}, nil)
+		[]upload{{"a.pdf", evidencetest.PDFOfSize("", 600<<10)}}, nil)
 	if resp.StatusCode != http.StatusCreated {
 		t.Errorf("600 KB upload: status %d\n%s", resp.StatusCode, clip(body, 300))
 	}
 	resp = postDeclaringLength(t, addr, "/followup", "multipart/form-data; boundary=x", 600<<10)
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("600 KB multipart to /followup: status %d, want 413", resp.StatusCode)
+	}
+	// More parts than any form has: 413, nothing stored.
+	many := url.Values{"report": {validReportJSON}}
+	for i := range 600 {
+		many.Set(fmt.Sprintf("field%d", i), "x")
+	}
+	before := e.caseCount()
+	resp, body = e.postMultipart("/api/v1/reports", many, nil, nil)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || e.caseCount() != before {
+		t.Errorf("600 parts: status %d\n%s", resp.StatusCode, clip(body, 300))
 	}
 }
 
@@ -693,7 +629,7 @@ func TestUploadLimitsApplyPerRoute(t *testing.T) {
 func TestFileNamesNeverRunAsMarkup(t *testing.T) {
 	e := newTestEnv(t)
 	name := `<img src=x onerror=alert(1)>"'.pdf`
-	resp, body := e.submitWithFiles(nil, upload{name, onePagePDF()})
+	resp, body := e.submitWithFiles(nil, upload{name, evidencetest.PDF("")})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
 	}

@@ -164,6 +164,19 @@ func (s *Service) CheckCaseFiles(existing, added []store.Attachment) error {
 	return nil
 }
 
+// checkAddedFiles applies CheckCaseFiles to files added to a case that
+// already has some (a message's).
+func (s *Service) checkAddedFiles(ctx context.Context, caseID string, files []store.Attachment) error {
+	if len(files) == 0 {
+		return nil
+	}
+	existing, err := s.Store.CaseFiles(ctx, caseID)
+	if err != nil {
+		return err
+	}
+	return s.CheckCaseFiles(existing, files)
+}
+
 // fileRecords completes uploads for the write that takes them in.
 func fileRecords(uploads []store.Attachment, author, actor string, hidden bool, at time.Time) []store.Attachment {
 	out := make([]store.Attachment, len(uploads))

@@ -218,3 +218,42 @@ func TestSweepRemovesOrphanFiles(t *testing.T) {
 		rc.Close()
 	}
 }
+
+// Files added with a message count with the case's files already stored,
+// for the reporter and for staff alike, and a refused message leaves none
+// of its uploads behind.
+func TestMessageFilesCountWithTheCase(t *testing.T) {
+	ctx := context.Background()
+	svc, blobs, _ := filesService(t)
+	svc.FileLimits.MaxFiles, svc.FileLimits.MaxFileBytes, svc.FileLimits.MaxCaseBytes = 2, 1<<20, 2<<20
+	upload := func() store.Attachment {
+		a, err := svc.StoreUpload(ctx, "照片.png", bytes.NewReader(pngFile(t)), 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	r, err := svc.FileCase(ctx, testFiling("limits-case-00000001", upload()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.Case
+	if _, err := svc.AddReporterMessage(ctx, c, "补充一张照片。", "", []store.Attachment{upload()}); err != nil {
+		t.Fatal(err)
+	}
+	if n := blobCount(t, blobs); n != 2 {
+		t.Fatalf("%d blobs, want 2", n)
+	}
+	_, err = svc.AddReporterMessage(ctx, c, "再补充一张照片。", "", []store.Attachment{upload()})
+	if !strings.Contains(store.ErrorMessage(err), "最多上传 2 个文件，本次提交后将有 3 个") {
+		t.Errorf("a third file from the reporter: %v", err)
+	}
+	system := SystemActor("test", svc.Regions)
+	_, err = svc.Reply(ctx, system, c.ID, "附核查通知书。", "", upload())
+	if !strings.Contains(store.ErrorMessage(err), "本次提交后将有 3 个") {
+		t.Errorf("a third file from staff: %v", err)
+	}
+	if n := blobCount(t, blobs); n != 2 {
+		t.Errorf("%d blobs after the refused messages, want 2", n)
+	}
+}

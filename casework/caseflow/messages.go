@@ -95,14 +95,8 @@ func (s *Service) AddReporterMessage(ctx context.Context, c *store.Case, body, i
 	if count+1 > MaxReporterMessages || runes > MaxReporterRunes {
 		return nil, store.Errorf(store.EINVALID, MsgReporterCap)
 	}
-	if len(files) > 0 {
-		existing, err := s.Store.CaseFiles(ctx, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.CheckCaseFiles(existing, files); err != nil {
-			return nil, err
-		}
+	if err := s.checkAddedFiles(ctx, c.ID, files); err != nil {
+		return nil, err
 	}
 	err = s.Store.AddMessage(ctx, m)
 	if store.ErrorCode(err) == store.ECONFLICT && idem != "" {
@@ -179,14 +173,8 @@ func (s *Service) addStaffMessage(ctx context.Context, a Actor, caseID, body, id
 	}
 	m = &store.Message{ID: messageID(c.ID, idem), CaseID: c.ID, At: s.now(), Author: author, Body: body, Actor: a.recordedAs()}
 	m.Files = fileRecords(files, store.AuthorHandler, a.recordedAs(), author == store.AuthorNote, m.At)
-	if len(files) > 0 {
-		existing, err := s.Store.CaseFiles(ctx, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.CheckCaseFiles(existing, files); err != nil {
-			return nil, err
-		}
+	if err := s.checkAddedFiles(ctx, c.ID, files); err != nil {
+		return nil, err
 	}
 	err = s.Store.AddMessage(ctx, m)
 	if store.ErrorCode(err) == store.ECONFLICT && idem != "" {

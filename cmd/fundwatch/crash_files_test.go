@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"fundwatch/casework/evidence/evidencetest"
 	"fundwatch/store"
 	"fundwatch/store/disk"
 	"fundwatch/store/mongo"
@@ -49,8 +50,8 @@ func TestCrashLeavesNoOrphanFiles(t *testing.T) {
 		mu   sync.Mutex
 		acks []acked
 	)
-	statement := crashPDF(200 << 10)
-	scan := crashPDF(1 << 20)
+	statement := evidencetest.PDFOfSize("", 200<<10)
+	scan := evidencetest.PDFOfSize("", 1<<20)
 	sums := map[string][32]byte{"工资明细.pdf": sha256.Sum256(statement), "扫描件.pdf": sha256.Sum256(scan)}
 
 	for cycle := range 3 {
@@ -133,18 +134,6 @@ func TestCrashLeavesNoOrphanFiles(t *testing.T) {
 	}
 	t.Logf("figures: %d reports with files acknowledged over 3 kills, %d files without a case before the sweep, none after",
 		len(acks), len(orphans))
-}
-
-// crashPDF is a valid PDF of about n bytes.
-func crashPDF(n int) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	line := "% " + strings.Repeat("工资明细扫描", 10) + "\n"
-	for b.Len() < n {
-		b.WriteString(line)
-	}
-	b.WriteString("%%EOF\n")
-	return b.Bytes()
 }
 
 const crashFilesReportJSON = `{"kind":"report","reporterType":"citizen","anonymous":true,"category":"unpaid_contributions",` +

@@ -8,10 +8,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/binary"
-	"fmt"
-	"image"
-	"image/color"
 	"image/jpeg"
 	"os"
 	"path/filepath"
@@ -20,64 +16,12 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"fundwatch/casework/evidence/evidencetest"
 )
 
-// journeyGPS is planted in the test photo's GPS data.
+// journeyGPS is planted in the test photo's GPS data (evidencetest.PhonePhoto).
 const journeyGPS = "GPS-43.8868N-125.3245E"
-
-// journeyPhoto is a small JPEG with an Exif GPS IFD carrying journeyGPS.
-func journeyPhoto(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for y := range 48 {
-		for x := range 64 {
-			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), 120, 255})
-		}
-	}
-	var enc bytes.Buffer
-	if err := jpeg.Encode(&enc, img, &jpeg.Options{Quality: 85}); err != nil {
-		t.Fatal(err)
-	}
-	be := binary.BigEndian
-	tiff := be.AppendUint32([]byte("MM\x00*"), 8)
-	tiff = be.AppendUint16(tiff, 1)
-	tiff = append(tiff, 0x88, 0x25, 0x00, 0x04, 0, 0, 0, 1) // GPS IFD pointer
-	tiff = be.AppendUint32(tiff, 26)
-	tiff = be.AppendUint32(tiff, 0)
-	tiff = be.AppendUint16(tiff, 1)
-	tiff = append(tiff, 0x00, 0x1C, 0x00, 0x07) // GPSAreaInformation
-	tiff = be.AppendUint32(tiff, uint32(len(journeyGPS)))
-	tiff = be.AppendUint32(tiff, 44)
-	tiff = be.AppendUint32(tiff, 0)
-	tiff = append(tiff, journeyGPS...)
-	app1 := append([]byte("Exif\x00\x00"), tiff...)
-	b := []byte{0xFF, 0xD8, 0xFF, 0xE1, byte((len(app1) + 2) >> 8), byte(len(app1) + 2)}
-	b = append(b, app1...)
-	return append(b, enc.Bytes()[2:]...)
-}
-
-// journeyPDF is a one-page PDF whose page carries a note.
-func journeyPDF(note string) []byte {
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> % " + note,
-	}
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	var offs []int
-	for i, o := range objs {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
 
 // fileLink is a download link of a files table: its text and address.
 type fileLink struct {
@@ -114,7 +58,7 @@ func journeyEvidenceFiles(t *testing.T, b *browser) {
 	handler := in.addStaff("zhangwen", "handler", "220100", "张文", true)
 	base := in.start()
 	dir := t.TempDir()
-	photo, statement, notice := journeyPhoto(t), journeyPDF("wage statement"), journeyPDF("inspection notice")
+	photo, statement, notice := evidencetest.PhonePhoto(journeyGPS), evidencetest.PDF("wage statement"), evidencetest.PDF("inspection notice")
 	paths := map[string][]byte{"现场照片.jpg": photo, "工资明细.pdf": statement, "核查通知书.pdf": notice}
 	for name, data := range paths {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
@@ -122,10 +66,11 @@ func journeyEvidenceFiles(t *testing.T, b *browser) {
 		}
 	}
 
-	// The reporter files with a photo and a PDF.
-	citizen := b.journey(t, base, "files-citizen", tabOpts{})
+	// The reporter files with a photo and a PDF, on a phone.
+	citizen := b.journey(t, base, "files-citizen", tabOpts{phone: true})
 	citizen.open("/report")
 	citizen.fillReport(report{idNumber: reporterID, description: goodDesc})
+	citizen.fits("report form")
 	citizen.do("choose the evidence files", chromedp.SetUploadFiles(byID("files"),
 		[]string{filepath.Join(dir, "现场照片.jpg"), filepath.Join(dir, "工资明细.pdf")}))
 	if st := citizen.follow("submit the report with files", chromedp.CSS(`#report-form button[type="submit"]`)).Status; st != 200 {
@@ -133,6 +78,7 @@ func journeyEvidenceFiles(t *testing.T, b *browser) {
 	}
 	number, code := citizen.readReceipt()
 	citizen.wantText(byID("receipt-files"), "现场照片.jpg", "工资明细.pdf")
+	citizen.fits("receipt with files")
 	citizen.shot("receipt-with-files")
 
 	// The handler sees both, downloads them, and replies with a file.
@@ -145,7 +91,7 @@ func journeyEvidenceFiles(t *testing.T, b *browser) {
 	if got.Status != 200 || got.Type != "image/jpeg" || !strings.HasPrefix(got.Disposition, "attachment;") {
 		t.Fatalf("photo download: status %d type %q disposition %q", got.Status, got.Type, got.Disposition)
 	}
-	if bytes.Contains(got.body(), []byte(journeyGPS)) || bytes.Contains(got.body(), []byte{0x88, 0x25, 0x00, 0x04}) {
+	if bytes.Contains(got.body(), []byte(journeyGPS)) || bytes.Contains(got.body(), evidencetest.GPSPointer) {
 		t.Error("the handler's copy of the photo still holds the GPS data")
 	}
 	if _, err := jpeg.Decode(bytes.NewReader(got.body())); err != nil {
@@ -166,6 +112,7 @@ func journeyEvidenceFiles(t *testing.T, b *browser) {
 	citizen.do("type number and code", chromedp.SendKeys(byID("number"), number), chromedp.SendKeys(byID("code"), code))
 	citizen.follow("follow up", chromedp.CSS(`form[action="/followup"] button[type="submit"]`))
 	citizen.wantText(byID("files"), "现场照片.jpg", "工资明细.pdf", "核查通知书.pdf", "承办人员")
+	citizen.fits("follow-up with files")
 	citizen.shot("followup-files")
 	if got := citizen.downloadFile("#files", "核查通知书.pdf"); got.Status != 200 || got.Type != "application/pdf" ||
 		!bytes.Equal(got.body(), notice) || !strings.Contains(got.Disposition, "filename*=UTF-8''") {

@@ -12,6 +12,7 @@ import (
 
 	"fundwatch/casework"
 	"fundwatch/casework/caseflow"
+	"fundwatch/casework/evidence/evidencetest"
 	"fundwatch/store"
 )
 
@@ -32,7 +33,7 @@ func TestPurgeCommand(t *testing.T) {
 	then := time.Now().AddDate(-6, 0, 0)
 	svc := &caseflow.Service{Store: db, Blobs: blobs, Keyring: crashKeyring(t, data), Regions: regions,
 		Rules: caseflow.DefaultRules(), Clock: func() time.Time { return then }}
-	up, err := svc.StoreUpload(ctx, "工资明细.pdf", bytes.NewReader(crashPDF(4<<10)), 1<<20)
+	up, err := svc.StoreUpload(ctx, "工资明细.pdf", bytes.NewReader(evidencetest.PDFOfSize("", 4<<10)), 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
