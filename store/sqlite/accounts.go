@@ -24,7 +24,7 @@ func (db *DB) CreateUser(ctx context.Context, u *store.User) error {
 	}
 	row := storedUser(u)
 	row.Version = 1
-	if err := db.inWriteTx(ctx, "create user", func(tx *sql.Tx) error { return insertUser(ctx, tx, row) }); err != nil {
+	if err := db.inWriteTx(ctx, "create user", func(ctx context.Context, tx *sql.Tx) error { return insertUser(ctx, tx, row) }); err != nil {
 		return err
 	}
 	u.Username, u.CreatedAt, u.UpdatedAt, u.PasswordChangedAt = row.Username, row.CreatedAt, row.UpdatedAt, row.PasswordChangedAt
@@ -127,7 +127,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *store.User) error {
 	if u == nil || u.ID == "" {
 		return store.NotFound(store.MsgUserNotFound)
 	}
-	err := db.inWriteTx(ctx, "update user", func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, "update user", func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, role = ?, region_code = ?, email = ?,
 				password_hash = ?, totp_sealed = ?, disabled = ?, must_change_password = ?,
 				updated_at = ?, password_changed_at = ?, version = version + 1
@@ -157,7 +157,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *store.User) error {
 // UseTOTPStep moves the last accepted step forward in one conditional
 // UPDATE, so of two sign-ins with the same code only one changes a row.
 func (db *DB) UseTOTPStep(ctx context.Context, userID string, step int64) error {
-	return db.inWriteTx(ctx, "use totp step", func(tx *sql.Tx) error {
+	return db.inWriteTx(ctx, "use totp step", func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`,
 			step, userID, step)
 		if err != nil {
@@ -209,7 +209,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, key string, at time.Time) 
 	}
 	lt := store.LoginThrottle{Key: key}
 	var last int64
-	err := db.inWriteTx(ctx, "record login failure", func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, "record login failure", func(ctx context.Context, tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO login_throttle (key, failures, last_failure) VALUES (?, 1, ?)
 			ON CONFLICT (key) DO UPDATE SET failures = failures + 1,
 				last_failure = MAX(last_failure, excluded.last_failure)
@@ -240,7 +240,7 @@ func (db *DB) LoginFailures(ctx context.Context, key string) (store.LoginThrottl
 
 // ClearLoginFailures forgets key's failures.
 func (db *DB) ClearLoginFailures(ctx context.Context, key string) error {
-	return db.inWriteTx(ctx, "clear login failures", func(tx *sql.Tx) error {
+	return db.inWriteTx(ctx, "clear login failures", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM login_throttle WHERE key = ?`, key)
 		return err
 	})
@@ -255,7 +255,7 @@ func (db *DB) CreateSession(ctx context.Context, s *store.Session) error {
 		return store.Incomplete("sqlite", "session user ID")
 	}
 	created, seen, expires := store.Truncate(s.CreatedAt), store.Truncate(s.LastSeenAt), store.Truncate(s.ExpiresAt)
-	err := db.inWriteTx(ctx, "create session", func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, "create session", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, pending)
 			VALUES (?, ?, ?, ?, ?, ?)`, s.ID, s.UserID, millis(created), millis(seen), millis(expires), s.Pending)
 		return conflictAs(err, store.MsgConflict)
@@ -285,7 +285,7 @@ func (db *DB) SessionByID(ctx context.Context, id string) (*store.Session, error
 
 // TouchSession sets LastSeenAt.
 func (db *DB) TouchSession(ctx context.Context, id string, at time.Time) error {
-	return db.inWriteTx(ctx, "touch session", func(tx *sql.Tx) error {
+	return db.inWriteTx(ctx, "touch session", func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, millis(store.Truncate(at)), id)
 		if err != nil {
 			return err
@@ -322,7 +322,7 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time, idle tim
 
 func (db *DB) deleteSessions(ctx context.Context, op, query string, args ...any) (int, error) {
 	var n int64
-	err := db.inWriteTx(ctx, op, func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err

@@ -25,7 +25,7 @@ func (db *DB) AppendAudit(ctx context.Context, e *store.AuditEntry) error {
 	}
 	entry := *e
 	entry.At = store.Truncate(e.At)
-	err := db.inWriteTx(ctx, "append audit", func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, "append audit", func(ctx context.Context, tx *sql.Tx) error {
 		var lastSeq int64
 		lastHash := ""
 		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&lastSeq, &lastHash)

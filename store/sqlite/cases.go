@@ -39,7 +39,7 @@ func (db *DB) CreateCase(ctx context.Context, c *store.Case, first store.Event) 
 	}
 	year := c.CreatedAt.In(store.CST).Year()
 	var seq int64
-	err := db.inWriteTx(ctx, "create case", func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, "create case", func(ctx context.Context, tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (year, last_seq) VALUES (?, 1)
 			ON CONFLICT (year) DO UPDATE SET last_seq = last_seq + 1
 			RETURNING last_seq`, year).Scan(&seq)
@@ -85,7 +85,7 @@ func (db *DB) CaseByIdempotencyKey(ctx context.Context, key string) (*store.Case
 // transaction.
 func (db *DB) RehashIdempotencyKeys(ctx context.Context, prefix string, hash func(string) string) (int, error) {
 	n := 0
-	err := db.inWriteTx(ctx, "rehash idempotency keys", func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, "rehash idempotency keys", func(ctx context.Context, tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, idempotency_key FROM cases WHERE substr(idempotency_key, 1, ?) <> ?`,
 			len(prefix), prefix)
 		if err != nil {
@@ -196,7 +196,7 @@ func (db *DB) UpdateCase(ctx context.Context, u store.CaseUpdate) (*store.Case, 
 		return nil, err
 	}
 	var c *store.Case
-	err := db.inWriteTx(ctx, "update case", func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, "update case", func(ctx context.Context, tx *sql.Tx) error {
 		var status string
 		var version int64
 		err := tx.QueryRowContext(ctx, `SELECT status, version FROM cases WHERE id = ?`, u.CaseID).Scan(&status, &version)
@@ -315,7 +315,7 @@ func (db *DB) RateCase(ctx context.Context, r store.CaseRating) (*store.Case, er
 		return nil, incomplete("rating time")
 	}
 	var c *store.Case
-	err := db.inWriteTx(ctx, "rate case", func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, "rate case", func(ctx context.Context, tx *sql.Tx) error {
 		var status, rating string
 		err := tx.QueryRowContext(ctx, `SELECT status, satisfaction FROM cases WHERE id = ?`, r.CaseID).Scan(&status, &rating)
 		switch {
@@ -349,7 +349,7 @@ func (db *DB) AddMessage(ctx context.Context, m *store.Message) error {
 	if m == nil || m.ID == "" {
 		return incomplete("message ID")
 	}
-	return db.inWriteTx(ctx, "add message", func(tx *sql.Tx) error {
+	return db.inWriteTx(ctx, "add message", func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE cases SET version = version + 1, updated_at = ? WHERE id = ?`,
 			millis(m.At), m.CaseID)
 		if err != nil {

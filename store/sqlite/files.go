@@ -97,7 +97,7 @@ func (db *DB) CaseFile(ctx context.Context, caseID, fileID string) (*store.Attac
 
 // SetFileHidden sets whether the reporter sees a file.
 func (db *DB) SetFileHidden(ctx context.Context, caseID, fileID string, hidden bool, at time.Time) error {
-	return db.inWriteTx(ctx, "set file hidden", func(tx *sql.Tx) error {
+	return db.inWriteTx(ctx, "set file hidden", func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE case_files SET hidden_from_reporter = ? WHERE id = ? AND case_id = ?`,
 			hidden, fileID, caseID)
 		if err != nil {
@@ -153,7 +153,7 @@ func (db *DB) FilesKnown(ctx context.Context, ids []string) (map[string]bool, er
 // With secure_delete on (writeParams) SQLite overwrites the freed content.
 func (db *DB) PurgeCaseIdentity(ctx context.Context, caseID string, at time.Time) ([]string, error) {
 	var purged []string
-	err := db.inWriteTx(ctx, "purge case identity", func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, "purge case identity", func(ctx context.Context, tx *sql.Tx) error {
 		if err := caseExists(ctx, tx, caseID); err != nil {
 			return err
 		}

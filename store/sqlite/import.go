@@ -25,7 +25,7 @@ func (db *DB) ImportCase(ctx context.Context, c *store.Case, events []store.Even
 	}
 	row := *c
 	row.IndexedVersion = 0
-	return db.inWriteTx(ctx, "import case", func(tx *sql.Tx) error {
+	return db.inWriteTx(ctx, "import case", func(ctx context.Context, tx *sql.Tx) error {
 		if err := insertCase(ctx, tx, &row); err != nil {
 			return err
 		}
@@ -74,7 +74,7 @@ func (db *DB) ImportUser(ctx context.Context, u *store.User) error {
 		return incomplete("user version")
 	}
 	row := storedUser(u)
-	return db.inWriteTx(ctx, "import user", func(tx *sql.Tx) error { return insertUser(ctx, tx, row) })
+	return db.inWriteTx(ctx, "import user", func(ctx context.Context, tx *sql.Tx) error { return insertUser(ctx, tx, row) })
 }
 
 // ImportAuditEntry stores e as given; Seq is the primary key, so a Seq in
@@ -88,7 +88,7 @@ func (db *DB) ImportAuditEntry(ctx context.Context, e store.AuditEntry) error {
 	case e.Action == "":
 		return incomplete("audit action")
 	}
-	_, err := db.write.ExecContext(ctx, `INSERT INTO audit (`+auditColumns+`)
+	_, err := db.exec(ctx, `INSERT INTO audit (`+auditColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.Seq, millis(e.At), e.ActorID, e.ActorName, e.Action, e.TargetType,
 		e.TargetID, e.RegionCode, e.Detail, e.IP, e.RequestID, e.PrevHash, e.Hash)
@@ -122,7 +122,7 @@ func (db *DB) ImportSetting(ctx context.Context, s *store.Setting) error {
 	case s.Version < 1:
 		return incomplete("setting version")
 	}
-	_, err := db.write.ExecContext(ctx, `INSERT INTO settings (`+settingColumns+`) VALUES (?, ?, ?, ?, ?)`,
+	_, err := db.exec(ctx, `INSERT INTO settings (`+settingColumns+`) VALUES (?, ?, ?, ?, ?)`,
 		s.Key, blob(s.Value), s.Version, millis(s.UpdatedAt), s.UpdatedBy)
 	return translate("import setting", conflictAs(err, store.MsgConflict))
 }
@@ -137,7 +137,7 @@ func (db *DB) ImportMail(ctx context.Context, m *store.Mail) error {
 	case m.Status != store.MailPending && m.Status != store.MailSent && m.Status != store.MailFailed:
 		return incomplete("mail status")
 	}
-	_, err := db.write.ExecContext(ctx, `INSERT INTO outbox (`+mailColumns+`)
+	_, err := db.exec(ctx, `INSERT INTO outbox (`+mailColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.To, m.ReporterCaseID, m.Subject, m.Body, m.Kind, m.CaseID, m.RegionCode,
 		m.Status, m.Attempts, millis(m.NextAttemptAt), optionalMillis(m.LeaseUntil), m.LastError,

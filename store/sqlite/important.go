@@ -47,7 +47,7 @@ func (db *DB) insertReport(ctx context.Context, op string, r *store.ImportantRep
 	if err != nil {
 		return translate(op, err)
 	}
-	_, err = db.write.ExecContext(ctx, `INSERT INTO important_reports (`+reportColumns+`)
+	_, err = db.exec(ctx, `INSERT INTO important_reports (`+reportColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.CaseID, r.CaseNumber, r.RegionCode, r.Revision, r.Supersedes, r.ChangeNote,
 		r.Class, r.National, r.DiscoveredOn, millis(r.DueAt), r.AmountFen, r.Category, types, r.Title, r.Body, recipients,
@@ -98,7 +98,7 @@ func (db *DB) UpdateImportantDraft(ctx context.Context, r *store.ImportantReport
 	if err != nil {
 		return translate("update important draft", err)
 	}
-	err = db.inWriteTx(ctx, "update important draft", func(tx *sql.Tx) error {
+	err = db.inWriteTx(ctx, "update important draft", func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE important_reports
 			SET title = ?, body = ?, recipients = ?, amount_fen = ?, category = ?, insurance_types = ?,
 				class = ?, national = ?, discovered_on = ?, due_at = ?, change_note = ?, updated_at = ?,
@@ -142,7 +142,7 @@ func (db *DB) SubmitImportantReport(ctx context.Context, id string, by string, a
 // explainReportMiss for a miss.
 func (db *DB) moveReport(ctx context.Context, op, id, from, wrongStatus, update string, args ...any) (*store.ImportantReport, error) {
 	var r *store.ImportantReport
-	err := db.inWriteTx(ctx, op, func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, update, args...)
 		if err != nil {
 			return err
@@ -290,7 +290,7 @@ func (db *DB) SubmitQuarterlyReport(ctx context.Context, q *store.QuarterlyRepor
 	if err != nil {
 		return translate("submit quarterly report", err)
 	}
-	_, err = db.write.ExecContext(ctx, `INSERT INTO quarterly_reports (id, city_code, year, quarter, rows_json,
+	_, err = db.exec(ctx, `INSERT INTO quarterly_reports (id, city_code, year, quarter, rows_json,
 			due_at, submitted_by, submitted_by_name, submitted_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		q.ID, q.CityCode, q.Year, q.Quarter, string(encoded),

@@ -73,7 +73,7 @@ func (db *DB) MarkIndexed(ctx context.Context, area string, marks []store.IndexM
 	if len(marks) == 0 {
 		return nil
 	}
-	return db.inWriteTx(ctx, "mark indexed", func(tx *sql.Tx) error {
+	return db.inWriteTx(ctx, "mark indexed", func(ctx context.Context, tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, `UPDATE `+table+` SET indexed_version = ?
 			WHERE id = ? AND indexed_version < ? AND version >= ?`)
 		if err != nil {
@@ -118,6 +118,6 @@ func (db *DB) ResetIndexed(ctx context.Context, area string) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.write.ExecContext(ctx, `UPDATE `+table+` SET indexed_version = 0 WHERE indexed_version > 0`)
+	_, err = db.exec(ctx, `UPDATE `+table+` SET indexed_version = 0 WHERE indexed_version > 0`)
 	return translate("reset indexed", err)
 }

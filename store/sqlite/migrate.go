@@ -84,7 +84,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			"数据库版本高于程序版本，请升级程序")
 	}
 	for _, m := range ms {
-		err := db.inWriteTx(ctx, "migrate "+m.name, func(tx *sql.Tx) error {
+		err := db.inWriteTx(ctx, "migrate "+m.name, func(ctx context.Context, tx *sql.Tx) error {
 			var applied int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&applied); err != nil {
 				return err

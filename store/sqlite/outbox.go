@@ -23,7 +23,7 @@ func (db *DB) EnqueueMail(ctx context.Context, m *store.Mail) error {
 	case (m.To == "") == (m.ReporterCaseID == ""):
 		return store.Incomplete("sqlite", "mail recipient (exactly one of To and ReporterCaseID)")
 	}
-	_, err := db.write.ExecContext(ctx, `INSERT INTO outbox (`+mailColumns+`)
+	_, err := db.exec(ctx, `INSERT INTO outbox (`+mailColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, '', ?, NULL)`,
 		m.ID, m.To, m.ReporterCaseID, m.Subject, m.Body, m.Kind, m.CaseID, m.RegionCode,
 		store.MailPending, millis(m.CreatedAt), millis(m.CreatedAt))
@@ -45,7 +45,7 @@ func (db *DB) ClaimMail(ctx context.Context, now time.Time, lease time.Duration,
 		return out, nil
 	}
 	until := millis(now.Add(lease))
-	err := db.inWriteTx(ctx, "claim mail", func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, "claim mail", func(ctx context.Context, tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `UPDATE outbox SET lease_until = ?
 			WHERE id IN (SELECT id FROM outbox
 				WHERE status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
@@ -108,7 +108,7 @@ func (db *DB) RequeueMail(ctx context.Context, id string, at time.Time) error {
 // from; no row changed is ENOTFOUND for a missing mail, else ECONFLICT
 // (MsgAlreadyDone).
 func (db *DB) updateMail(ctx context.Context, op, id, from, update string, args ...any) error {
-	return db.inWriteTx(ctx, op, func(tx *sql.Tx) error {
+	return db.inWriteTx(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, update, args...)
 		if err != nil {
 			return err

@@ -66,7 +66,7 @@ func (db *DB) CreatePublication(ctx context.Context, p *store.Publication, r *st
 	rev.SubmittedBy, rev.SubmittedAt = "", time.Time{}
 	rev.ApprovedBy, rev.ApprovedAt = "", time.Time{}
 	rev.PublishedBy, rev.PublishedAt = "", time.Time{}
-	err := db.inWriteTx(ctx, "create publication", func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, "create publication", func(ctx context.Context, tx *sql.Tx) error {
 		if err := checkPublicationConflicts(ctx, tx, &row); err != nil {
 			return err
 		}
@@ -101,7 +101,7 @@ func (db *DB) ImportPublication(ctx context.Context, p *store.Publication, revs 
 	// This installation's search index has not seen the publication.
 	row := *p
 	row.IndexedVersion = 0
-	return db.inWriteTx(ctx, "import publication", func(tx *sql.Tx) error {
+	return db.inWriteTx(ctx, "import publication", func(ctx context.Context, tx *sql.Tx) error {
 		if err := checkPublicationConflicts(ctx, tx, &row); err != nil {
 			return err
 		}
@@ -350,7 +350,7 @@ func (db *DB) WithdrawPublication(ctx context.Context, id string, expectVersion 
 // then stores it one version on and returns it as stored.
 func (db *DB) changePublication(ctx context.Context, op, id string, change func(tx *sql.Tx, p *store.Publication) error) (*store.Publication, error) {
 	var out *store.Publication
-	err := db.inWriteTx(ctx, op, func(tx *sql.Tx) error {
+	err := db.inWriteTx(ctx, op, func(ctx context.Context, tx *sql.Tx) error {
 		p, err := publicationByID(ctx, tx, id)
 		if err != nil {
 			return err

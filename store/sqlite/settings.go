@@ -40,7 +40,7 @@ func (db *DB) PutCalendarYear(ctx context.Context, year int, entries []store.Cal
 	}
 	sorted := slices.Clone(entries)
 	slices.SortFunc(sorted, func(a, b store.CalendarEntry) int { return strings.Compare(a.Date, b.Date) })
-	return db.inWriteTx(ctx, "put calendar year", func(tx *sql.Tx) error {
+	return db.inWriteTx(ctx, "put calendar year", func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM calendar_entries WHERE date BETWEEN ? AND ?`,
 			fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year))
 		if err != nil {
@@ -117,11 +117,11 @@ func (db *DB) PutSetting(ctx context.Context, s *store.Setting) error {
 		err error
 	)
 	if s.Version == 0 {
-		res, err = db.write.ExecContext(ctx, `INSERT INTO settings (key, value, version, updated_at, updated_by)
+		res, err = db.exec(ctx, `INSERT INTO settings (key, value, version, updated_at, updated_by)
 			VALUES (?, ?, 1, ?, ?) ON CONFLICT (key) DO NOTHING`,
 			s.Key, blob(s.Value), millis(s.UpdatedAt), s.UpdatedBy)
 	} else {
-		res, err = db.write.ExecContext(ctx, `UPDATE settings
+		res, err = db.exec(ctx, `UPDATE settings
 			SET value = ?, version = version + 1, updated_at = ?, updated_by = ?
 			WHERE key = ? AND version = ?`,
 			blob(s.Value), millis(s.UpdatedAt), s.UpdatedBy, s.Key, s.Version)

@@ -37,8 +37,9 @@ const (
 // than spin on SQLITE_BUSY; reads use a separate pool that WAL lets run
 // beside the writer, so a slow write never blocks a page view.
 type DB struct {
-	write *sql.DB
-	read  *sql.DB
+	write  *sql.DB
+	writer *writer // runs inWriteTx's transactions on write, in groups (groupcommit.go)
+	read   *sql.DB
 }
 
 var _ store.Store = (*DB)(nil)
@@ -71,10 +72,11 @@ func Open(path string) (*DB, error) {
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
-	db := &DB{write: write}
+	db := &DB{write: write, writer: newWriter(write)}
 	// The first statement on the writer opens the file (and switches it to
 	// WAL), so migrating also reports a path that cannot be opened.
 	if err := db.migrate(ctx); err != nil {
+		db.writer.stop()
 		_ = write.Close()
 		return nil, err
 	}
@@ -89,6 +91,7 @@ func Open(path string) (*DB, error) {
 	read.SetMaxIdleConns(readers)
 	if err := read.PingContext(ctx); err != nil {
 		_ = read.Close()
+		db.writer.stop()
 		_ = write.Close()
 		return nil, translate("open read pool", err)
 	}
@@ -114,24 +117,12 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both pools. The writer closes last so that SQLite, seeing its
-// last connection go, checkpoints the WAL into the main file.
+// Close closes both pools, after the writes in progress. The writer closes
+// last so that SQLite, seeing its last connection go, checkpoints the WAL
+// into the main file.
 func (db *DB) Close() error {
+	db.writer.stop()
 	return translate("close", errors.Join(db.read.Close(), db.write.Close()))
-}
-
-// inWriteTx runs fn in one immediate transaction on the writer and commits,
-// or rolls back if fn fails. Errors come back translated.
-func (db *DB) inWriteTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return translate(op, err)
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return translate(op, err)
-	}
-	return translate(op, tx.Commit())
 }
 
 // inReadTx runs fn in a read transaction on the reader pool, so that several
