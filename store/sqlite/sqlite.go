@@ -26,7 +26,7 @@ import (
 // what is deleted, so a purged identity or file key is gone from the file.
 const (
 	writeParams = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-		"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)&_txlock=immediate"
+		"&_pragma=foreign_keys(1)&_pragma=secure_delete(1)&_pragma=temp_store(2)&_txlock=immediate"
 	// Readers never write, so they take no write lock and refuse writes
 	// (query_only) should a write ever be sent to the wrong pool.
 	readParams = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_query_only=1"
