@@ -140,9 +140,8 @@ func checkAfterCrash(t *testing.T, path string, acked map[string]string) {
 	}
 	defer func() { _ = db.Close() }()
 	ctx := context.Background()
-	var ok string
-	if err := db.read.QueryRow(`PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
-		t.Fatalf("integrity_check: %q, %v", ok, err)
+	if err := db.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
 	}
 	stored := map[string]string{}
 	rows, err := db.read.Query(`SELECT id, number FROM cases`)
