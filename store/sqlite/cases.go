@@ -25,6 +25,18 @@ const caseColumns = `id, number, year, seq, kind, reporter_type, anonymous, cate
 
 const eventColumns = `id, case_id, at, action, from_status, to_status, result, note, actor, internal`
 
+// The statements that file a case (prepared on open, see prepared.go).
+const (
+	nextSeqSQL = `INSERT INTO case_counters (year, last_seq) VALUES (?, 1)
+		ON CONFLICT (year) DO UPDATE SET last_seq = last_seq + 1
+		RETURNING last_seq`
+	insertCaseSQL = `INSERT INTO cases (` + caseColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertEventSQL = `INSERT INTO case_events (` + eventColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
 // CreateCase stores c and its first event in one transaction together with
 // the counter update that numbers it, so a number is never handed out for a
 // case that was not stored (an idempotency conflict rolls the counter back).
@@ -40,23 +52,21 @@ func (db *DB) CreateCase(ctx context.Context, c *store.Case, first store.Event) 
 	year := c.CreatedAt.In(store.CST).Year()
 	var seq int64
 	err := db.inWriteTx(ctx, "create case", func(ctx context.Context, tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `INSERT INTO case_counters (year, last_seq) VALUES (?, 1)
-			ON CONFLICT (year) DO UPDATE SET last_seq = last_seq + 1
-			RETURNING last_seq`, year).Scan(&seq)
+		err := db.hot.queryRow(ctx, tx, nextSeqSQL, year).Scan(&seq)
 		if err != nil {
 			return err
 		}
 		row := *c
 		row.Number, row.Year, row.Seq = formatNumber(year, seq), year, seq
 		row.Version, row.IndexedVersion = 1, 0
-		if err := insertCase(ctx, tx, &row); err != nil {
+		if err := db.insertCase(ctx, tx, &row); err != nil {
 			return err
 		}
 		first.CaseID = c.ID
-		if err := insertEvent(ctx, tx, first); err != nil {
+		if err := db.insertEvent(ctx, tx, first); err != nil {
 			return err
 		}
-		return insertFiles(ctx, tx, c.ID, "", c.Files)
+		return db.insertFiles(ctx, tx, c.ID, "", c.Files)
 	})
 	if err != nil {
 		return err
@@ -226,7 +236,7 @@ func (db *DB) UpdateCase(ctx context.Context, u store.CaseUpdate) (*store.Case, 
 		}
 		ev := u.Event
 		ev.CaseID = u.CaseID
-		if err := insertEvent(ctx, tx, ev); err != nil {
+		if err := db.insertEvent(ctx, tx, ev); err != nil {
 			return err
 		}
 		c, err = scanCase(tx.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = ?`, u.CaseID))
@@ -365,7 +375,7 @@ func (db *DB) AddMessage(ctx context.Context, m *store.Message) error {
 		if err != nil {
 			return err
 		}
-		return insertFiles(ctx, tx, m.CaseID, m.ID, m.Files)
+		return db.insertFiles(ctx, tx, m.CaseID, m.ID, m.Files)
 	})
 }
 
@@ -432,15 +442,12 @@ func (db *DB) CaseMessages(ctx context.Context, caseID string) ([]store.Message,
 
 // insertCase writes the row of c as it is (number, version and all); a
 // trigger adds its insurance types' rows (migration 0002).
-func insertCase(ctx context.Context, tx *sql.Tx, c *store.Case) error {
+func (db *DB) insertCase(ctx context.Context, tx *sql.Tx, c *store.Case) error {
 	types, err := encodeTypes(c.InsuranceTypes)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO cases (`+caseColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err = db.hot.exec(ctx, tx, insertCaseSQL,
 		c.ID, c.Number, c.Year, c.Seq, c.Kind, c.ReporterType, c.Anonymous, c.Category, types,
 		c.RegionCode, c.Subject.Name, c.Subject.CreditCode, c.Subject.IDNumber, c.Subject.Address,
 		c.AmountFen, c.AmountGiven, c.OccurredFrom, c.Description, c.Channel, c.Status, c.Result,
@@ -457,12 +464,12 @@ func insertCase(ctx context.Context, tx *sql.Tx, c *store.Case) error {
 
 // insertEvent appends e to its case's timeline, an empty Action as
 // store.ActionStatus.
-func insertEvent(ctx context.Context, tx *sql.Tx, e store.Event) error {
+func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, e store.Event) error {
 	action := e.Action
 	if action == "" {
 		action = store.ActionStatus
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO case_events (`+eventColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := db.hot.exec(ctx, tx, insertEventSQL,
 		e.ID, e.CaseID, millis(e.At), action, e.FromStatus, e.ToStatus, e.Result, e.Note, e.Actor, e.Internal)
 	return err
 }

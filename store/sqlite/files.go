@@ -13,16 +13,19 @@ import (
 const fileColumns = `id, case_id, message_id, name, type, size, sha256, sealed_key, author, actor,
 	hidden_from_reporter, at, purged_at`
 
+// insertFileSQL adds one file of a case or message (prepared on open).
+const insertFileSQL = `INSERT INTO case_files (` + fileColumns + `, pos)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 // insertFiles writes the records of files that come with a case or a
 // message, in the transaction that writes it; pos keeps their order.
-func insertFiles(ctx context.Context, tx *sql.Tx, caseID, messageID string, files []store.Attachment) error {
+func (db *DB) insertFiles(ctx context.Context, tx *sql.Tx, caseID, messageID string, files []store.Attachment) error {
 	for i, f := range files {
 		// A purged file (an import) has no key left; any other needs one.
 		if f.ID == "" || (len(f.SealedKey) == 0 && f.PurgedAt.IsZero()) {
 			return incomplete("file ID or key")
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO case_files (`+fileColumns+`, pos)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := db.hot.exec(ctx, tx, insertFileSQL,
 			f.ID, caseID, messageID, f.Name, f.Type, f.Size, blob(f.SHA256), blob(f.SealedKey), f.Author, f.Actor,
 			f.HiddenFromReporter, millis(f.At), purgedMillis(f.PurgedAt), i)
 		if err != nil {

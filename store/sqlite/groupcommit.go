@@ -46,6 +46,7 @@ type writeRequest struct {
 // writer runs the write transactions of a DB on its single connection.
 type writer struct {
 	db       *sql.DB
+	hot      prepared           // the savepoint statements
 	requests chan *writeRequest // unbuffered: a request is either taken or its caller still waits
 	quit     chan struct{}
 	stopped  sync.WaitGroup
@@ -54,8 +55,8 @@ type writer struct {
 	waiting  atomic.Int64 // calls not yet taken into a group
 }
 
-func newWriter(db *sql.DB) *writer {
-	w := &writer{db: db, requests: make(chan *writeRequest), quit: make(chan struct{})}
+func newWriter(db *sql.DB, hot prepared) *writer {
+	w := &writer{db: db, hot: hot, requests: make(chan *writeRequest), quit: make(chan struct{})}
 	w.stopped.Add(1)
 	go w.run()
 	return w
@@ -191,7 +192,7 @@ func (w *writer) commit(group []*writeRequest) {
 	}
 	ok := live[:0:0]
 	for i, r := range live {
-		ferr, intact := runInSavepoint(tx, r)
+		ferr, intact := w.runInSavepoint(tx, r)
 		if !intact {
 			// The shared transaction is gone: what ran in it is not
 			// stored. The request that broke it has its answer; the
@@ -229,21 +230,28 @@ var errGroupLost = errors.New("the shared write transaction was rolled back")
 // runInSavepoint runs r's function inside a savepoint of tx. ferr is the
 // function's error (its work is undone); intact is false when tx itself no
 // longer stands, which SQLite reports as a savepoint that no longer exists.
-func runInSavepoint(tx *sql.Tx, r *writeRequest) (ferr error, intact bool) {
+func (w *writer) runInSavepoint(tx *sql.Tx, r *writeRequest) (ferr error, intact bool) {
 	ctx := context.WithoutCancel(r.ctx)
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT grp`); err != nil {
+	if _, err := w.hot.exec(ctx, tx, savepointSQL); err != nil {
 		return err, false
 	}
 	if ferr = r.fn(ctx, tx); ferr != nil {
-		if _, err := tx.ExecContext(ctx, `ROLLBACK TO grp`); err != nil {
+		if _, err := w.hot.exec(ctx, tx, rollbackToSavepointSQL); err != nil {
 			return ferr, false
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `RELEASE grp`); err != nil {
+	if _, err := w.hot.exec(ctx, tx, releaseSavepointSQL); err != nil {
 		return ferr, false
 	}
 	return ferr, true
 }
+
+// The savepoint of each write in a group (prepared on open).
+const (
+	savepointSQL           = `SAVEPOINT grp`
+	rollbackToSavepointSQL = `ROLLBACK TO grp`
+	releaseSavepointSQL    = `RELEASE grp`
+)
 
 // solo runs r in a transaction of its own.
 func (w *writer) solo(r *writeRequest) error {

@@ -15,7 +15,7 @@ import (
 )
 
 // openGroupTest opens a fresh database whose group sizes are recorded.
-func openGroupTest(t *testing.T) (*DB, func() []int) {
+func openGroupTest(t testing.TB) (*DB, func() []int) {
 	t.Helper()
 	db, err := Open(filepath.Join(t.TempDir(), "fundwatch.db"))
 	if err != nil {

@@ -26,10 +26,10 @@ func (db *DB) ImportCase(ctx context.Context, c *store.Case, events []store.Even
 	row := *c
 	row.IndexedVersion = 0
 	return db.inWriteTx(ctx, "import case", func(ctx context.Context, tx *sql.Tx) error {
-		if err := insertCase(ctx, tx, &row); err != nil {
+		if err := db.insertCase(ctx, tx, &row); err != nil {
 			return err
 		}
-		if err := insertFiles(ctx, tx, c.ID, "", c.Files); err != nil {
+		if err := db.insertFiles(ctx, tx, c.ID, "", c.Files); err != nil {
 			return err
 		}
 		for _, e := range events {
@@ -37,7 +37,7 @@ func (db *DB) ImportCase(ctx context.Context, c *store.Case, events []store.Even
 				return incomplete("event ID")
 			}
 			e.CaseID = c.ID
-			if err := insertEvent(ctx, tx, e); err != nil {
+			if err := db.insertEvent(ctx, tx, e); err != nil {
 				return err
 			}
 		}
@@ -49,7 +49,7 @@ func (db *DB) ImportCase(ctx context.Context, c *store.Case, events []store.Even
 				VALUES (?, ?, ?, ?, ?, ?)`, m.ID, c.ID, millis(m.At), m.Author, m.Body, m.Actor); err != nil {
 				return err
 			}
-			if err := insertFiles(ctx, tx, c.ID, m.ID, m.Files); err != nil {
+			if err := db.insertFiles(ctx, tx, c.ID, m.ID, m.Files); err != nil {
 				return err
 			}
 		}

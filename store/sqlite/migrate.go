@@ -58,6 +58,21 @@ func loadMigrations() ([]migration, error) {
 	return ms, nil
 }
 
+// migrateTx runs fn in a transaction of its own on write. Migrations run
+// on open, before the writer of inWriteTx starts and before the statements
+// of the write path can be prepared against the schema.
+func migrateTx(ctx context.Context, write *sql.DB, op string, fn func(tx *sql.Tx) error) error {
+	tx, err := write.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(op, err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return translate(op, err)
+	}
+	return translate(op, tx.Commit())
+}
+
 // migrate brings the schema up to date. Each migration is checked for inside
 // its own immediate transaction, so two processes opening the same file at
 // once apply it exactly once.
@@ -84,7 +99,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			"数据库版本高于程序版本，请升级程序")
 	}
 	for _, m := range ms {
-		err := db.inWriteTx(ctx, "migrate "+m.name, func(ctx context.Context, tx *sql.Tx) error {
+		err := migrateTx(ctx, db.write, "migrate "+m.name, func(tx *sql.Tx) error {
 			var applied int
 			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&applied); err != nil {
 				return err

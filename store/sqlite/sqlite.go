@@ -38,7 +38,8 @@ const (
 // beside the writer, so a slow write never blocks a page view.
 type DB struct {
 	write  *sql.DB
-	writer *writer // runs inWriteTx's transactions on write, in groups (groupcommit.go)
+	writer *writer  // runs inWriteTx's transactions on write, in groups (groupcommit.go)
+	hot    prepared // statements of the busiest writes, prepared on write (prepared.go)
 	read   *sql.DB
 }
 
@@ -72,14 +73,18 @@ func Open(path string) (*DB, error) {
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
-	db := &DB{write: write, writer: newWriter(write)}
+	db := &DB{write: write}
 	// The first statement on the writer opens the file (and switches it to
 	// WAL), so migrating also reports a path that cannot be opened.
 	if err := db.migrate(ctx); err != nil {
-		db.writer.stop()
 		_ = write.Close()
 		return nil, err
 	}
+	if db.hot, err = prepare(ctx, write, hotStatements...); err != nil {
+		_ = write.Close()
+		return nil, err
+	}
+	db.writer = newWriter(write, db.hot)
 
 	read, err := sql.Open("sqlite", dsn(path, readParams))
 	if err != nil {
@@ -92,6 +97,7 @@ func Open(path string) (*DB, error) {
 	if err := read.PingContext(ctx); err != nil {
 		_ = read.Close()
 		db.writer.stop()
+		_ = db.hot.close()
 		_ = write.Close()
 		return nil, translate("open read pool", err)
 	}
@@ -122,7 +128,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // into the main file.
 func (db *DB) Close() error {
 	db.writer.stop()
-	return translate("close", errors.Join(db.read.Close(), db.write.Close()))
+	return translate("close", errors.Join(db.read.Close(), db.hot.close(), db.write.Close()))
 }
 
 // inReadTx runs fn in a read transaction on the reader pool, so that several
