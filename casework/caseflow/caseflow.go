@@ -41,6 +41,8 @@ type Service struct {
 	// side changed (a publication published, corrected or withdrawn), so the
 	// public site drops its cached pages at once.
 	PublicChanged func()
+
+	users userList // the active users, for notifications (notify.go)
 }
 
 // RuleSource is where the service reads the configurable rules: the

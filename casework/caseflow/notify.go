@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"fundwatch/casework"
@@ -83,33 +84,62 @@ func (s *Service) enqueue(ctx context.Context, m *store.Mail) error {
 	return err
 }
 
-// ancestors is code and every region above it: the regions whose staff
-// see a case of code.
-func (s *Service) ancestors(code string) []string {
-	var out []string
-	for c := code; c != ""; {
-		r, ok := s.Regions.Lookup(c)
-		if !ok {
-			break
-		}
-		out = append(out, c)
-		c = r.Parent
-	}
-	return out
-}
-
 // caseWorkers are the active users with an e-mail address who work the
 // cases of region: their role accepts cases and their region contains it.
 func (s *Service) caseWorkers(ctx context.Context, region string) ([]*store.User, error) {
-	regions := s.ancestors(region)
-	if len(regions) == 0 {
+	if _, ok := s.Regions.Lookup(region); !ok {
 		return nil, nil
 	}
-	users, err := s.Store.ListUsers(ctx, store.UserFilter{RegionCodes: regions})
+	users, err := s.users.active(ctx, s.Store)
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(users, func(u *store.User) bool { return !worksCasesOf(s.Regions, u, region) || u.Email == "" }), nil
+	var out []*store.User
+	for _, u := range users {
+		if worksCasesOf(s.Regions, u, region) && u.Email != "" {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// activeUsersTTL is how long the list of active users is reused for the
+// notification of a new case. Every filing needs it, and listing the users
+// took a fifth of the CPU of a submission (BenchmarkSubmission); users
+// change seldom. A change made through this service is seen at once;
+// one made by another process (the fundwatch user command) or directly
+// in the store (a user's own e-mail address on the account page) within
+// this time.
+const activeUsersTTL = 30 * time.Second
+
+// userList is the cached list of active users.
+type userList struct {
+	mu    sync.Mutex
+	at    time.Time // when listed, on the monotonic clock
+	users []*store.User
+}
+
+// active returns the active users, listed at most activeUsersTTL ago.
+// The users returned are shared: callers must not change them.
+func (l *userList) active(ctx context.Context, st store.Store) ([]*store.User, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.users != nil && time.Since(l.at) < activeUsersTTL {
+		return l.users, nil
+	}
+	users, err := st.ListUsers(ctx, store.UserFilter{})
+	if err != nil {
+		return nil, err
+	}
+	l.users, l.at = users, time.Now()
+	return users, nil
+}
+
+// forget drops the cached list after a change to a user.
+func (l *userList) forget() {
+	l.mu.Lock()
+	l.users = nil
+	l.mu.Unlock()
 }
 
 // worksCasesOf reports whether u is an active user whose role works cases
