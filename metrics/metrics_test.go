@@ -201,3 +201,18 @@ func TestASlowStoreLeavesTheBacklogsOutWithinTheTimeout(t *testing.T) {
 	}
 	wantLines(t, text, `fundwatch_build_info{version="test"} 1`)
 }
+
+// BenchmarkObserveRequest is the cost a request pays once its series
+// exists: it should allocate nothing.
+func BenchmarkObserveRequest(b *testing.B) {
+	m := New(prometheus.NewRegistry(), "bench")
+	routes := []string{"/", "/report", "/api/v1/reports/:number", "/disclosure/:slug/:id", "unmatched"}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			m.ObserveRequest(routes[i%len(routes)], "GET", 200, 3*time.Millisecond)
+			i++
+		}
+	})
+}
