@@ -442,7 +442,7 @@ func (h *Handler) apiCreateReport(c *fiber.Ctx) error {
 	if fe != nil {
 		return h.apiInvalid(c, fe)
 	}
-	r, err := h.submit(c.UserContext(), in, fen, given, idem, web.RequestID(c), up.Claim())
+	r, err := h.submit(c.UserContext(), in, fen, given, idem, web.RequestID(c), up.Claim(), ViaAPI)
 	if err != nil {
 		if store.ErrorCode(err) == store.EINVALID && up != nil && up.Count > 0 {
 			return h.apiInvalid(c, FieldErrors{web.FilesField: store.ErrorMessage(err)})

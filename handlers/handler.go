@@ -165,6 +165,11 @@ type Handler struct {
 	Clock   func() time.Time
 	Log     *slog.Logger
 	Config  Config
+	// Filed, when set, is told of every case this site filed anew (not of a
+	// retried submission answered with its first receipt), by kind
+	// (store.KindComplaint, store.KindReport) and by how it came (ViaWeb,
+	// ViaAPI): cmd counts them for operators.
+	Filed func(kind, via string)
 	// PublicCache keeps the rendered disclosure pages, downloads, feeds and
 	// API answers. cmd makes it, hands its Invalidate to the writer of
 	// publications and runs its Watch over the store's published stamp;

@@ -249,9 +249,10 @@ const creditCodeConfirmMsg = "统一社会信用代码的校验位不符，可�
 // through a bounded number of slots (see acquireWriteSlot).
 //
 // files are the evidence files stored for the submission (web.Uploads);
-// FileCase records them with the case or discards them.
+// FileCase records them with the case or discards them. via is how the
+// submission came (ViaWeb, ViaAPI), for Filed.
 func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, amountGiven bool, idemKey, requestID string,
-	files []store.Attachment) (*caseflow.Receipt, error) {
+	files []store.Attachment, via string) (*caseflow.Receipt, error) {
 	digest, err := submissionDigest(h.Keyring, in, files)
 	if err != nil {
 		h.Cases.DiscardUploads(ctx, files)
@@ -292,8 +293,18 @@ func (h *Handler) submit(ctx context.Context, in *reportInput, amountFen int64, 
 		return nil, err
 	}
 	defer release()
-	return h.Cases.FileCase(ctx, f)
+	r, err := h.Cases.FileCase(ctx, f)
+	if err == nil && !r.Repeat && h.Filed != nil {
+		h.Filed(r.Case.Kind, via)
+	}
+	return r, err
 }
+
+// How a submission came, for Filed.
+const (
+	ViaWeb = "web" // the HTML form at /report
+	ViaAPI = "api" // POST /api/v1/reports
+)
 
 // errOverloaded answers a submission that could not even queue for the
 // store: nothing was saved, and the client is told so and to retry.

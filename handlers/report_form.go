@@ -195,7 +195,7 @@ func (h *Handler) reportSubmit(c *fiber.Ctx) error {
 		return h.renderReportForm(c, fiber.StatusUnprocessableEntity, form, errs, idem,
 			"提交的内容有需要修改的地方，请按提示修改后再次提交。")
 	}
-	r, err := h.submit(c.UserContext(), in, fen, given, idem, web.RequestID(c), up.Claim())
+	r, err := h.submit(c.UserContext(), in, fen, given, idem, web.RequestID(c), up.Claim(), ViaWeb)
 	if err != nil {
 		if store.ErrorCode(err) == store.EINVALID && up != nil && up.Count > 0 {
 			// The limits per case, checked with the case.

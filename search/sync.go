@@ -44,6 +44,10 @@ type Syncer struct {
 	Batch      int
 	Interval   time.Duration
 	MaxBackoff time.Duration
+	// Failed, when set, is told of every failed round of an area — each
+	// retry, where the log says it once per failure streak — with the
+	// store's or the engine's error: cmd counts them for operators.
+	Failed func(area string, err error)
 
 	kick chan struct{}
 	once sync.Once
@@ -212,6 +216,9 @@ func (s *Syncer) SyncOnce(ctx context.Context) (int, error) {
 		}
 		total += n
 		s.record(a.area, n, err)
+		if err != nil && s.Failed != nil && ctx.Err() == nil {
+			s.Failed(a.area, err)
+		}
 		if err != nil && first == nil {
 			first = err
 		}

@@ -259,6 +259,44 @@ func TestSyncCatchesUpAfterTheEngineWasDown(t *testing.T) {
 	}
 }
 
+func TestSyncTellsFailedOfEveryFailedRoundButNotOfACancelledOne(t *testing.T) {
+	r := newRig(t)
+	fl := &flaky{Index: r.cases}
+	fl.down.Store(true)
+	r.sync.Cases = fl
+	type failure struct {
+		area string
+		err  error
+	}
+	var failures []failure
+	r.sync.Failed = func(area string, err error) { failures = append(failures, failure{area, err}) }
+	r.file(t, "220102", "长春市某某商贸有限公司", "少报职工工资基数，按最低基数缴纳养老保险费。")
+	for range 3 {
+		if _, err := r.sync.SyncOnce(context.Background()); err == nil {
+			t.Fatal("SyncOnce succeeded while the engine was down")
+		}
+	}
+	if len(failures) != 3 {
+		t.Fatalf("Failed told %d times after 3 failed rounds, want 3: %v", len(failures), failures)
+	}
+	for _, f := range failures {
+		if f.area != store.IndexCases || !errors.Is(f.err, search.ErrUnavailable) {
+			t.Errorf("Failed told %s %v, want the cases area and the engine's error", f.area, f.err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _ = r.sync.SyncOnce(ctx)
+	if len(failures) != 3 {
+		t.Errorf("Failed told of a round cut short by shutting down: %v", failures[3:])
+	}
+	fl.down.Store(false)
+	r.syncOnce(t)
+	if len(failures) != 3 {
+		t.Errorf("Failed told of a round that succeeded: %v", failures[3:])
+	}
+}
+
 func TestSyncRun(t *testing.T) {
 	r := newRig(t)
 	r.sync.Interval = 20 * time.Millisecond

@@ -64,6 +64,13 @@ type config struct {
 	SMTPFrom     string
 	SMTPTLS      string
 
+	// Metrics for Prometheus, never public: MetricsAddr serves /metrics on
+	// a listener of its own (plain, for a private network), MetricsToken
+	// also on the app's address to requests carrying it as a bearer
+	// token. Both "" is off.
+	MetricsAddr  string
+	MetricsToken string
+
 	// Who runs the portal, for the footer and the contact page; each is
 	// left out where not configured.
 	SiteSponsor string
@@ -166,6 +173,8 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*con
 	fs.StringVar(&c.SMTPPassword, "smtp-password", env("SMTP_PASSWORD", ""), "mail server password (FUNDWATCH_SMTP_PASSWORD or FUNDWATCH_SMTP_PASSWORD_FILE)")
 	fs.StringVar(&c.SMTPFrom, "smtp-from", env("SMTP_FROM", ""), "sender of notifications, e.g. \"社保基金监督平台 <noreply@example.gov.cn>\" (FUNDWATCH_SMTP_FROM)")
 	fs.StringVar(&c.SMTPTLS, "smtp-tls", env("SMTP_TLS", "starttls"), "starttls (required), tls (implicit, port 465) or none (127.0.0.1 test servers only) (FUNDWATCH_SMTP_TLS)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "serve Prometheus metrics at /metrics on this host:port, a listener of its own for a private network; none: not served there (FUNDWATCH_METRICS_ADDR)")
+	fs.StringVar(&c.MetricsToken, "metrics-token", env("METRICS_TOKEN", ""), "also serve /metrics on --addr to requests with \"Authorization: Bearer TOKEN\", at least 16 characters; none: /metrics there is an unknown page (FUNDWATCH_METRICS_TOKEN or FUNDWATCH_METRICS_TOKEN_FILE)")
 	fs.StringVar(&c.SiteSponsor, "site-sponsor", env("SITE_SPONSOR", ""), "主办单位 shown in the footer, e.g. 吉林省人力资源和社会保障厅; none: left out (FUNDWATCH_SITE_SPONSOR)")
 	fs.StringVar(&c.SiteAddress, "site-address", env("SITE_ADDRESS", ""), "the sponsor's address, for the footer and 联系我们 (FUNDWATCH_SITE_ADDRESS)")
 	fs.StringVar(&c.SitePhone, "site-phone", env("SITE_PHONE", ""), "a contact phone number, for the footer and 联系我们 (FUNDWATCH_SITE_PHONE)")
@@ -209,6 +218,7 @@ func (c *config) validate() error {
 	if c.DataDir == "" {
 		bad("--data must not be empty")
 	}
+	c.validateMetrics(bad)
 	if c.RetentionYears < 0 || c.RetentionYears > 100 {
 		bad("--retention-years %d: want 0 (keep) to 100", c.RetentionYears)
 	}
@@ -275,6 +285,29 @@ func (c *config) validate() error {
 	c.validateSMTP(bad)
 	c.validateSite(bad)
 	return errors.Join(errs...)
+}
+
+// validateMetrics checks the metrics listener (an address like --addr's,
+// and not the same one) and the token (long enough not to be guessed, and
+// sendable as it is in a header).
+func (c *config) validateMetrics(bad func(string, ...any)) {
+	if c.MetricsAddr != "" {
+		host, port, err := net.SplitHostPort(c.MetricsAddr)
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 ||
+			(host != "" && net.ParseIP(host) == nil && host != "localhost") {
+			bad("--metrics-addr %q: want host:port with an IP address or localhost, e.g. 127.0.0.1:9100", c.MetricsAddr)
+		} else if c.MetricsAddr == c.Addr {
+			bad("--metrics-addr %q: must differ from --addr: the metrics listener is not public", c.MetricsAddr)
+		}
+	}
+	if c.MetricsToken != "" {
+		if len(c.MetricsToken) < 16 {
+			bad("--metrics-token: want at least 16 characters, e.g. from openssl rand -hex 32")
+		}
+		if strings.IndexFunc(c.MetricsToken, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
+			bad("--metrics-token: want printable ASCII without spaces")
+		}
+	}
 }
 
 // validateSite checks what the footer shows: one line of visible text each,

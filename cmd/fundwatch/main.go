@@ -204,6 +204,14 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 	if err != nil {
 		return err
 	}
+	// Metrics first: the store's commit hook is set before anything
+	// writes (observeCommitBatches is where db.ObserveCommits will be
+	// called: HOOK(group commit) in metrics.go), and the plumbing is built
+	// with its observer.
+	om := newOperatorMetrics(cfg, st, log)
+	if om != nil {
+		observeCommitBatches(st, om.ObserveCommitBatch)
+	}
 	var shared fiber.Storage // nil: in memory, for one instance
 	if m, ok := st.(*mongo.DB); ok {
 		// Several instances share one MongoDB: keep CSRF tokens, follow-up
@@ -217,6 +225,7 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		Log:            log,
 		Clock:          time.Now,
 		Storage:        shared,
+		Observer:       om.observer(),
 	})
 	defer w.Close()
 	// The calendar and the rules as administrators stored them: read now,
@@ -275,6 +284,9 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 	}
 	defer ix.Close()
 	syncer := newSyncer(st, ix, regions, log)
+	if om != nil {
+		syncer.Failed = om.SearchSyncFailed
+	}
 	h := &handlers.Handler{
 		Search:   ix.Public,
 		Cases:    cases,
@@ -294,6 +306,9 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 			Site: handlers.SiteInfo{Sponsor: cfg.SiteSponsor, Address: cfg.SiteAddress, Phone: cfg.SitePhone,
 				Email: cfg.SiteEmail, SiteCode: cfg.SiteCode, ICP: cfg.SiteICP},
 		},
+	}
+	if om != nil {
+		h.Filed = om.SubmissionFiled
 	}
 	adm := &admin.Admin{
 		Search:  ix.Cases,
@@ -331,7 +346,20 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 	if err := h.Mount(app); err != nil {
 		return err
 	}
+	if om != nil && cfg.MetricsToken != "" {
+		w.ServeMetrics(app, cfg.MetricsToken, om.handler)
+		log.Info("serving metrics on the portal's address to the bearer of --metrics-token", "path", web.MetricsPath)
+	}
 	w.Finish(app)
+	if om != nil && cfg.MetricsAddr != "" {
+		mctx, stopMetrics := context.WithCancel(ctx)
+		done, err := serveMetricsListener(mctx, cfg.MetricsAddr, om.handler, log)
+		if err != nil {
+			stopMetrics()
+			return err
+		}
+		defer func() { stopMetrics(); <-done }()
+	}
 	// A publication, correction or withdrawal made here empties the public
 	// page cache at once; one made on another instance (MongoDB), or by
 	// fundwatch import, reaches this instance's cache through the store's

@@ -149,6 +149,7 @@ func (w *Web) HandleError(c *fiber.Ctx, err error) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Response().Header.Del(fiber.HeaderETag)
 	status, title, msg := StatusOf(err)
+	w.countError(err)
 	if status >= 500 && !errors.Is(err, ErrInternalLogged) {
 		w.Log.Error("request failed", "request_id", RequestID(c), "method", c.Method(), "path", c.Path(),
 			"status", status, "error", err)
@@ -184,5 +185,21 @@ func (w *Web) HandleError(c *fiber.Ctx, err error) error {
 // dependency such as search is down). The path is the route's pattern, as
 // in the access log.
 func (w *Web) LogError(c *fiber.Ctx, msg string, err error) {
+	w.countError(err)
 	w.Log.Error(msg, "request_id", RequestID(c), "method", c.Method(), "path", c.Route().Path, "error", err)
+}
+
+// countError tells the Observer of an error a request ended with, unless
+// it is an HTTP condition (those show in the request's status) or a panic
+// (logged with its stack, and a 500 in the request counts).
+func (w *Web) countError(err error) {
+	if w.Observer == nil || err == nil || errors.Is(err, ErrInternalLogged) {
+		return
+	}
+	var he *HTTPError
+	var fe *fiber.Error
+	if errors.As(err, &he) || errors.As(err, &fe) {
+		return
+	}
+	w.Observer.RequestError(err)
 }

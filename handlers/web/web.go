@@ -33,6 +33,9 @@ type Config struct {
 	// compression saving too little; 0 means 1 KB. Tests set 1 to show
 	// which responses are never compressed, whatever their size.
 	CompressMinBytes int
+	// Observer, when set, is told of every answered request and of the
+	// errors requests end with, for the operators' metrics.
+	Observer Observer
 }
 
 // Web is the plumbing of one running app, shared by the sites mounted on it.
@@ -53,6 +56,9 @@ type Web struct {
 	// bodies stay a stream; uploads stores their files.
 	uploadRoutes []uploadRoute
 	uploads      UploadStore
+	// endpoints are the app's routes that are not middleware, found by
+	// Finish: the only routes whose pattern becomes a metrics label.
+	endpoints map[*fiber.Route]struct{}
 }
 
 // headerSet: apiBodies remembers which requests being read are for the API, by their
@@ -168,6 +174,11 @@ func (w *Web) NewApp() *fiber.App {
 		// No ProxyHeader: ClientIP reads X-Forwarded-For itself, from the
 		// right, so c.IP() stays the connection's address.
 	})
+	if w.Observer != nil {
+		// Outermost, so the time covers every middleware and the status
+		// is the one sent.
+		app.Use(w.observeRequests)
+	}
 	app.Use(w.requestID, w.accessLog, w.recoverPanics, w.securityHeaders, w.compress, w.readBody)
 	return app
 }
@@ -176,7 +187,12 @@ func (w *Web) NewApp() *fiber.App {
 // method Fiber does not know (PROPFIND, FOO, …) the same 405 page, request
 // id and security headers as everything else: Fiber would answer them with a
 // bare "Invalid http method" before any middleware runs.
+//
+// Routes added after Finish are counted under UnmatchedRoute.
 func (w *Web) Finish(app *fiber.App) {
+	if w.Observer != nil {
+		w.endpoints = endpointRoutes(app)
+	}
 	srv := app.Server()
 	srv.HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 		if bytes.HasPrefix(h.RequestURI(), []byte(APIPrefix)) {
@@ -200,20 +216,28 @@ func (w *Web) Finish(app *fiber.App) {
 	next := srv.Handler
 	srv.Handler = func(rctx *fasthttp.RequestCtx) {
 		if w.tooLarge.take(&rctx.Request.Header) {
+			start := time.Now()
 			rctx.SetConnectionClose()
 			c := app.AcquireCtx(rctx)
 			defer app.ReleaseCtx(c)
 			_ = w.HandleError(c, fiber.ErrRequestEntityTooLarge)
 			w.apiBodies.take(&rctx.Request.Header)
+			if w.Observer != nil {
+				w.observeRequest(c, start)
+			}
 			return
 		}
 		if slices.Contains(app.Config().RequestMethods, string(rctx.Method())) {
 			next(rctx)
 			return
 		}
+		start := time.Now()
 		c := app.AcquireCtx(rctx)
 		defer app.ReleaseCtx(c)
 		_ = w.HandleError(c, fiber.ErrMethodNotAllowed)
+		if w.Observer != nil {
+			w.observeRequest(c, start)
+		}
 	}
 }
 
