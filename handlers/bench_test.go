@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/valyala/fasthttp"
 
+	"fundwatch/casework/caseflow"
 	"fundwatch/store"
 	"fundwatch/store/sqlite"
 )
@@ -102,6 +103,7 @@ func BenchmarkSubmission(b *testing.B) {
 	e := newTestEnv(b, func(h *Handler) {
 		h.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 		h.Config.Limits.SubmitPerIP = -1
+		h.Cases.ActiveUsers = &caseflow.ActiveUsers{} // as the server has it
 	})
 	var commits, writes atomic.Int64
 	if db, ok := e.store.(*sqlite.DB); ok {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"fundwatch/cmd/fundwatch/metrics"
 	"fundwatch/handlers/web"
-	"fundwatch/metrics"
 	"fundwatch/store"
 )
 

@@ -41,8 +41,10 @@ type Service struct {
 	// side changed (a publication published, corrected or withdrawn), so the
 	// public site drops its cached pages at once.
 	PublicChanged func()
-
-	users userList // the active users, for notifications (notify.go)
+	// ActiveUsers, when set, keeps the list of active users that every
+	// filing reads to notify the case workers, for activeUsersTTL
+	// (notify.go); nil lists them on every filing.
+	ActiveUsers *ActiveUsers
 }
 
 // RuleSource is where the service reads the configurable rules: the

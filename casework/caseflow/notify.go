@@ -90,7 +90,7 @@ func (s *Service) caseWorkers(ctx context.Context, region string) ([]*store.User
 	if _, ok := s.Regions.Lookup(region); !ok {
 		return nil, nil
 	}
-	users, err := s.users.active(ctx, s.Store)
+	users, err := s.ActiveUsers.list(ctx, s.Store)
 	if err != nil {
 		return nil, err
 	}
@@ -103,8 +103,8 @@ func (s *Service) caseWorkers(ctx context.Context, region string) ([]*store.User
 	return out, nil
 }
 
-// activeUsersTTL is how long the list of active users is reused for the
-// notification of a new case. Every filing needs it, and listing the users
+// activeUsersTTL is how long ActiveUsers reuses the list of active users
+// for the notification of a new case. Every filing needs it, and listing the users
 // took a fifth of the CPU of a submission (BenchmarkSubmission); users
 // change seldom. A change made through this service is seen at once;
 // one made by another process (the fundwatch user command) or directly
@@ -112,16 +112,20 @@ func (s *Service) caseWorkers(ctx context.Context, region string) ([]*store.User
 // this time.
 const activeUsersTTL = 30 * time.Second
 
-// userList is the cached list of active users.
-type userList struct {
+// ActiveUsers is the cached list of active users; its zero value is ready.
+type ActiveUsers struct {
 	mu    sync.Mutex
 	at    time.Time // when listed, on the monotonic clock
 	users []*store.User
 }
 
-// active returns the active users, listed at most activeUsersTTL ago.
-// The users returned are shared: callers must not change them.
-func (l *userList) active(ctx context.Context, st store.Store) ([]*store.User, error) {
+// list returns the active users, listed at most activeUsersTTL ago (or
+// now, on a nil l). The users returned are shared: callers must not change
+// them.
+func (l *ActiveUsers) list(ctx context.Context, st store.Store) ([]*store.User, error) {
+	if l == nil {
+		return st.ListUsers(ctx, store.UserFilter{})
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.users != nil && time.Since(l.at) < activeUsersTTL {
@@ -136,7 +140,10 @@ func (l *userList) active(ctx context.Context, st store.Store) ([]*store.User, e
 }
 
 // forget drops the cached list after a change to a user.
-func (l *userList) forget() {
+func (l *ActiveUsers) forget() {
+	if l == nil {
+		return
+	}
 	l.mu.Lock()
 	l.users = nil
 	l.mu.Unlock()

@@ -406,3 +406,41 @@ func TestDeadlineRemindersGoOncePerPersonPerDay(t *testing.T) {
 		}
 	})
 }
+
+// TestNewCaseNotificationsWithTheListOfUsersKept: with ActiveUsers, as the
+// server runs, a user disabled through the service gets no mail for the
+// next case, while one written straight into the store within the list's
+// lifetime is not seen yet (the delay the list trades for a query per
+// filing).
+func TestNewCaseNotificationsWithTheListOfUsersKept(t *testing.T) {
+	eachOutbox(t, func(t *testing.T, e *env) {
+		e.svc.ActiveUsers = &caseflow.ActiveUsers{}
+		city := e.addUser("city", store.RoleHandler, "220100", "city@example.gov.cn", false)
+		admin := e.addUser("admin", store.RoleAdmin, "220000", "admin@example.gov.cn", false)
+		cs1 := e.file(filing("220102", nil))
+		if got := recipients(e.mails(caseflow.MailNewCase)); !slices.Equal(got, []string{"city@example.gov.cn"}) {
+			t.Fatalf("first case mailed to %v, want the city's handler", got)
+		}
+
+		actor := caseflow.Actor{UserID: admin.ID, Username: admin.Username, Role: admin.Role, RegionCode: admin.RegionCode,
+			Scope: e.regions.Descendants(admin.RegionCode), RequestID: "req-disable"}
+		ch := caseflow.UserChanges{Name: city.Name, Role: city.Role, RegionCode: city.RegionCode, Email: city.Email, Disabled: true}
+		if err := e.svc.UpdateUser(context.Background(), actor, city, ch, 0); err != nil {
+			t.Fatal(err)
+		}
+		cs2 := e.file(filing("220102", nil))
+		e.addUser("county", store.RoleHandler, "220102", "county@example.gov.cn", false)
+		cs3 := e.file(filing("220102", nil))
+		for _, m := range e.mails(caseflow.MailNewCase) {
+			switch m.CaseID {
+			case cs2.ID:
+				t.Errorf("the case filed after the handler was disabled was mailed to %s", m.To)
+			case cs3.ID:
+				t.Errorf("the case filed right after a user was added past the service was mailed to %s", m.To)
+			}
+		}
+		if cs1.ID == cs2.ID {
+			t.Fatal("the same case twice")
+		}
+	})
+}

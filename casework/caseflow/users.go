@@ -57,7 +57,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in NewUser) (*store.U
 			return nil, err
 		}
 	}
-	defer s.users.forget()
+	defer s.ActiveUsers.forget()
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, u *store.User, ch Use
 	if version > 0 {
 		u.Version = version
 	}
-	defer s.users.forget()
+	defer s.ActiveUsers.forget()
 	if err := s.Store.UpdateUser(ctx, u); err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, userID, password s
 	}
 	now := s.now()
 	u.PasswordHash, u.MustChangePassword, u.PasswordChangedAt, u.UpdatedAt = hash, a.UserID != u.ID, now, now
-	defer s.users.forget()
+	defer s.ActiveUsers.forget()
 	if err := s.Store.UpdateUser(ctx, u); err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (s *Service) ResetTOTP(ctx context.Context, a Actor, userID string) error {
 		return store.NotFound(store.MsgUserNotFound)
 	}
 	u.TOTPSealed, u.UpdatedAt = nil, s.now()
-	defer s.users.forget()
+	defer s.ActiveUsers.forget()
 	if err := s.Store.UpdateUser(ctx, u); err != nil {
 		return err
 	}

@@ -262,6 +262,8 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		Clock:      time.Now,
 		Log:        log,
 		BaseURL:    cfg.BaseURL,
+		// Every filing reads the users to notify; they change seldom.
+		ActiveUsers: &caseflow.ActiveUsers{},
 	}
 	go sweepOrphanFiles(ctx, cases, cfg.OrphanAge, log)
 	go purgeDaily(ctx, cases, cfg.RetentionYears, log)

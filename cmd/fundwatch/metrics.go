@@ -12,10 +12,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"fundwatch/cmd/fundwatch/metrics"
 	"fundwatch/handlers"
 	"fundwatch/handlers/web"
-	"fundwatch/metrics"
 	"fundwatch/store"
+	"fundwatch/store/sqlite"
 )
 
 // backlogScrapeTimeout bounds the store calls of one scrape (the outbox and
@@ -63,18 +64,14 @@ func (om *operatorMetrics) observer() web.Observer {
 }
 
 // observeCommitBatches hands the sizes of the embedded store's group
-// commits to observe (fundwatch_store_commit_batch_size).
-//
-// HOOK(group commit): group commit is being added to store/sqlite on
-// another branch, with a method ObserveCommits(func(batchSize int)). Once
-// it is merged, this body becomes
-//
-//	if db, ok := st.(*sqlite.DB); ok {
-//		db.ObserveCommits(observe)
-//	}
-//
-// serve calls this before anything writes.
-func observeCommitBatches(st store.Store, observe func(batchSize int)) {}
+// commits to observe (fundwatch_store_commit_batch_size). MongoDB has no
+// group commit of ours: its series stays empty. serve calls this before
+// anything writes.
+func observeCommitBatches(st store.Store, observe func(batchSize int)) {
+	if db, ok := st.(*sqlite.DB); ok {
+		db.ObserveCommits(observe)
+	}
+}
 
 // serveMetricsListener serves /metrics on addr, a listener of its own meant
 // for a private network, until ctx ends. The address is bound now, so one
