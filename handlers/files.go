@@ -73,6 +73,15 @@ func (h *Handler) apiUploadsError(c *fiber.Ctx, up *web.Uploads) error {
 	return up.Err
 }
 
+// filesDown does for a form whose files could not be stored (a full or
+// read-only disk), which comes back with 503 and what was typed, what the
+// error handler does for every other 503: the cause is logged once with the
+// request id, so operators see why, and Retry-After is set.
+func (h *Handler) filesDown(c *fiber.Ctx, err error) {
+	h.Web.LogError(c, "request failed", err)
+	c.Set(fiber.HeaderRetryAfter, "30")
+}
+
 const apiCaseKey = "fundwatch.apiCase"
 
 // apiCaseFirst authenticates the reporter (number and X-Access-Code) before

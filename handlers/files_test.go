@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image/jpeg"
 	"io"
@@ -22,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"fundwatch/casework/caseflow"
 	"fundwatch/casework/evidence"
 	"fundwatch/casework/evidence/evidencetest"
 	"fundwatch/store"
@@ -655,5 +657,61 @@ func TestFileNamesNeverRunAsMarkup(t *testing.T) {
 	}
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") {
 		t.Errorf("download CSP %q", csp)
+	}
+}
+
+// downBlobs is a file store on a full or read-only disk.
+type downBlobs struct{ store.BlobStore }
+
+func (downBlobs) PutBlob(ctx context.Context, id string, r io.Reader) (int64, error) {
+	io.CopyN(io.Discard, r, 1000)
+	return 0, store.Wrap(store.EUNAVAILABLE, errors.New("disk put: write files/tmp/put-1: no space left on device"), store.MsgFileUnavailable)
+}
+
+// With the file store down, a submission with files is 503 on every route
+// that takes files: the form comes back with what was typed and says
+// nothing was submitted, and like every other 503 it has Retry-After and
+// its cause is logged once with the request id.
+func TestFilesDownAnswer503LoggedWithRetryAfter(t *testing.T) {
+	e := newTestEnv(t)
+	number, code := e.submitValid()
+	e.h.Cases.Blobs = downBlobs{e.blobs}
+	check := func(route string, resp *http.Response, body string, want ...string) {
+		t.Helper()
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("%s: status %d, want 503\n%s", route, resp.StatusCode, clip(body, 500))
+			return
+		}
+		if resp.Header.Get("Retry-After") == "" {
+			t.Errorf("%s: 503 without Retry-After", route)
+		}
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: answer lacks %q", route, w)
+			}
+		}
+		if strings.Contains(body, "no space") {
+			t.Errorf("%s: answer shows the cause", route)
+		}
+		lines := e.errorLogs(resp.Header.Get("X-Request-Id"))
+		if len(lines) != 1 || !strings.Contains(fmt.Sprint(lines[0]["error"]), "no space left on device") {
+			t.Errorf("%s: error log lines %v, want one with the cause", route, lines)
+		}
+	}
+	resp, body := e.submitWithFiles(nil, upload{"工资明细.pdf", evidencetest.PDF("")})
+	check("report form", resp, body, caseflow.MsgFilesDown, "长春某某商贸有限公司")
+	resp, body = e.postMultipart("/api/v1/reports", url.Values{"report": {validReportJSON}},
+		[]upload{{"工资明细.pdf", evidencetest.PDF("")}}, map[string]string{"Idempotency-Key": "files-down-test-0001"})
+	check("API report", resp, body, "未被保存")
+	resp, body = e.postMultipart("/api/v1/reports/"+number+"/files", nil,
+		[]upload{{"补充.pdf", evidencetest.PDF("")}}, map[string]string{"X-Access-Code": code})
+	check("API files", resp, body, "未被保存")
+	e.mustLogin(number, code)
+	_, page := e.get("/followup/case")
+	resp, body = e.postMultipart("/followup/case/messages", url.Values{"_csrf": {csrfField.FindStringSubmatch(page)[1]},
+		"idem": {idemField.FindStringSubmatch(page)[1]}, "body": {"另附一份说明材料，请查收。"}}, []upload{{"说明.pdf", evidencetest.PDF("")}}, nil)
+	check("follow-up message", resp, body, "另附一份说明材料")
+	if n := e.caseCount(); n != 1 {
+		t.Errorf("%d cases, want the one filed before", n)
 	}
 }

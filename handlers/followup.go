@@ -308,6 +308,7 @@ func (h *Handler) followupAddMessage(c *fiber.Ctx) error {
 		c.Locals(filesErrKey, store.ErrorMessage(up.Err))
 		status := fiber.StatusUnprocessableEntity
 		if store.ErrorCode(up.Err) == store.EUNAVAILABLE {
+			h.filesDown(c, up.Err)
 			status = fiber.StatusServiceUnavailable
 		}
 		return h.renderCaseView(c, status, cs, clip(body, 6000), problem, "")

@@ -180,6 +180,7 @@ func (h *Handler) reportSubmit(c *fiber.Ctx) error {
 	up := web.UploadsOf(c)
 	if up != nil && up.Err != nil {
 		if store.ErrorCode(up.Err) == store.EUNAVAILABLE {
+			h.filesDown(c, up.Err)
 			return h.renderReportForm(c, fiber.StatusServiceUnavailable, form, errs, idem, caseflow.MsgFilesDown)
 		}
 		if errs == nil {

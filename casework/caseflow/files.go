@@ -38,6 +38,10 @@ const (
 // used.
 const MsgFilesDown = "文件存储暂时无法使用，请稍后再试。您填写的内容没有提交。"
 
+// errUploadAbandoned is what Clean's writes fail with once the blob store
+// stopped reading the upload.
+var errUploadAbandoned = errors.New("upload abandoned: the file store stopped reading")
+
 // limits are the configured limits on evidence files, or the defaults.
 func (s *Service) limits() evidence.Limits {
 	if s.FileLimits == (evidence.Limits{}) {
@@ -101,8 +105,13 @@ func (s *Service) StoreUpload(ctx context.Context, name string, r io.Reader, max
 		done <- cleaned{res, err}
 	}()
 	_, perr := s.Blobs.PutBlob(ctx, id, pr)
-	pr.CloseWithError(errors.New("upload abandoned")) // unblocks Clean if PutBlob stopped early
+	pr.CloseWithError(errUploadAbandoned) // unblocks Clean if PutBlob stopped early
 	c := <-done
+	if c.err != nil && perr != nil && errors.Is(c.err, errUploadAbandoned) {
+		// The blob store stopped reading (a full or read-only disk): the
+		// file was fine, the store is what failed.
+		return store.Attachment{}, perr
+	}
 	if c.err != nil {
 		if perr == nil {
 			// Cannot happen (PutBlob read the error), but a blob of a

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"image"
 	"image/color"
 	"image/png"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"fundwatch/casework"
+	"fundwatch/casework/evidence/evidencetest"
 	"fundwatch/store"
 	"fundwatch/store/disk"
 )
@@ -255,5 +257,34 @@ func TestMessageFilesCountWithTheCase(t *testing.T) {
 	}
 	if n := blobCount(t, blobs); n != 2 {
 		t.Errorf("%d blobs after the refused messages, want 2", n)
+	}
+}
+
+// fullBlobs is a blob store on a disk that fills up after some bytes of a
+// put, as the disk store reports it.
+type fullBlobs struct {
+	store.BlobStore
+	room int64
+}
+
+func (b fullBlobs) PutBlob(ctx context.Context, id string, r io.Reader) (int64, error) {
+	n, _ := io.CopyN(io.Discard, r, b.room)
+	return n, store.Wrap(store.EUNAVAILABLE, errors.New("disk put: write: no space left on device"), store.MsgFileUnavailable)
+}
+
+// A file the store cannot keep (its disk is full) is the store failing,
+// EUNAVAILABLE, never the reporter's file "not uploaded completely".
+func TestUploadToAFullDiskIsUnavailable(t *testing.T) {
+	svc, blobs, _ := filesService(t)
+	scan := evidencetest.PDFOfSize("", 1<<20)
+	for _, room := range []int64{0, 100, 300 << 10} {
+		svc.Blobs = fullBlobs{BlobStore: blobs, room: room}
+		_, err := svc.StoreUpload(t.Context(), "扫描件.pdf", bytes.NewReader(scan), 20<<20)
+		if store.ErrorCode(err) != store.EUNAVAILABLE {
+			t.Errorf("disk full after %d bytes: %v (%s), want EUNAVAILABLE", room, err, store.ErrorMessage(err))
+		}
+	}
+	if n := blobCount(t, blobs); n != 0 {
+		t.Errorf("%d blobs left", n)
 	}
 }

@@ -141,6 +141,9 @@ func openStore(ctx context.Context, cfg *config, log *slog.Logger) (store.Store,
 	case "mongo":
 		return openMongo(ctx, cfg)
 	default:
+		if err := checkDataDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
 		path := filepath.Join(cfg.DataDir, "fundwatch.db")
 		log.Info("opening embedded store", "path", path)
 		db, err := sqlite.Open(path)
@@ -149,6 +152,30 @@ func openStore(ctx context.Context, cfg *config, log *slog.Logger) (store.Store,
 		}
 		return db, nil
 	}
+}
+
+// checkDataDir creates the data directory if needed and writes a small
+// file in it, so that a data directory the portal cannot write stops the
+// start with a line naming the directory and the cause (read-only file
+// system, permission denied, no space left on device) rather than SQLite's
+// "unable to open database file" or "disk I/O error": SQLite cannot even
+// open its database on a full disk, having to create its 32 KiB
+// shared-memory file. (A portal already running when the disk fills keeps
+// serving reads and answers 503 to writes until there is room.)
+func checkDataDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("cannot create the data directory %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".write-check-")
+	if err != nil {
+		return fmt.Errorf("cannot write in the data directory %s: %w", dir, err)
+	}
+	_, err = f.Write(make([]byte, 64<<10))
+	err = errors.Join(err, f.Close(), os.Remove(f.Name()))
+	if err != nil {
+		return fmt.Errorf("cannot write in the data directory %s: %w", dir, err)
+	}
+	return nil
 }
 
 // openBlobs opens where evidence files are kept: GridFS in the same

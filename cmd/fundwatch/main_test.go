@@ -10,6 +10,7 @@ import (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	mongotest.Stop()
+	faultCleanup()
 	os.Exit(code)
 }
 

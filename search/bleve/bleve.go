@@ -76,7 +76,9 @@ type Index struct {
 	path string
 
 	mu  sync.RWMutex
-	idx blevelib.Index // nil once closed
+	idx blevelib.Index // nil once closed, or after a failed batch until reopened
+	// closed is set by Close: the index is not opened again.
+	closed bool
 }
 
 var _ search.Index = (*Index)(nil)
@@ -217,13 +219,79 @@ func dateKey(t time.Time) string {
 }
 
 // index returns the open index under the read lock; the caller unlocks.
+// An index a failed batch discarded is opened again first.
 func (x *Index) index() (blevelib.Index, error) {
-	x.mu.RLock()
-	if x.idx == nil {
+	for {
+		x.mu.RLock()
+		if x.idx != nil {
+			return x.idx, nil
+		}
 		x.mu.RUnlock()
-		return nil, search.Unavailable(fmt.Errorf("search/bleve: index %s: %w", x.name, blevelib.ErrorIndexClosed))
+		if err := x.reopen(); err != nil {
+			return nil, err
+		}
 	}
-	return x.idx, nil
+}
+
+// reopen opens the index from what is on disk after discard, unless Close
+// was called. It never starts the index afresh as Open may: the store's
+// bookkeeping says what this index holds.
+func (x *Index) reopen() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	switch {
+	case x.idx != nil:
+		return nil
+	case x.closed:
+		return search.Unavailable(fmt.Errorf("search/bleve: index %s: %w", x.name, blevelib.ErrorIndexClosed))
+	}
+	idx, err := blevelib.OpenUsing(x.path, map[string]any{"bolt_timeout": lockTimeout.String()})
+	if err != nil {
+		return x.fail("reopen", err)
+	}
+	x.idx = idx
+	return nil
+}
+
+// batch applies the batch build fills, in one Bleve batch.
+//
+// Scorch adds a batch's segment to the index before it persists it and,
+// when persisting fails (a full or read-only disk), closes that segment
+// while the index still holds it; every later batch or search that reaches
+// it then panics (bleve v2.6.3, zapx v17: "assignment to entry in nil map"),
+// and the sync loop's panic stopped the whole server. So after a failed
+// batch the index is discarded and opened again from disk on the next call:
+// it holds what the last persisted batch left, and the failed batch's
+// records are still pending in the store, which sends them again.
+func (x *Index) batch(op string, build func(b *blevelib.Batch) error) error {
+	idx, err := x.index()
+	if err != nil {
+		return err
+	}
+	b := idx.NewBatch()
+	if err := build(b); err != nil {
+		x.mu.RUnlock()
+		return err
+	}
+	err = idx.Batch(b)
+	x.mu.RUnlock()
+	if err != nil {
+		x.discard(idx)
+		return x.fail(op, err)
+	}
+	return nil
+}
+
+// discard closes idx, which a failed batch left unusable, unless it was
+// closed or discarded meanwhile.
+func (x *Index) discard(idx blevelib.Index) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.idx != idx {
+		return
+	}
+	_ = idx.Close()
+	x.idx = nil
 }
 
 func (x *Index) fail(op string, err error) error {
@@ -238,24 +306,17 @@ func (x *Index) Put(ctx context.Context, docs []search.Document) error {
 	if err := ctx.Err(); err != nil {
 		return x.fail("put", err)
 	}
-	idx, err := x.index()
-	if err != nil {
-		return err
-	}
-	defer x.mu.RUnlock()
-	b := idx.NewBatch()
-	for _, d := range docs {
-		if d.ID == "" {
-			return fmt.Errorf("search/bleve: put %s: a document without an id", x.name)
+	return x.batch("put", func(b *blevelib.Batch) error {
+		for _, d := range docs {
+			if d.ID == "" {
+				return fmt.Errorf("search/bleve: put %s: a document without an id", x.name)
+			}
+			if err := b.Index(d.ID, source(d)); err != nil {
+				return x.fail("put", err)
+			}
 		}
-		if err := b.Index(d.ID, source(d)); err != nil {
-			return x.fail("put", err)
-		}
-	}
-	if err := idx.Batch(b); err != nil {
-		return x.fail("put", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // Delete removes ids; missing ones are no error.
@@ -266,19 +327,12 @@ func (x *Index) Delete(ctx context.Context, ids []string) error {
 	if err := ctx.Err(); err != nil {
 		return x.fail("delete", err)
 	}
-	idx, err := x.index()
-	if err != nil {
-		return err
-	}
-	defer x.mu.RUnlock()
-	b := idx.NewBatch()
-	for _, id := range ids {
-		b.Delete(id)
-	}
-	if err := idx.Batch(b); err != nil {
-		return x.fail("delete", err)
-	}
-	return nil
+	return x.batch("delete", func(b *blevelib.Batch) error {
+		for _, id := range ids {
+			b.Delete(id)
+		}
+		return nil
+	})
 }
 
 // Count tells how many documents the index holds.
@@ -308,6 +362,7 @@ func (x *Index) Ping(ctx context.Context) error {
 func (x *Index) Close() error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	x.closed = true
 	if x.idx == nil {
 		return nil
 	}
