@@ -24,9 +24,9 @@ import (
 	"time"
 
 	"fundwatch/casework/evidence/evidencetest"
-	"fundwatch/internal/faultfs"
 	"fundwatch/store"
 	"fundwatch/store/sqlite"
+	"fundwatch/store/storetest/faultfs"
 )
 
 // The fault tests run the real binary on a data directory of their own

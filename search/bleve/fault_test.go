@@ -7,8 +7,8 @@ import (
 	"os"
 	"testing"
 
-	"fundwatch/internal/faultfs"
 	"fundwatch/search"
+	"fundwatch/store/storetest/faultfs"
 )
 
 // TestFaultFullDiskFailsABatchAndTheIndexRecovers fills the index's disk

@@ -142,29 +142,3 @@ func (db *DB) inReadTx(ctx context.Context, op string, fn func(tx *sql.Tx) error
 	defer func() { _ = tx.Rollback() }()
 	return translate(op, fn(tx))
 }
-
-// IntegrityCheck runs SQLite's integrity_check over the whole file and
-// returns an error listing what it found unless the answer is "ok": for
-// tests that kill the server, and for operators after a crash.
-func (db *DB) IntegrityCheck(ctx context.Context) error {
-	rows, err := db.read.QueryContext(ctx, `PRAGMA integrity_check`)
-	if err != nil {
-		return translate("integrity check", err)
-	}
-	defer rows.Close()
-	var found []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return translate("integrity check", err)
-		}
-		found = append(found, line)
-	}
-	if err := rows.Err(); err != nil {
-		return translate("integrity check", err)
-	}
-	if len(found) == 1 && found[0] == "ok" {
-		return nil
-	}
-	return store.Wrap(store.EINTERNAL, fmt.Errorf("sqlite: integrity check: %s", strings.Join(found, "; ")), msgInternal)
-}
