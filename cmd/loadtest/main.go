@@ -11,9 +11,10 @@
 // a bounded time, prints one table and stops everything. The scenarios
 // (-scenarios) are the intake API (POST /api/v1/reports), the follow-up read
 // of what it filed, the first page of the admin inbox, filtered or not, for
-// a handler of 长春市 and one of the province, and the public pages: the
-// cached fund table and disclosure index, the fund table from the JSON API,
-// the home page and the statistics. For the inbox and public scenarios
+// a handler of 长春市 and one of the province, the public pages and read
+// APIs (home, guide, contact, the report and follow-up forms, the
+// disclosure pages, an article, a feed, the statistics, the JSON read API;
+// scenarios.go lists them), and search. For the inbox and public scenarios
 // -cases cases (100,000) are generated into a fresh store before fundwatch
 // starts (and for the public ones a disclosure is published), and the two
 // handlers sign in. Run it from the module root:
@@ -90,6 +91,7 @@ type options struct {
 	clients      int      // > 0: closed loop with this many clients instead of -rate
 	baseEach     bool     // measure the baseline again right before each target
 	seedDir      string   // where the seed store is written before it is copied
+	profileDir   string   // "": no profiles; else where each scenario's profiles are saved
 }
 
 func main() {
@@ -112,11 +114,12 @@ func run() int {
 	flag.StringVar(&o.fundwatchBin, "fundwatch-bin", "", "use this fundwatch binary instead of building one from the module")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (fundwatch's data and both servers' logs)")
 	scenarios := flag.String("scenarios", "all", "comma-separated scenarios to measure against the baseline: "+
-		strings.Join(scenarioNames(), ", ")+"; \"inbox\" for every inbox scenario, \"all\" for everything")
+		strings.Join(scenarioNames(), ", ")+"; \"inbox\", \"public\" and \"search\" for every scenario of that group, \"all\" for everything")
 	flag.IntVar(&o.clients, "clients", 0, "closed loop: this many clients, each sending its next request when the last is answered, for -duration per target (instead of -rate)")
 	flag.BoolVar(&o.baseEach, "baseline-each", false, "measure the baseline again right before every target and compare each target with that measurement (on a machine whose load changes from minute to minute)")
 	flag.IntVar(&o.cases, "cases", 100000, "cases generated into a fresh store before the run, for the inbox and public scenarios")
 	flag.StringVar(&o.seedDir, "seed-dir", defaultSeedDir(), "directory (a tmpfs) the seed store is written in before it is copied to fundwatch's data directory; \"\" writes it in place")
+	flag.StringVar(&o.profileDir, "profile", "", "save fundwatch's CPU profile and allocation profile taken during each scenario's measured attack into this directory (fundwatch runs with --debug-addr on a loopback port); see profile.go")
 	flag.Parse()
 
 	if *serveBaseline != "" {
@@ -380,6 +383,7 @@ func (p *credPool) snapshot() []credential {
 // target is one thing to attack: a server and the requests to send it.
 type target struct {
 	name     string
+	scenario string // its -scenarios name: the name of its profiles
 	srv      *server
 	maxBody  int64
 	targeter func() vegeta.Targeter
@@ -531,8 +535,21 @@ func measure(ctx context.Context, o options) error {
 		return err
 	}
 	defer base.stop()
-	fw, err := startServer(ctx, "fundwatch", dir, []string{bin, "serve", "--addr", "{addr}",
-		"--data", dataDir, "--submit-limit", "-1", "--followup-limit", "-1", "--search-limit", "-1"}, "/readyz")
+	fwArgs := []string{bin, "serve", "--addr", "{addr}",
+		"--data", dataDir, "--submit-limit", "-1", "--followup-limit", "-1", "--search-limit", "-1"}
+	var prof *profiler
+	if o.profileDir != "" {
+		if err := os.MkdirAll(o.profileDir, 0o755); err != nil {
+			return err
+		}
+		debugAddr, err := freeAddr()
+		if err != nil {
+			return err
+		}
+		fwArgs = append(fwArgs, "--debug-addr", debugAddr)
+		prof = &profiler{dir: o.profileDir, base: "http://" + debugAddr}
+	}
+	fw, err := startServer(ctx, "fundwatch", dir, fwArgs, "/readyz")
 	if err != nil {
 		return err
 	}
@@ -550,8 +567,8 @@ func measure(ctx context.Context, o options) error {
 	var inboxInfo, publicInfo []string
 	sessions := map[string]string{} // username → session cookie
 	for _, sc := range o.scenarios {
-		switch sc {
-		case "intake":
+		switch {
+		case sc == "intake":
 			targets = append(targets, target{
 				name: "fundwatch POST /api/v1/reports", srv: fw, maxBody: 4096,
 				targeter: func() vegeta.Targeter {
@@ -571,7 +588,7 @@ func measure(ctx context.Context, o options) error {
 					}
 				},
 			})
-		case "followup":
+		case sc == "followup":
 			targets = append(targets, target{
 				name: "fundwatch GET /api/v1/reports/{n}", srv: fw, maxBody: 0,
 				targeter: func() vegeta.Targeter {
@@ -588,7 +605,7 @@ func measure(ctx context.Context, o options) error {
 					}
 				},
 			})
-		case "search-page", "api-search", "inbox-city-search":
+		case isSearch(sc):
 			ss := searchScenarios[sc]
 			var cookie string
 			if ss.user != "" {
@@ -624,9 +641,15 @@ func measure(ctx context.Context, o options) error {
 					}
 				},
 			})
-		case "disclosure-funds", "disclosure-index", "api-fund-table", "home", "statistics":
+		case isPublic(sc):
 			ps := publicScenarios[sc]
-			url := fw.base + ps.path
+			path := ps.path
+			if ps.find != nil {
+				if path, err = ps.find(fw.base); err != nil {
+					return fmt.Errorf("%s: %w", sc, err)
+				}
+			}
+			url := fw.base + path
 			info, err := checkPublic(url)
 			if err != nil {
 				return fmt.Errorf("%s: %w", sc, err)
@@ -662,6 +685,7 @@ func measure(ctx context.Context, o options) error {
 				},
 			})
 		}
+		targets[len(targets)-1].scenario = sc
 	}
 
 	started := time.Now()
@@ -701,7 +725,20 @@ func measure(ctx context.Context, o options) error {
 			} else {
 				fmt.Fprintf(os.Stderr, "loadtest: %s at %d req/s for %v …\n", t.name, rate, o.duration)
 			}
+			var saveProfiles func() error
+			if prof != nil && t.scenario != "" {
+				name := t.scenario
+				if o.findMax {
+					name += "-" + strconv.Itoa(rate)
+				}
+				saveProfiles = prof.during(name, o.duration)
+			}
 			r := attack(ctx, o, t, rate, o.duration, t.name)
+			if saveProfiles != nil {
+				if err := saveProfiles(); err != nil {
+					return fmt.Errorf("profiles of %s: %w", t.scenario, err)
+				}
+			}
 			if r.stopped {
 				return ctx.Err()
 			}
@@ -742,6 +779,9 @@ func measure(ctx context.Context, o options) error {
 	}
 	if o.clients > 0 {
 		fmt.Printf("closed loop: %d clients per target, each sending its next request when the last is answered\n\n", o.clients)
+	}
+	if prof != nil {
+		fmt.Printf("profiles of fundwatch during each attack in %s (<scenario>.cpu.pprof, <scenario>.allocs.pprof); profiling costs the server some CPU, so these figures are not those of a run without -profile\n\n", o.profileDir)
 	}
 	rateHeader := "rate"
 	if o.clients > 0 {

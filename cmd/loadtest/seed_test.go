@@ -20,8 +20,9 @@ func TestParseScenarios(t *testing.T) {
 	}{
 		{"all", allScenarios, false},
 		{"inbox", allScenarios[:6], false},
-		{"public", allScenarios[6:11], false},
-		{"home,disclosure-funds", []string{"disclosure-funds", "home"}, false},
+		{"public", allScenarios[6:23], false},
+		{"search", allScenarios[23:26], false},
+		{"disclosure-funds,home", []string{"home", "disclosure-funds"}, false},
 		{"followup,intake", []string{"intake", "followup"}, false},
 		{" inbox-province , intake ", []string{"inbox-province", "intake"}, false},
 		{"followup", nil, true},
