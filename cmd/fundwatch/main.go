@@ -344,6 +344,11 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		go syncer.Run(ctx)
 	}
 	go h.PublicCache.Watch(ctx, publicCachePoll, st.PublishedStamp, log)
+	if cfg.DebugAddr != "" {
+		if err := startDebug(ctx, cfg.DebugAddr, log); err != nil {
+			return fmt.Errorf("--debug-addr: %w", err)
+		}
+	}
 	// Answers sent while shutting down tell clients to reconnect elsewhere.
 	app.Server().CloseOnShutdown = true
 	errc := make(chan error, 1)
