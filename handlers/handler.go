@@ -185,6 +185,12 @@ type Handler struct {
 	// build that renders it (lastModified).
 	started time.Time
 	stats   statsCache
+	// site keeps the pages that are the same for everyone besides the
+	// disclosure, by what they show (sitecache.go).
+	site sitePages
+	// defaultOffices is the directory of the shipped defaults, when no
+	// Offices are configured.
+	defaultOffices *casework.OfficeDirectory
 }
 
 func (h *Handler) now() time.Time { return store.Truncate(h.Clock()) }
@@ -232,6 +238,8 @@ func (h *Handler) Mount(app *fiber.App) error {
 	if h.PublicCache == nil {
 		h.PublicCache = web.NewPageCache(h.Clock)
 	}
+	h.site = newSitePages(h.Clock)
+	h.defaultOffices = casework.NewOfficeDirectory(h.Regions, nil)
 	h.allRegions = h.Regions.Descendants(h.Regions.Root().Code)
 	h.limiter = h.Web.Limiter
 
