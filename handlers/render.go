@@ -80,8 +80,27 @@ func (h *Handler) renderPage(c *fiber.Ctx, status int, name string, data fiber.M
 	if policy.form {
 		data["CSRF"] = h.formToken(c)
 	}
-	data["Demo"] = h.Config.Demo
 	data["RequestID"] = web.RequestID(c)
+	h.baseData(c, name, data)
+	// The page depends on the 大字版 cookie: a cache must not hand one
+	// reader's text size to another.
+	c.Vary(fiber.HeaderCookie)
+	if err := h.pages.Render(c, status, name, data); err != nil {
+		return err
+	}
+	get := c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead
+	if status == fiber.StatusOK && get && policy.compressGET {
+		web.AllowCompression(c)
+	}
+	return nil
+}
+
+// baseData fills in what every page's view model has besides the CSRF
+// token and the request id: the demo marker, the site, the text size, the
+// page to come back to, the navigation and the description.
+func (h *Handler) baseData(c *fiber.Ctx, name string, data fiber.Map) {
+	policy := publicPages[name]
+	data["Demo"] = h.Config.Demo
 	data["Site"] = h.Config.Site
 	data["BaseURL"] = h.Config.BaseURL
 	data["LargeText"] = h.largeText(c)
@@ -105,17 +124,6 @@ func (h *Handler) renderPage(c *fiber.Ctx, status int, name string, data fiber.M
 			data["Description"] = siteDescription
 		}
 	}
-	// The page depends on the 大字版 cookie: a cache must not hand one
-	// reader's text size to another.
-	c.Vary(fiber.HeaderCookie)
-	if err := h.pages.Render(c, status, name, data); err != nil {
-		return err
-	}
-	get := c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead
-	if status == fiber.StatusOK && get && policy.compressGET {
-		web.AllowCompression(c)
-	}
-	return nil
 }
 
 // errorPage is the public site's error page, rendered by web.HandleError for
