@@ -58,8 +58,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
-
-	"fundwatch/store"
 )
 
 // reportJSON is a valid POST /api/v1/reports body (as handlers'
@@ -91,6 +89,7 @@ type options struct {
 	clients      int      // > 0: closed loop with this many clients instead of -rate
 	baseEach     bool     // measure the baseline again right before each target
 	seedDir      string   // where the seed store is written before it is copied
+	storeCache   string   // "": generate the store every run; else keep it here and reuse it
 	profileDir   string   // "": no profiles; else where each scenario's profiles are saved
 }
 
@@ -119,6 +118,7 @@ func run() int {
 	flag.BoolVar(&o.baseEach, "baseline-each", false, "measure the baseline again right before every target and compare each target with that measurement (on a machine whose load changes from minute to minute)")
 	flag.IntVar(&o.cases, "cases", 100000, "cases generated into a fresh store before the run, for the inbox and public scenarios")
 	flag.StringVar(&o.seedDir, "seed-dir", defaultSeedDir(), "directory (a tmpfs) the seed store is written in before it is copied to fundwatch's data directory; \"\" writes it in place")
+	flag.StringVar(&o.storeCache, "store-cache", "", "keep the generated and indexed store in this directory and copy it from there in later runs with the same -cases and kind of scenarios, instead of generating it again (minutes on a busy machine)")
 	flag.StringVar(&o.profileDir, "profile", "", "save fundwatch's CPU profile and allocation profile taken during each scenario's measured attack into this directory (fundwatch runs with --debug-addr on a loopback port); see profile.go")
 	flag.Parse()
 
@@ -216,7 +216,9 @@ func startServer(ctx context.Context, name, dir string, argv []string, readyPath
 		close(s.done)
 	}()
 	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(30 * time.Second)
+	// Two minutes: on a machine busy with other jobs, fundwatch opening a
+	// generated 100,000-case store and its index once took more than 30 s.
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		select {
 		case <-s.done:
@@ -233,7 +235,7 @@ func startServer(ctx context.Context, name, dir string, argv []string, readyPath
 		time.Sleep(50 * time.Millisecond)
 	}
 	s.stop()
-	return nil, fmt.Errorf("%s not ready on %s within 30s; log: %s", name, s.base, logPath)
+	return nil, fmt.Errorf("%s not ready on %s within 2 minutes; log: %s", name, s.base, logPath)
 }
 
 // stop asks the process to shut down and kills it after 10 s.
@@ -508,32 +510,24 @@ func measure(ctx context.Context, o options) error {
 		}
 	}
 	dataDir := filepath.Join(dir, "data")
-	var seeded *seedStats
+	var storeInfo string // what the store is, for the summary; "" when none was made
 	searching := slices.ContainsFunc(o.scenarios, isSearch)
 	if slices.ContainsFunc(o.scenarios, isInbox) || slices.ContainsFunc(o.scenarios, isPublic) || searching {
 		plan := seedPlan{cases: o.cases, disclosure: slices.ContainsFunc(o.scenarios, isPublic) || searching}
-		fmt.Fprintf(os.Stderr, "loadtest: generating %d cases (and the disclosure: %v) …\n", plan.cases, plan.disclosure)
-		st, err := seedStore(ctx, dataDir, o.seedDir, plan, store.Truncate(time.Now().UTC()), os.Stderr)
-		if err != nil {
-			return fmt.Errorf("generate the store: %w", err)
+		cache := storeCache{dir: o.storeCache}
+		if info, ok, err := cache.load(plan, dataDir); err != nil {
+			return fmt.Errorf("-store-cache: %w", err)
+		} else if ok {
+			storeInfo = info
+			fmt.Fprintf(os.Stderr, "loadtest: store copied from %s: %s\n", o.storeCache, info)
+		} else {
+			if storeInfo, err = generateStore(ctx, o, bin, dataDir, plan); err != nil {
+				return err
+			}
+			if err := cache.save(plan, dataDir, storeInfo); err != nil {
+				return fmt.Errorf("-store-cache: %w", err)
+			}
 		}
-		seeded = &st
-		fmt.Fprintf(os.Stderr, "loadtest: %s\n", st)
-	}
-	if seeded != nil {
-		// The search scenarios read indexes that are complete, and every
-		// other scenario wants a server whose search sync is idle, as it
-		// is once it has caught up: started on a generated store it never
-		// indexed, fundwatch spends its first minutes indexing 100,000
-		// cases (a third of its CPU in the profile of the home page) while
-		// it is being measured. So the generated store is indexed before
-		// the server starts (and the time it took is said).
-		fmt.Fprintln(os.Stderr, "loadtest: indexing the generated store (fundwatch reindex) …")
-		out, err := exec.CommandContext(ctx, bin, "reindex", "--data", dataDir).CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("fundwatch reindex: %v\n%s", err, out)
-		}
-		fmt.Fprintf(os.Stderr, "loadtest: %s", out)
 	}
 	base, err := startServer(ctx, "baseline", dir, []string{self, "-serve-baseline", "{addr}"}, "/")
 	if err != nil {
@@ -766,8 +760,8 @@ func measure(ctx context.Context, o options) error {
 
 	fmt.Printf("\nfundwatch load test, %s, %d CPUs, %v per step, warm-up %v, took %v\n\n",
 		started.Format("2006-01-02 15:04 MST"), runtime.NumCPU(), o.duration, o.warmup, time.Since(started).Round(time.Second))
-	if seeded != nil {
-		fmt.Printf("store: %s\n", seeded)
+	if storeInfo != "" {
+		fmt.Printf("store: %s\n", storeInfo)
 		if len(inboxInfo) > 0 {
 			fmt.Println("inbox pages (first page, 50 rows):")
 			for _, l := range inboxInfo {
