@@ -9,7 +9,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -129,15 +128,12 @@ func run(ctx context.Context, args []string) int {
 	return 0
 }
 
-func newLogger(format string) *slog.Logger { return newLoggerTo(format, os.Stderr) }
-
-// newLoggerTo is a logger in format writing to out.
-func newLoggerTo(format string, out io.Writer) *slog.Logger {
+func newLogger(format string) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(out, opts))
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
-	return slog.New(slog.NewTextHandler(out, opts))
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
 // Access log batches: a request's line is written at most this long after
@@ -223,7 +219,9 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 	}
 	// The request lines go to the same stderr in batches (web.LogBuffer):
 	// a write per request was a fifth of a kept page's time. Closed (and
-	// so written out) when serve returns, after the app has stopped.
+	// so written out) when serve returns, after the app has stopped. They
+	// are formatted by web.NewLogHandler, the same lines as newLogger's
+	// in half the time.
 	accessOut := web.NewLogBuffer(os.Stderr, accessLogBatch, accessLogInterval)
 	defer accessOut.Close()
 	w := web.New(web.Config{
@@ -231,7 +229,7 @@ func serve(ctx context.Context, cfg *config, st store.Store, log *slog.Logger) e
 		TrustedProxies: cfg.TrustedProxies,
 		Version:        version,
 		Log:            log,
-		AccessLog:      newLoggerTo(cfg.LogFormat, accessOut),
+		AccessLog:      slog.New(web.NewLogHandler(cfg.LogFormat == "json", accessOut, slog.LevelInfo)),
 		Clock:          time.Now,
 		Storage:        shared,
 	})
