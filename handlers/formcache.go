@@ -24,8 +24,10 @@ import (
 // tokens, so the template escapes them as it would the tokens — in their
 // place, split at the stand-ins, and filled in per request. Every response
 // carries tokens of its own; nothing of one request is kept for another.
-// The pages stay no-store and are compressed per response, as before
-// (web/compress.go says why that is safe for them).
+// The pages stay no-store. Their gzip is put together per response from
+// parts compressed once, with the tokens stored uncompressed between them
+// (web.SplicedPage); brotli, for the clients that prefer it, is made per
+// response as before (web/compress.go says why both are safe for them).
 type formPages struct {
 	// standIns are what the kept pages hold in place of each hole.
 	standIns [formHoles]string
@@ -52,12 +54,11 @@ type formKey struct {
 	expired bool // the follow-up form's note that the session ended
 }
 
-// formPage is a rendered form, split at its holes: parts[0], holes[0],
-// parts[1], … parts[len(holes)].
+// formPage is a rendered form, split at its holes: part 0, holes[0],
+// part 1, … part len(holes); the parts are kept compressed too.
 type formPage struct {
-	parts [][]byte
+	page  *web.SplicedPage
 	holes []formHole
-	size  int // of the parts
 }
 
 func newFormPages() *formPages {
@@ -76,6 +77,7 @@ func newFormPages() *formPages {
 // split cuts a page rendered with the stand-ins at each of them.
 func (fp *formPages) split(page []byte) *formPage {
 	out := &formPage{}
+	var parts [][]byte
 	for {
 		at, hole := -1, formHole(0)
 		for h, s := range fp.standIns {
@@ -84,29 +86,20 @@ func (fp *formPages) split(page []byte) *formPage {
 			}
 		}
 		if at < 0 {
-			out.parts = append(out.parts, page)
-			out.size += len(page)
+			out.page = web.NewSplicedPage(append(parts, page))
 			return out
 		}
-		out.parts = append(out.parts, page[:at])
-		out.size += at
+		parts = append(parts, page[:at])
 		out.holes = append(out.holes, hole)
 		page = page[at+len(fp.standIns[hole]):]
 	}
 }
 
-// fill is the page with values in its holes, in a new slice.
-func (p *formPage) fill(values [formHoles]string) []byte {
-	n := p.size
-	for _, h := range p.holes {
-		n += len(values[h])
-	}
-	out := make([]byte, 0, n)
-	for i, part := range p.parts {
-		out = append(out, part...)
-		if i < len(p.holes) {
-			out = append(out, values[p.holes[i]]...)
-		}
+// values are the values of p's holes, in order.
+func (p *formPage) values(of [formHoles]string) []string {
+	out := make([]string, len(p.holes))
+	for i, h := range p.holes {
+		out[i] = of[h]
 	}
 	return out
 }
@@ -166,9 +159,10 @@ func (h *Handler) serveForm(c *fiber.Ctx, key formKey, data func() fiber.Map) er
 	c.Status(fiber.StatusOK)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Vary(fiber.HeaderCookie)
-	c.Response().SetBodyRaw(p.fill(values))
 	if publicPages[key.name].compressGET {
-		web.AllowCompression(c)
+		h.Web.SendSpliced(c, p.page, p.values(values))
+	} else {
+		c.Response().SetBodyRaw(p.page.Body(p.values(values)))
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"compress/gzip"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -161,6 +163,38 @@ func TestFollowupFormKeepsItsNoteApart(t *testing.T) {
 		_, body := e.get(path)
 		if got, want := strings.Contains(body, msgFollowupEnded), strings.Contains(path, "expired"); got != want {
 			t.Errorf("GET %s: the note shown %v, want %v", path, got, want)
+		}
+	}
+}
+
+// TestKeptFormsGzipIsThePage: the gzip answer put together from the kept
+// parts is the page, tokens and all, and its tokens pass.
+func TestKeptFormsGzipIsThePage(t *testing.T) {
+	e := newTestEnv(t)
+	for _, path := range []string{"/report", "/followup"} {
+		_, plain := e.get(path)
+		resp, body := e.getWith(path, map[string]string{"Accept-Encoding": "gzip, deflate, br"})
+		if resp.Header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("%s: Content-Encoding %q", path, resp.Header.Get("Content-Encoding"))
+		}
+		zr, err := gzip.NewReader(strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := io.ReadAll(zr) // checks the CRC-32 and the length
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if withoutTokens(string(page)) != withoutTokens(plain) {
+			t.Errorf("%s: the gzip answer is not the page", path)
+		}
+		token := csrfField.FindStringSubmatch(string(page))
+		if token == nil || string(unmaskCSRF(token[1])) != string(e.h.csrfDigest(e.cookies["fw_csrf"])) {
+			t.Errorf("%s: the gzip answer's token does not pass with the visitor's cookie", path)
+		}
+		t.Logf("%s: %d bytes, gzip %d", path, len(page), len(body))
+		if len(body) > len(page)*6/10 {
+			t.Errorf("%s: %d bytes of gzip for a page of %d", path, len(body), len(page))
 		}
 	}
 }
