@@ -318,10 +318,7 @@ func tail(path string) string {
 // buildFundwatch builds the fundwatch command of the module in the current
 // directory into dir.
 func buildFundwatch(dir string) (string, error) {
-	goBin := "go"
-	if p := filepath.Join(runtimeGOROOT(), "bin", "go"); fileExists(p) {
-		goBin = p
-	}
+	goBin := goCommand()
 	out, err := exec.Command(goBin, "env", "GOMOD").Output()
 	if err != nil {
 		return "", fmt.Errorf("go env GOMOD: %w", err)
@@ -337,6 +334,14 @@ func buildFundwatch(dir string) (string, error) {
 		return "", fmt.Errorf("go build fundwatch: %w\n%s", err, out)
 	}
 	return bin, nil
+}
+
+// goCommand is the go command of the Go installation to build with.
+func goCommand() string {
+	if p := filepath.Join(runtimeGOROOT(), "bin", "go"); fileExists(p) {
+		return p
+	}
+	return "go"
 }
 
 // runtimeGOROOT is the Go installation to build with: $GOROOT when set, else
@@ -546,7 +551,7 @@ func measure(ctx context.Context, o options) error {
 			return err
 		}
 		fwArgs = append(fwArgs, "--debug-addr", debugAddr)
-		prof = &profiler{dir: o.profileDir, base: "http://" + debugAddr}
+		prof = &profiler{dir: o.profileDir, base: "http://" + debugAddr, goBin: goCommand()}
 	}
 	fw, err := startServer(ctx, "fundwatch", dir, fwArgs, "/readyz")
 	if err != nil {
