@@ -37,7 +37,14 @@ func generateStore(ctx context.Context, o options, bin, dataDir string, plan see
 		return "", fmt.Errorf("fundwatch reindex: %v\n%s", err, out)
 	}
 	fmt.Fprintf(os.Stderr, "loadtest: %s", out)
-	return st.String() + "; indexed with fundwatch reindex: " + strings.Join(strings.Fields(string(out)), " "), nil
+	// What reindex says, without its log lines.
+	var said []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "time=") && !strings.HasPrefix(l, "{") {
+			said = append(said, l)
+		}
+	}
+	return st.String() + "; indexed with fundwatch reindex (" + strings.Join(said, "; ") + ")", nil
 }
 
 // storeCache keeps a generated and indexed store between runs
