@@ -13,6 +13,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"fundwatch/casework/caseflow"
+	"fundwatch/handlers/web"
 	"fundwatch/store"
 	"fundwatch/store/sqlite"
 )
@@ -22,15 +23,25 @@ import (
 // with no network, against a plain Fiber handler that answers "ok": the
 // fund table of the province with five years of six insurance types for
 // the province and every city, the disclosure index, the same table from
-// the API, the home page and the statistics. Every request asks for
-// compression as a browser does; the access log is written, to nowhere.
+// the API, the home page, the guide, the contact page, the report and
+// follow-up forms (a fresh visitor each time), the statistics as a page
+// and from the API, and the OpenAPI document. Every request asks for
+// compression as a browser does; the access log is written, to nowhere,
+// by the handler the server uses.
 // Run it with
 //
 //	go test -run '^$' -bench PublicPages -benchmem ./handlers/
 func BenchmarkPublicPages(b *testing.B) {
 	// The access log goes where the server's would, a text log, but to
 	// nowhere: the test env's log buffer would grow by every request.
-	e := newTestEnv(b, func(h *Handler) { h.Log = slog.New(slog.NewTextHandler(io.Discard, nil)) })
+	e := newTestEnv(b, func(h *Handler) {
+		h.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		// The access log as the server writes it (cmd/fundwatch), to
+		// nowhere.
+		h.Web = web.New(web.Config{BaseURL: h.Config.BaseURL, Version: h.Config.Version, Log: h.Log, Clock: h.Clock,
+			AccessLog: slog.New(web.NewLogHandler(false, io.Discard, slog.LevelInfo))})
+		b.Cleanup(func() { h.Web.Close() })
+	})
 	types := []string{"pension", "resident_pension", "medical", "unemployment", "work_injury", "maternity"}
 	regions := []string{"220000"}
 	for _, c := range e.h.Regions.Cities() {
@@ -64,7 +75,13 @@ func BenchmarkPublicPages(b *testing.B) {
 		{"disclosure-index", "/disclosure", e.app},
 		{"api-fund-table", "/api/v1/fund-table?region=220000&year=2025", e.app},
 		{"home", "/", e.app},
+		{"guide", "/guide", e.app},
+		{"contact", "/contact", e.app},
+		{"report-form", "/report", e.app},
+		{"followup-form", "/followup", e.app},
 		{"statistics", "/statistics", e.app},
+		{"api-statistics", "/api/v1/statistics", e.app},
+		{"api-openapi", "/api/v1/openapi.json", e.app},
 	}
 	remote := &net.TCPAddr{IP: net.IPv4(192, 0, 2, 10), Port: 1234}
 	for _, p := range pages {

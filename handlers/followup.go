@@ -103,22 +103,38 @@ func (h *Handler) numberSlowedFor(number string) time.Duration {
 	return max(since.Add(h.Config.Limits.FollowupSlowInterval).Sub(h.Clock()), 0)
 }
 
+// followupForm is the empty follow-up form, kept rendered with each
+// visitor's token filled in (formcache.go).
 func (h *Handler) followupForm(c *fiber.Ctx) error {
-	general := ""
-	if c.Query("expired") != "" {
-		general = "查询已超时或已退出，请重新输入查询编号和查询码。"
-	}
-	return h.renderFollowupForm(c, fiber.StatusOK, "", general)
+	key := formKey{name: "followup", large: h.largeText(c), expired: c.Query("expired") != ""}
+	return h.serveForm(c, key, func() fiber.Map {
+		general := ""
+		if key.expired {
+			general = msgFollowupEnded
+		}
+		data := h.followupData("", general)
+		data["Back"] = formBack(key)
+		return data
+	})
 }
 
+// msgFollowupEnded is the note of a follow-up form shown after the
+// session ended.
+const msgFollowupEnded = "查询已超时或已退出，请重新输入查询编号和查询码。"
+
 func (h *Handler) renderFollowupForm(c *fiber.Ctx, status int, number, general string) error {
-	return h.renderPage(c, status, "followup", fiber.Map{
+	return h.renderPage(c, status, "followup", h.followupData(number, general))
+}
+
+// followupData is the view model of the follow-up form.
+func (h *Handler) followupData(number, general string) fiber.Map {
+	return fiber.Map{
 		"Title":     "进度查询",
 		"Nav":       "followup",
 		"Number":    number,
 		"General":   general,
 		"DemoCases": h.Config.DemoCases,
-	})
+	}
 }
 
 // followupLogin checks number and code, both posted in the body (never in a

@@ -190,6 +190,15 @@ type Handler struct {
 	// build that renders it (lastModified).
 	started time.Time
 	stats   statsCache
+	// site keeps the pages that are the same for everyone besides the
+	// disclosure, by what they show (sitecache.go).
+	site sitePages
+	// forms keeps the report and follow-up forms rendered, with holes
+	// for each visitor's tokens (formcache.go).
+	forms *formPages
+	// defaultOffices is the directory of the shipped defaults, when no
+	// Offices are configured.
+	defaultOffices *casework.OfficeDirectory
 }
 
 func (h *Handler) now() time.Time { return store.Truncate(h.Clock()) }
@@ -237,6 +246,9 @@ func (h *Handler) Mount(app *fiber.App) error {
 	if h.PublicCache == nil {
 		h.PublicCache = web.NewPageCache(h.Clock)
 	}
+	h.site = newSitePages(h.Clock)
+	h.forms = newFormPages()
+	h.defaultOffices = casework.NewOfficeDirectory(h.Regions, nil)
 	h.allRegions = h.Regions.Descendants(h.Regions.Root().Code)
 	h.limiter = h.Web.Limiter
 

@@ -92,16 +92,28 @@ func (in *reportInput) clone() *reportInput {
 	return &out
 }
 
+// reportForm is the empty report form, kept rendered with each visitor's
+// tokens filled in (formcache.go).
 func (h *Handler) reportForm(c *fiber.Ctx) error {
-	form := &reportInput{
-		Kind: "report", ReporterType: "citizen", Anonymous: false,
-		Complaint: &complaintInput{}, Reporter: &personInput{IDType: casework.DocResidentID}, Organisation: &orgInput{},
-	}
-	return h.renderReportForm(c, fiber.StatusOK, form, nil, web.NewToken(), "")
+	key := formKey{name: "report", large: h.largeText(c)}
+	return h.serveForm(c, key, func() fiber.Map {
+		form := &reportInput{
+			Kind: "report", ReporterType: "citizen", Anonymous: false,
+			Complaint: &complaintInput{}, Reporter: &personInput{IDType: casework.DocResidentID}, Organisation: &orgInput{},
+		}
+		data := h.reportData(form, nil, h.forms.standIns[holeIdem], "")
+		data["Back"] = formBack(key)
+		return data
+	})
 }
 
 func (h *Handler) renderReportForm(c *fiber.Ctx, status int, form *reportInput, errs FieldErrors, idem, general string) error {
-	return h.renderPage(c, status, "report", fiber.Map{
+	return h.renderPage(c, status, "report", h.reportData(form, errs, idem, general))
+}
+
+// reportData is the view model of the report form.
+func (h *Handler) reportData(form *reportInput, errs FieldErrors, idem, general string) fiber.Map {
+	return fiber.Map{
 		"Title":          "我要举报投诉",
 		"Nav":            "report",
 		"Form":           form,
@@ -122,7 +134,7 @@ func (h *Handler) renderReportForm(c *fiber.Ctx, status int, form *reportInput, 
 		"ThisMonth":      h.now().In(store.CST).Format("2006-01"),
 		"FilesHint":      h.Cases.EvidenceLimits().Describe(),
 		"FilesAccept":    web.FilesAccept(),
-	})
+	}
 }
 
 // reportFieldOrder is the order of the fields on the report form, so the

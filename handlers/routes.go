@@ -91,21 +91,21 @@ func (h *Handler) readyz(c *fiber.Ctx) error {
 	return c.SendString("ready")
 }
 
-// home is the home page, with the summary of the public statistics.
+// home is the home page, with the summary of the public statistics and
+// the latest publications; kept rendered until either changes
+// (sitecache.go).
 func (h *Handler) home(c *fiber.Ctx) error {
-	stats := h.homeSummary(c)
-	if err := h.renderPage(c, fiber.StatusOK, "home", fiber.Map{"Title": "首页", "Nav": "home", "Stats": stats,
-		"Latest": h.latestForHome(c)}); err != nil {
-		return err
-	}
-	if stats != nil {
-		setLastModified(c, stats.Modified)
-	}
-	return nil
+	return h.sitePage(c, h.site.home, "/", func(c *fiber.Ctx) error {
+		return h.renderPage(c, fiber.StatusOK, "home", fiber.Map{"Title": "首页", "Nav": "home", "Back": "/",
+			"Stats": h.homeSummary(c), "Latest": h.latestForHome(c)})
+	})
 }
 
+// guide is 办事指南: the same for everyone until the next build.
 func (h *Handler) guide(c *fiber.Ctx) error {
-	return h.renderPage(c, fiber.StatusOK, "guide", fiber.Map{"Title": "办事指南", "Nav": "guide"})
+	return h.sitePage(c, h.site.fixed, "/guide", func(c *fiber.Ctx) error {
+		return h.renderPage(c, fiber.StatusOK, "guide", fiber.Map{"Title": "办事指南", "Nav": "guide", "Back": "/guide"})
+	})
 }
 
 // limitSubmit counts a submission against the client's limit before its

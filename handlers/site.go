@@ -33,12 +33,13 @@ type Offices interface {
 }
 
 // offices is the directory in use: the configured source's, or only the
-// shipped defaults (shown in demo mode alone).
+// shipped defaults (shown in demo mode alone), made once: the contact page
+// is kept until the directory is another one.
 func (h *Handler) offices() *casework.OfficeDirectory {
 	if h.Offices != nil {
 		return h.Offices.Directory()
 	}
-	return casework.NewOfficeDirectory(h.Regions, nil)
+	return h.defaultOffices
 }
 
 // officeView is an office as a page shows it: the office (if any) and the
@@ -79,22 +80,25 @@ func (h *Handler) officeFor(region, channel string) officeView {
 }
 
 // contact is the 联系我们 page: who runs the portal, the offices that
-// handle cases, and the hotlines.
+// handle cases, and the hotlines; kept rendered until the offices change.
 func (h *Handler) contact(c *fiber.Ctx) error {
-	var groups []officeGroup
-	for _, o := range h.offices().All(h.Config.Demo) {
-		if len(groups) == 0 || groups[len(groups)-1].Code != o.RegionCode {
-			r, _ := h.Regions.Lookup(o.RegionCode)
-			groups = append(groups, officeGroup{Code: r.Code, Name: h.Regions.FullName(r.Code)})
+	return h.sitePage(c, h.site.offices, "/contact", func(c *fiber.Ctx) error {
+		var groups []officeGroup
+		for _, o := range h.offices().All(h.Config.Demo) {
+			if len(groups) == 0 || groups[len(groups)-1].Code != o.RegionCode {
+				r, _ := h.Regions.Lookup(o.RegionCode)
+				groups = append(groups, officeGroup{Code: r.Code, Name: h.Regions.FullName(r.Code)})
+			}
+			g := &groups[len(groups)-1]
+			g.Offices = append(g.Offices, o)
 		}
-		g := &groups[len(groups)-1]
-		g.Offices = append(g.Offices, o)
-	}
-	return h.renderPage(c, fiber.StatusOK, "contact", fiber.Map{
-		"Title":   "联系我们",
-		"Nav":     "contact",
-		"Groups":  groups,
-		"Hotline": casework.HotlineSentence,
+		return h.renderPage(c, fiber.StatusOK, "contact", fiber.Map{
+			"Title":   "联系我们",
+			"Nav":     "contact",
+			"Back":    "/contact",
+			"Groups":  groups,
+			"Hotline": casework.HotlineSentence,
+		})
 	})
 }
 

@@ -21,8 +21,9 @@ import (
 // with the suppression rules of casework.PublicStatistics. The same figures
 // are served as a page (/statistics), a CSV download (/statistics.csv), a
 // JSON download (/statistics.json) and the API (GET /api/v1/statistics),
-// and as a summary on the home page. All are public: cached for
-// web.PageMaxAge, revalidated by ETag or Last-Modified.
+// and as a summary on the home page. All are public, kept rendered until
+// the figures change (sitecache.go), cached by browsers and proxies for
+// web.PageMaxAge and revalidated by ETag or Last-Modified.
 
 // statsDefaultYears is how many years the statistics show unless asked.
 const statsDefaultYears = 3
@@ -82,21 +83,46 @@ func statsRange(c *fiber.Ctx, first, current int) (from, to int, err error) {
 
 // statsFor builds the statistics the request asks for.
 func (h *Handler) statsFor(c *fiber.Ctx) (*statsView, error) {
-	rows, changed, err := h.caseStatistics(c.UserContext())
+	snap, err := h.caseStatistics(c.UserContext())
 	if err != nil {
 		return nil, err
 	}
 	current := h.now().In(store.CST).Year()
-	first := casework.StatsFirstYear(rows, current, h.Config.Demo)
+	first := casework.StatsFirstYear(snap.rows, current, h.Config.Demo)
 	from, to, err := statsRange(c, first, current)
 	if err != nil {
 		return nil, err
 	}
-	v := &statsView{From: from, To: to, First: first, Current: current, Modified: h.lastModified(changed)}
+	v := &statsView{From: from, To: to, First: first, Current: current, Modified: h.lastModified(snap.changedAt)}
 	for y := to; y >= from; y-- {
-		v.Years = append(v.Years, casework.PublicStatistics(rows, h.Regions, y, h.Config.Demo))
+		v.Years = append(v.Years, casework.PublicStatistics(snap.rows, h.Regions, y, h.Config.Demo))
 	}
 	return v, nil
+}
+
+// statsKey is what a request for the statistics chooses, for the key it is
+// kept under: the years it names, as numbers. Whether they can be shown is
+// decided by the build (statsRange); only a 200 is kept, so the keys kept
+// stay bounded by the years there are.
+func statsKey(c *fiber.Ctx) string {
+	var b strings.Builder
+	for _, name := range []string{"from", "to"} {
+		s := strings.TrimSpace(c.Query(name))
+		if s == "" {
+			continue
+		}
+		y, err := strconv.Atoi(s)
+		if err != nil {
+			y = -1
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(name)
+		b.WriteByte('=')
+		b.WriteString(strconv.Itoa(y))
+	}
+	return b.String()
 }
 
 // statsQuery is the query string that asks for v's years again, for the
@@ -106,30 +132,32 @@ func (v *statsView) query() string {
 }
 
 // statisticsPage is 统计数据: a table per year, years chosen with a GET
-// form, and the downloads.
+// form, and the downloads; kept rendered until the figures change.
 func (h *Handler) statisticsPage(c *fiber.Ctx) error {
-	v, err := h.statsFor(c)
-	if err != nil {
-		return err
+	canonical := "/statistics"
+	if q := statsKey(c); q != "" {
+		canonical += "?" + q
 	}
-	var offered []int
-	for y := v.Current; y >= v.First; y-- {
-		offered = append(offered, y)
-	}
-	err = h.renderPage(c, fiber.StatusOK, "statistics", fiber.Map{
-		"Title":   "统计数据",
-		"Nav":     "statistics",
-		"Stats":   v,
-		"Offered": offered,
-		"CSVURL":  "/statistics.csv?" + v.query(),
-		"JSONURL": "/statistics.json?" + v.query(),
-		"Notes":   statsNotes,
+	return h.sitePage(c, h.site.stats, canonical, func(c *fiber.Ctx) error {
+		v, err := h.statsFor(c)
+		if err != nil {
+			return err
+		}
+		var offered []int
+		for y := v.Current; y >= v.First; y-- {
+			offered = append(offered, y)
+		}
+		return h.renderPage(c, fiber.StatusOK, "statistics", fiber.Map{
+			"Title":   "统计数据",
+			"Nav":     "statistics",
+			"Back":    canonical,
+			"Stats":   v,
+			"Offered": offered,
+			"CSVURL":  "/statistics.csv?" + v.query(),
+			"JSONURL": "/statistics.json?" + v.query(),
+			"Notes":   statsNotes,
+		})
 	})
-	if err != nil {
-		return err
-	}
-	setLastModified(c, v.Modified)
-	return nil
 }
 
 // statsRowName names a row as the page and the CSV do: the province's row
@@ -147,27 +175,27 @@ var statsCSVHeader = []string{"年度", "地区代码", "地区", "收到件数"
 // statisticsCSV is the CSV download: UTF-8 with a byte order mark, one
 // row per year and region, the figures exactly as the page shows them.
 func (h *Handler) statisticsCSV(c *fiber.Ctx) error {
-	v, err := h.statsFor(c)
-	if err != nil {
-		return err
-	}
-	rows := [][]string{statsCSVHeader}
-	for _, y := range v.Years {
-		for _, r := range y.Rows {
-			rows = append(rows, []string{strconv.Itoa(y.Year), r.RegionCode, statsRowName(r), r.Received.CountText(),
-				r.Accepted.CountText(), r.Concluded.CountText(), r.Recovered.AmountText()})
+	return h.siteData(c, h.site.stats, "/statistics.csv?"+statsKey(c), func(c *fiber.Ctx) error {
+		v, err := h.statsFor(c)
+		if err != nil {
+			return err
 		}
-	}
-	var buf bytes.Buffer
-	if err := casework.WriteCSV(&buf, rows); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	setAttachment(c, v, "csv")
-	c.Response().SetBodyRaw(buf.Bytes())
-	web.CachePublic(c, web.PageMaxAge)
-	setLastModified(c, v.Modified)
-	return nil
+		rows := [][]string{statsCSVHeader}
+		for _, y := range v.Years {
+			for _, r := range y.Rows {
+				rows = append(rows, []string{strconv.Itoa(y.Year), r.RegionCode, statsRowName(r), r.Received.CountText(),
+					r.Accepted.CountText(), r.Concluded.CountText(), r.Recovered.AmountText()})
+			}
+		}
+		var buf bytes.Buffer
+		if err := casework.WriteCSV(&buf, rows); err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		setAttachment(c, v, "csv")
+		c.Response().SetBodyRaw(buf.Bytes())
+		return nil
+	})
 }
 
 // setAttachment names the download of v's years: an ASCII name for old
@@ -263,33 +291,34 @@ func sendStatsJSON(c *fiber.Ctx, v *statsView, download bool) error {
 	if err := enc.Encode(v.api()); err != nil {
 		return err
 	}
-	b := buf.Bytes()
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 	if download {
 		setAttachment(c, v, "json")
 	}
-	c.Response().SetBodyRaw(b)
-	web.CachePublic(c, web.PageMaxAge)
-	setLastModified(c, v.Modified)
+	c.Response().SetBodyRaw(buf.Bytes())
 	return nil
 }
 
 // statisticsJSON is the JSON download: the API's answer as a file.
 func (h *Handler) statisticsJSON(c *fiber.Ctx) error {
-	v, err := h.statsFor(c)
-	if err != nil {
-		return err
-	}
-	return sendStatsJSON(c, v, true)
+	return h.siteData(c, h.site.stats, "/statistics.json?"+statsKey(c), func(c *fiber.Ctx) error {
+		v, err := h.statsFor(c)
+		if err != nil {
+			return err
+		}
+		return sendStatsJSON(c, v, true)
+	})
 }
 
 // apiStatistics is GET /api/v1/statistics.
 func (h *Handler) apiStatistics(c *fiber.Ctx) error {
-	v, err := h.statsFor(c)
-	if err != nil {
-		return err
-	}
-	return sendStatsJSON(c, v, false)
+	return h.siteData(c, h.site.stats, "/api/v1/statistics?"+statsKey(c), func(c *fiber.Ctx) error {
+		v, err := h.statsFor(c)
+		if err != nil {
+			return err
+		}
+		return sendStatsJSON(c, v, false)
+	})
 }
 
 // homeStats is the summary on the home page: the province's figures of the
@@ -302,16 +331,16 @@ type homeStats struct {
 // homeSummary builds the home page's summary, or nil if the store cannot
 // count: the home page is shown without it rather than not at all.
 func (h *Handler) homeSummary(c *fiber.Ctx) *homeStats {
-	rows, changed, err := h.caseStatistics(c.UserContext())
+	snap, err := h.caseStatistics(c.UserContext())
 	if err != nil {
 		h.Log.Warn("home page without statistics", "request_id", web.RequestID(c), "error", err)
 		return nil
 	}
 	current := h.now().In(store.CST).Year()
-	s := &homeStats{Modified: h.lastModified(changed)}
-	s.Years = append(s.Years, casework.PublicStatistics(rows, h.Regions, current, h.Config.Demo))
-	if casework.StatsFirstYear(rows, current, h.Config.Demo) < current {
-		s.Years = append(s.Years, casework.PublicStatistics(rows, h.Regions, current-1, h.Config.Demo))
+	s := &homeStats{Modified: h.lastModified(snap.changedAt)}
+	s.Years = append(s.Years, casework.PublicStatistics(snap.rows, h.Regions, current, h.Config.Demo))
+	if casework.StatsFirstYear(snap.rows, current, h.Config.Demo) < current {
+		s.Years = append(s.Years, casework.PublicStatistics(snap.rows, h.Regions, current-1, h.Config.Demo))
 	}
 	return s
 }

@@ -2,13 +2,9 @@ package handlers
 
 import (
 	"context"
-	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
-
-	"github.com/gofiber/fiber/v2"
 
 	"fundwatch/store"
 )
@@ -29,34 +25,79 @@ type statsCache struct {
 	// changedAt is when the figures were first seen as they are now: the
 	// Last-Modified of what is built from them.
 	changedAt time.Time
+	// version counts the changes of the figures: the pages built from
+	// them are kept until it moves (sitecache.go).
+	version uint64
+	// counting is closed when the count under way ends; nil when none is.
+	counting chan struct{}
+}
+
+// statsSnapshot is the statistics as one count found them.
+type statsSnapshot struct {
+	rows      []store.CaseStatsRow
+	changedAt time.Time
+	version   uint64
 }
 
 // caseStatistics returns the store's case statistics as of at most
 // StatsRefresh ago, and when they last changed. One request at a time
-// counts; the others wait for its answer. If the store fails after an
-// earlier count, the earlier figures are served (and the failure logged)
-// rather than an error page: they are at most minutes old.
-func (h *Handler) caseStatistics(ctx context.Context) ([]store.CaseStatsRow, time.Time, error) {
+// counts. While it does, the others are answered with the last count
+// rather than made to wait for it (a count of 100,000 cases takes a while,
+// and at a few thousand page views a second every one of them would wait
+// once a minute); only before the first count do they wait. If the store
+// fails after an earlier count, the earlier figures are served (and the
+// failure logged) rather than an error page: they are at most minutes old.
+func (h *Handler) caseStatistics(ctx context.Context) (statsSnapshot, error) {
 	sc := &h.stats
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	now := h.now()
-	if !sc.readAt.IsZero() && !now.Before(sc.readAt) && now.Sub(sc.readAt) < StatsRefresh {
-		return sc.rows, sc.changedAt, nil
-	}
-	rows, err := h.Store.CaseStatistics(ctx)
-	if err != nil {
-		if sc.readAt.IsZero() {
-			return nil, time.Time{}, err
+	for {
+		sc.mu.Lock()
+		now := h.now()
+		fresh := !sc.readAt.IsZero() && !now.Before(sc.readAt) && now.Sub(sc.readAt) < StatsRefresh
+		if fresh || (sc.counting != nil && !sc.readAt.IsZero()) {
+			snap := sc.snapshotLocked()
+			sc.mu.Unlock()
+			return snap, nil
 		}
-		h.Log.Warn("case statistics: serving the last count", "counted_at", sc.readAt, "error", err)
-		return sc.rows, sc.changedAt, nil
+		if wait := sc.counting; wait != nil {
+			// The first count is under way: wait for it, then look again.
+			sc.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return statsSnapshot{}, ctx.Err()
+			}
+		}
+		done := make(chan struct{})
+		sc.counting = done
+		sc.mu.Unlock()
+
+		rows, err := h.Store.CaseStatistics(ctx)
+
+		sc.mu.Lock()
+		sc.counting = nil
+		close(done)
+		if err != nil {
+			defer sc.mu.Unlock()
+			if sc.readAt.IsZero() {
+				return statsSnapshot{}, err
+			}
+			h.Log.Warn("case statistics: serving the last count", "counted_at", sc.readAt, "error", err)
+			return sc.snapshotLocked(), nil
+		}
+		if sc.changedAt.IsZero() || !slices.Equal(rows, sc.rows) {
+			sc.rows, sc.changedAt = rows, now
+			sc.version++
+		}
+		sc.readAt = now
+		snap := sc.snapshotLocked()
+		sc.mu.Unlock()
+		return snap, nil
 	}
-	if sc.changedAt.IsZero() || !slices.Equal(rows, sc.rows) {
-		sc.rows, sc.changedAt = rows, now
-	}
-	sc.readAt = now
-	return sc.rows, sc.changedAt, nil
+}
+
+func (sc *statsCache) snapshotLocked() statsSnapshot {
+	return statsSnapshot{rows: sc.rows, changedAt: sc.changedAt, version: sc.version}
 }
 
 // lastModified is the Last-Modified of a response built from figures that
@@ -67,28 +108,4 @@ func (h *Handler) lastModified(changed time.Time) time.Time {
 		changed = h.started
 	}
 	return changed.UTC().Truncate(time.Second)
-}
-
-// setLastModified sends Last-Modified with a public response, after
-// web.CachePublic has set its ETag and answered If-None-Match. A request
-// without If-None-Match (which takes precedence, RFC 9110 §13.2.2) whose
-// If-Modified-Since is no earlier than modified is answered 304. Responses
-// that are not public (an error, a page that set a cookie) are left alone.
-func setLastModified(c *fiber.Ctx, modified time.Time) {
-	cc := string(c.Response().Header.Peek(fiber.HeaderCacheControl))
-	status := c.Response().StatusCode()
-	if !strings.HasPrefix(cc, "public") || (status != fiber.StatusOK && status != fiber.StatusNotModified) {
-		return
-	}
-	c.Set(fiber.HeaderLastModified, modified.UTC().Format(http.TimeFormat))
-	if status != fiber.StatusOK || c.Get(fiber.HeaderIfNoneMatch) != "" ||
-		(c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead) {
-		return
-	}
-	since, err := http.ParseTime(c.Get(fiber.HeaderIfModifiedSince))
-	if err != nil || modified.After(since) {
-		return
-	}
-	c.Status(fiber.StatusNotModified)
-	c.Response().ResetBody()
 }

@@ -34,6 +34,9 @@ type config struct {
 	SubmitLimit    int
 	FollowupLimit  int
 	SearchLimit    int
+	// DebugAddr is a loopback host:port where Go's profiler (pprof) is
+	// served, apart from the app; "" (the default) serves none.
+	DebugAddr string
 
 	// Evidence files: how many a case may carry, and how large each and
 	// all together may be, in MB.
@@ -168,6 +171,7 @@ func parseConfig(name string, args []string, extra ...func(*flag.FlagSet)) (*con
 	fs.StringVar(&c.MeiliPrefix, "meili-prefix", env("MEILI_PREFIX", "fundwatch_"), "prefix of the Meilisearch index names, so several portals can share one server (FUNDWATCH_MEILI_PREFIX)")
 	fs.BoolVar(&c.SearchSync, "search-sync", envBool("SEARCH_SYNC", true), "feed the search indexes from the store; with several instances on one store, leave it on for one only (FUNDWATCH_SEARCH_SYNC)")
 	fs.IntVar(&c.SearchLimit, "search-limit", envInt("SEARCH_LIMIT", 0), "searches per client per minute; 0 default (120), -1 off, for load tests only (FUNDWATCH_SEARCH_LIMIT)")
+	fs.StringVar(&c.DebugAddr, "debug-addr", env("DEBUG_ADDR", ""), "loopback host:port serving Go's profiler (/debug/pprof/) apart from the app, e.g. 127.0.0.1:6060, for measuring; empty: off (FUNDWATCH_DEBUG_ADDR)")
 	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("SMTP_ADDR", ""), "mail server host:port for notifications; none: mail stays in the outbox (FUNDWATCH_SMTP_ADDR)")
 	fs.StringVar(&c.SMTPUser, "smtp-user", env("SMTP_USER", ""), "mail server user for AUTH PLAIN, sent only over TLS (FUNDWATCH_SMTP_USER)")
 	fs.StringVar(&c.SMTPPassword, "smtp-password", env("SMTP_PASSWORD", ""), "mail server password (FUNDWATCH_SMTP_PASSWORD or FUNDWATCH_SMTP_PASSWORD_FILE)")
@@ -214,6 +218,15 @@ func (c *config) validate() error {
 		bad("--addr %q: port must be a number 0-65535", c.Addr)
 	} else if host != "" && net.ParseIP(host) == nil && host != "localhost" {
 		bad("--addr %q: host must be an IP address or localhost", c.Addr)
+	}
+	if c.DebugAddr != "" {
+		if _, port, err := net.SplitHostPort(c.DebugAddr); err != nil || !loopbackAddr(c.DebugAddr) {
+			bad("--debug-addr %q: want a loopback host:port, e.g. 127.0.0.1:6060 (the profiler is never served to the network)", c.DebugAddr)
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			bad("--debug-addr %q: port must be a number 0-65535", c.DebugAddr)
+		} else if c.DebugAddr == c.Addr {
+			bad("--debug-addr %q: must differ from --addr", c.DebugAddr)
+		}
 	}
 	if c.DataDir == "" {
 		bad("--data must not be empty")

@@ -232,3 +232,41 @@ func TestConfigChecksTheSearchEngine(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigDebugAddrOnlyOnLoopback(t *testing.T) {
+	t.Setenv("FUNDWATCH_DEBUG_ADDR", "")
+	os.Unsetenv("FUNDWATCH_DEBUG_ADDR")
+	c, err := parseConfig("serve", nil)
+	if err != nil || c.DebugAddr != "" {
+		t.Fatalf("default: %q, %v; want off", c.DebugAddr, err)
+	}
+	tests := []struct {
+		addr string
+		ok   bool
+	}{
+		{"127.0.0.1:6060", true},
+		{"127.0.0.1:0", true},
+		{"[::1]:6060", true},
+		{"localhost:6060", true},
+		{"0.0.0.0:6060", false},
+		{":6060", false},
+		{"192.0.2.1:6060", false},
+		{"example.com:6060", false},
+		{"127.0.0.1", false},
+		{"127.0.0.1:99999", false},
+		{"127.0.0.1:8080", false}, // the app's own address
+	}
+	for _, tt := range tests {
+		_, err := parseConfig("serve", []string{"--debug-addr", tt.addr})
+		if (err == nil) != tt.ok {
+			t.Errorf("--debug-addr %q: error %v, want accepted %v", tt.addr, err, tt.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "--debug-addr") {
+			t.Errorf("--debug-addr %q: message %q does not name the flag", tt.addr, err)
+		}
+	}
+	t.Setenv("FUNDWATCH_DEBUG_ADDR", "127.0.0.1:6061")
+	if c, err := parseConfig("serve", nil); err != nil || c.DebugAddr != "127.0.0.1:6061" {
+		t.Errorf("from the environment: %q, %v", c.DebugAddr, err)
+	}
+}

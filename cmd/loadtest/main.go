@@ -11,9 +11,10 @@
 // a bounded time, prints one table and stops everything. The scenarios
 // (-scenarios) are the intake API (POST /api/v1/reports), the follow-up read
 // of what it filed, the first page of the admin inbox, filtered or not, for
-// a handler of 长春市 and one of the province, and the public pages: the
-// cached fund table and disclosure index, the fund table from the JSON API,
-// the home page and the statistics. For the inbox and public scenarios
+// a handler of 长春市 and one of the province, the public pages and read
+// APIs (home, guide, contact, the report and follow-up forms, the
+// disclosure pages, an article, a feed, the statistics, the JSON read API;
+// scenarios.go lists them), and search. For the inbox and public scenarios
 // -cases cases (100,000) are generated into a fresh store before fundwatch
 // starts (and for the public ones a disclosure is published), and the two
 // handlers sign in. Run it from the module root:
@@ -57,8 +58,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
-
-	"fundwatch/store"
 )
 
 // reportJSON is a valid POST /api/v1/reports body (as handlers'
@@ -90,6 +89,8 @@ type options struct {
 	clients      int      // > 0: closed loop with this many clients instead of -rate
 	baseEach     bool     // measure the baseline again right before each target
 	seedDir      string   // where the seed store is written before it is copied
+	storeCache   string   // "": generate the store every run; else keep it here and reuse it
+	profileDir   string   // "": no profiles; else where each scenario's profiles are saved
 }
 
 func main() {
@@ -112,11 +113,13 @@ func run() int {
 	flag.StringVar(&o.fundwatchBin, "fundwatch-bin", "", "use this fundwatch binary instead of building one from the module")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (fundwatch's data and both servers' logs)")
 	scenarios := flag.String("scenarios", "all", "comma-separated scenarios to measure against the baseline: "+
-		strings.Join(scenarioNames(), ", ")+"; \"inbox\" for every inbox scenario, \"all\" for everything")
+		strings.Join(scenarioNames(), ", ")+"; \"inbox\", \"public\" and \"search\" for every scenario of that group, \"all\" for everything")
 	flag.IntVar(&o.clients, "clients", 0, "closed loop: this many clients, each sending its next request when the last is answered, for -duration per target (instead of -rate)")
 	flag.BoolVar(&o.baseEach, "baseline-each", false, "measure the baseline again right before every target and compare each target with that measurement (on a machine whose load changes from minute to minute)")
 	flag.IntVar(&o.cases, "cases", 100000, "cases generated into a fresh store before the run, for the inbox and public scenarios")
 	flag.StringVar(&o.seedDir, "seed-dir", defaultSeedDir(), "directory (a tmpfs) the seed store is written in before it is copied to fundwatch's data directory; \"\" writes it in place")
+	flag.StringVar(&o.storeCache, "store-cache", "", "keep the generated and indexed store in this directory and copy it from there in later runs with the same -cases and kind of scenarios, instead of generating it again (minutes on a busy machine)")
+	flag.StringVar(&o.profileDir, "profile", "", "save fundwatch's CPU profile and allocation profile taken during each scenario's measured attack into this directory (fundwatch runs with --debug-addr on a loopback port); see profile.go")
 	flag.Parse()
 
 	if *serveBaseline != "" {
@@ -213,7 +216,9 @@ func startServer(ctx context.Context, name, dir string, argv []string, readyPath
 		close(s.done)
 	}()
 	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(30 * time.Second)
+	// Two minutes: on a machine busy with other jobs, fundwatch opening a
+	// generated 100,000-case store and its index once took more than 30 s.
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		select {
 		case <-s.done:
@@ -230,7 +235,7 @@ func startServer(ctx context.Context, name, dir string, argv []string, readyPath
 		time.Sleep(50 * time.Millisecond)
 	}
 	s.stop()
-	return nil, fmt.Errorf("%s not ready on %s within 30s; log: %s", name, s.base, logPath)
+	return nil, fmt.Errorf("%s not ready on %s within 2 minutes; log: %s", name, s.base, logPath)
 }
 
 // stop asks the process to shut down and kills it after 10 s.
@@ -313,10 +318,7 @@ func tail(path string) string {
 // buildFundwatch builds the fundwatch command of the module in the current
 // directory into dir.
 func buildFundwatch(dir string) (string, error) {
-	goBin := "go"
-	if p := filepath.Join(runtimeGOROOT(), "bin", "go"); fileExists(p) {
-		goBin = p
-	}
+	goBin := goCommand()
 	out, err := exec.Command(goBin, "env", "GOMOD").Output()
 	if err != nil {
 		return "", fmt.Errorf("go env GOMOD: %w", err)
@@ -332,6 +334,14 @@ func buildFundwatch(dir string) (string, error) {
 		return "", fmt.Errorf("go build fundwatch: %w\n%s", err, out)
 	}
 	return bin, nil
+}
+
+// goCommand is the go command of the Go installation to build with.
+func goCommand() string {
+	if p := filepath.Join(runtimeGOROOT(), "bin", "go"); fileExists(p) {
+		return p
+	}
+	return "go"
 }
 
 // runtimeGOROOT is the Go installation to build with: $GOROOT when set, else
@@ -380,6 +390,7 @@ func (p *credPool) snapshot() []credential {
 // target is one thing to attack: a server and the requests to send it.
 type target struct {
 	name     string
+	scenario string // its -scenarios name: the name of its profiles
 	srv      *server
 	maxBody  int64
 	targeter func() vegeta.Targeter
@@ -504,35 +515,45 @@ func measure(ctx context.Context, o options) error {
 		}
 	}
 	dataDir := filepath.Join(dir, "data")
-	var seeded *seedStats
+	var storeInfo string // what the store is, for the summary; "" when none was made
 	searching := slices.ContainsFunc(o.scenarios, isSearch)
 	if slices.ContainsFunc(o.scenarios, isInbox) || slices.ContainsFunc(o.scenarios, isPublic) || searching {
 		plan := seedPlan{cases: o.cases, disclosure: slices.ContainsFunc(o.scenarios, isPublic) || searching}
-		fmt.Fprintf(os.Stderr, "loadtest: generating %d cases (and the disclosure: %v) …\n", plan.cases, plan.disclosure)
-		st, err := seedStore(ctx, dataDir, o.seedDir, plan, store.Truncate(time.Now().UTC()), os.Stderr)
-		if err != nil {
-			return fmt.Errorf("generate the store: %w", err)
+		cache := storeCache{dir: o.storeCache}
+		if info, ok, err := cache.load(plan, dataDir); err != nil {
+			return fmt.Errorf("-store-cache: %w", err)
+		} else if ok {
+			storeInfo = info
+			fmt.Fprintf(os.Stderr, "loadtest: store copied from %s: %s\n", o.storeCache, info)
+		} else {
+			if storeInfo, err = generateStore(ctx, o, bin, dataDir, plan); err != nil {
+				return err
+			}
+			if err := cache.save(plan, dataDir, storeInfo); err != nil {
+				return fmt.Errorf("-store-cache: %w", err)
+			}
 		}
-		seeded = &st
-		fmt.Fprintf(os.Stderr, "loadtest: %s\n", st)
-	}
-	if searching {
-		// The search scenarios read indexes that are complete: index the
-		// generated store before the server starts (and measure it).
-		fmt.Fprintln(os.Stderr, "loadtest: indexing the generated store (fundwatch reindex) …")
-		out, err := exec.CommandContext(ctx, bin, "reindex", "--data", dataDir).CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("fundwatch reindex: %v\n%s", err, out)
-		}
-		fmt.Fprintf(os.Stderr, "loadtest: %s", out)
 	}
 	base, err := startServer(ctx, "baseline", dir, []string{self, "-serve-baseline", "{addr}"}, "/")
 	if err != nil {
 		return err
 	}
 	defer base.stop()
-	fw, err := startServer(ctx, "fundwatch", dir, []string{bin, "serve", "--addr", "{addr}",
-		"--data", dataDir, "--submit-limit", "-1", "--followup-limit", "-1", "--search-limit", "-1"}, "/readyz")
+	fwArgs := []string{bin, "serve", "--addr", "{addr}",
+		"--data", dataDir, "--submit-limit", "-1", "--followup-limit", "-1", "--search-limit", "-1"}
+	var prof *profiler
+	if o.profileDir != "" {
+		if err := os.MkdirAll(o.profileDir, 0o755); err != nil {
+			return err
+		}
+		debugAddr, err := freeAddr()
+		if err != nil {
+			return err
+		}
+		fwArgs = append(fwArgs, "--debug-addr", debugAddr)
+		prof = &profiler{dir: o.profileDir, base: "http://" + debugAddr, goBin: goCommand()}
+	}
+	fw, err := startServer(ctx, "fundwatch", dir, fwArgs, "/readyz")
 	if err != nil {
 		return err
 	}
@@ -550,8 +571,8 @@ func measure(ctx context.Context, o options) error {
 	var inboxInfo, publicInfo []string
 	sessions := map[string]string{} // username → session cookie
 	for _, sc := range o.scenarios {
-		switch sc {
-		case "intake":
+		switch {
+		case sc == "intake":
 			targets = append(targets, target{
 				name: "fundwatch POST /api/v1/reports", srv: fw, maxBody: 4096,
 				targeter: func() vegeta.Targeter {
@@ -571,7 +592,7 @@ func measure(ctx context.Context, o options) error {
 					}
 				},
 			})
-		case "followup":
+		case sc == "followup":
 			targets = append(targets, target{
 				name: "fundwatch GET /api/v1/reports/{n}", srv: fw, maxBody: 0,
 				targeter: func() vegeta.Targeter {
@@ -588,7 +609,7 @@ func measure(ctx context.Context, o options) error {
 					}
 				},
 			})
-		case "search-page", "api-search", "inbox-city-search":
+		case isSearch(sc):
 			ss := searchScenarios[sc]
 			var cookie string
 			if ss.user != "" {
@@ -624,9 +645,15 @@ func measure(ctx context.Context, o options) error {
 					}
 				},
 			})
-		case "disclosure-funds", "disclosure-index", "api-fund-table", "home", "statistics":
+		case isPublic(sc):
 			ps := publicScenarios[sc]
-			url := fw.base + ps.path
+			path := ps.path
+			if ps.find != nil {
+				if path, err = ps.find(fw.base); err != nil {
+					return fmt.Errorf("%s: %w", sc, err)
+				}
+			}
+			url := fw.base + path
 			info, err := checkPublic(url)
 			if err != nil {
 				return fmt.Errorf("%s: %w", sc, err)
@@ -662,6 +689,7 @@ func measure(ctx context.Context, o options) error {
 				},
 			})
 		}
+		targets[len(targets)-1].scenario = sc
 	}
 
 	started := time.Now()
@@ -701,7 +729,20 @@ func measure(ctx context.Context, o options) error {
 			} else {
 				fmt.Fprintf(os.Stderr, "loadtest: %s at %d req/s for %v …\n", t.name, rate, o.duration)
 			}
+			var saveProfiles func() error
+			if prof != nil && t.scenario != "" {
+				name := t.scenario
+				if o.findMax {
+					name += "-" + strconv.Itoa(rate)
+				}
+				saveProfiles = prof.during(name, o.duration)
+			}
 			r := attack(ctx, o, t, rate, o.duration, t.name)
+			if saveProfiles != nil {
+				if err := saveProfiles(); err != nil {
+					return fmt.Errorf("profiles of %s: %w", t.scenario, err)
+				}
+			}
 			if r.stopped {
 				return ctx.Err()
 			}
@@ -724,8 +765,8 @@ func measure(ctx context.Context, o options) error {
 
 	fmt.Printf("\nfundwatch load test, %s, %d CPUs, %v per step, warm-up %v, took %v\n\n",
 		started.Format("2006-01-02 15:04 MST"), runtime.NumCPU(), o.duration, o.warmup, time.Since(started).Round(time.Second))
-	if seeded != nil {
-		fmt.Printf("store: %s\n", seeded)
+	if storeInfo != "" {
+		fmt.Printf("store: %s\n", storeInfo)
 		if len(inboxInfo) > 0 {
 			fmt.Println("inbox pages (first page, 50 rows):")
 			for _, l := range inboxInfo {
@@ -742,6 +783,9 @@ func measure(ctx context.Context, o options) error {
 	}
 	if o.clients > 0 {
 		fmt.Printf("closed loop: %d clients per target, each sending its next request when the last is answered\n\n", o.clients)
+	}
+	if prof != nil {
+		fmt.Printf("profiles of fundwatch during each attack in %s (<scenario>.cpu.pprof, <scenario>.allocs.pprof); profiling costs the server some CPU, so these figures are not those of a run without -profile\n\n", o.profileDir)
 	}
 	rateHeader := "rate"
 	if o.clients > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -45,10 +46,14 @@ var inboxScenarios = map[string]inboxScenario{
 	"inbox-province-category":     {provinceUser, "/admin/cases?category=embezzlement", "province", provinceWho},
 }
 
-// publicScenario is one page or answer of the public site, the same for
-// everyone and read without a session, as a browser asks for it.
+// publicScenario is one page or answer of the public site, read without a
+// session, as a browser asks for it: the same for everyone, or (a form)
+// the same but for the visitor's CSRF token and cookie.
 type publicScenario struct {
 	path string
+	// find, when set, finds the path on the running server (an article's
+	// address holds its generated id); path is then what the table shows.
+	find func(base string) (string, error)
 	what string // for the summary above the table
 }
 
@@ -60,18 +65,69 @@ func (s publicScenario) label() string { return "public GET " + s.path }
 // the canonical one, so the page answers 200 and not a redirect to it.
 const seedFundQuery = "region=220000&year=2025"
 
-// publicScenarios are the public pages measured: the cached fund table
-// page and disclosure index, the same table from the JSON API, and the
-// home page and statistics (rendered per request from the statistics the
-// server counts at most once a minute).
+// publicScenarios are the public pages and read APIs people use, each as
+// a browser or a client asks for it: the pages of the citizen's way in
+// (home, guide, contact, the report and follow-up forms), the disclosure
+// (index, fund table, account notes, an article list, an article, a feed),
+// the statistics, and the JSON read API. The two forms carry a CSRF token
+// per visitor and set its cookie (the requests send none, as a first
+// visit does); everything else is the same for everyone.
 var publicScenarios = map[string]publicScenario{
-	"disclosure-funds": {"/disclosure/funds?" + seedFundQuery,
-		"the fund table of 吉林省 2025, six insurance types, with its trend over 2021–2025 (cached page)"},
-	"disclosure-index": {"/disclosure", "the disclosure index, the latest five of every kind (cached page)"},
-	"api-fund-table": {"/api/v1/fund-table?" + seedFundQuery,
-		"the same fund table from the JSON API (cached answer)"},
-	"home":       {"/", "the home page with this year's and last year's statistics summary"},
-	"statistics": {"/statistics", "the statistics page, three years"},
+	"home":             {path: "/", what: "the home page: this year's and last year's statistics summary, the latest publications"},
+	"guide":            {path: "/guide", what: "办事指南"},
+	"contact":          {path: "/contact", what: "联系我们, the offices that handle cases"},
+	"report-form":      {path: "/report", what: "the report form (a CSRF token per visitor, its cookie set; never kept)"},
+	"followup-form":    {path: "/followup", what: "the follow-up form (a CSRF token per visitor, its cookie set; never kept)"},
+	"disclosure-index": {path: "/disclosure", what: "the disclosure index, the latest five of every kind (cached page)"},
+	"disclosure-funds": {path: "/disclosure/funds?" + seedFundQuery,
+		what: "the fund table of 吉林省 2025, six insurance types, with its trend over 2021–2025 (cached page)"},
+	"disclosure-accounts": {path: "/disclosure/accounts", what: "the personal-account notes, every region (cached page)"},
+	"disclosure-list":     {path: "/disclosure/announcements", what: "the list of announcements, first page (cached page)"},
+	"article": {path: "/disclosure/announcements/{id}", find: firstAnnouncementPage,
+		what: "the latest announcement (cached page)"},
+	"feed":       {path: "/feeds/announcements.atom", what: "the Atom feed of the announcements (cached)"},
+	"statistics": {path: "/statistics", what: "the statistics page, three years"},
+	"api-fund-table": {path: "/api/v1/fund-table?" + seedFundQuery,
+		what: "the fund table of the page above from the JSON API (cached answer)"},
+	"api-articles": {path: "/api/v1/articles", what: "the list of articles from the JSON API, first page (cached answer)"},
+	"api-article": {path: "/api/v1/articles/{id}", find: firstAnnouncementAPI,
+		what: "the latest announcement from the JSON API (cached answer)"},
+	"api-statistics": {path: "/api/v1/statistics", what: "the statistics from the JSON API, three years"},
+	"api-openapi":    {path: "/api/v1/openapi.json", what: "the OpenAPI document of the API"},
+}
+
+// latestAnnouncement is the id and address of the newest announcement,
+// from the API's list.
+func latestAnnouncement(base string) (id, path string, err error) {
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Get(base + "/api/v1/articles?type=announcement")
+	if err != nil {
+		return "", "", err
+	}
+	defer resp.Body.Close()
+	var list struct {
+		Items []struct{ ID, URL string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || resp.StatusCode != http.StatusOK {
+		return "", "", fmt.Errorf("list of announcements: status %d, %v", resp.StatusCode, err)
+	}
+	if len(list.Items) == 0 {
+		return "", "", errors.New("no announcement published")
+	}
+	u, err := url.Parse(list.Items[0].URL)
+	if err != nil || list.Items[0].ID == "" {
+		return "", "", fmt.Errorf("announcement %q at %q", list.Items[0].ID, list.Items[0].URL)
+	}
+	return list.Items[0].ID, u.Path, nil
+}
+
+func firstAnnouncementPage(base string) (string, error) {
+	_, path, err := latestAnnouncement(base)
+	return path, err
+}
+
+func firstAnnouncementAPI(base string) (string, error) {
+	id, _, err := latestAnnouncement(base)
+	return "/api/v1/articles/" + url.PathEscape(id), err
 }
 
 // searchScenario is a full-text search, each request the next of a list of
@@ -110,7 +166,9 @@ const browserAcceptEncoding = "gzip, deflate, br"
 var allScenarios = []string{
 	"inbox-city", "inbox-city-received-due", "inbox-city-category",
 	"inbox-province", "inbox-province-received-due", "inbox-province-category",
-	"disclosure-funds", "disclosure-index", "api-fund-table", "home", "statistics",
+	"home", "guide", "contact", "report-form", "followup-form",
+	"disclosure-index", "disclosure-funds", "disclosure-accounts", "disclosure-list", "article", "feed",
+	"statistics", "api-fund-table", "api-articles", "api-article", "api-statistics", "api-openapi",
 	"search-page", "api-search", "inbox-city-search",
 	"intake", "followup",
 }

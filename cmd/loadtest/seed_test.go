@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,8 +22,9 @@ func TestParseScenarios(t *testing.T) {
 	}{
 		{"all", allScenarios, false},
 		{"inbox", allScenarios[:6], false},
-		{"public", allScenarios[6:11], false},
-		{"home,disclosure-funds", []string{"disclosure-funds", "home"}, false},
+		{"public", allScenarios[6:23], false},
+		{"search", allScenarios[23:26], false},
+		{"disclosure-funds,home", []string{"home", "disclosure-funds"}, false},
 		{"followup,intake", []string{"intake", "followup"}, false},
 		{" inbox-province , intake ", []string{"inbox-province", "intake"}, false},
 		{"followup", nil, true},
@@ -154,5 +157,38 @@ func TestSeededDisclosureIsPublished(t *testing.T) {
 		RegionCodes: []string{regions.Root().Code}, Year: 2025, Limit: 1})
 	if err != nil || len(page) != 1 || len(page[0].Live.FundRows) != len(seedFundTypes) {
 		t.Fatalf("the province's 2025 table: %v, %v", page, err)
+	}
+}
+
+// TestStoreCacheCopiesTheStoreOfItsPlanOnly: a kept store is copied into a
+// later run's data directory for the same plan, and not for another.
+func TestStoreCacheCopiesTheStoreOfItsPlanOnly(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	for path, content := range map[string]string{"fundwatch.db": "db", "secret.key": "key", "search/cases/index_meta.json": "{}"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(data, path)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(data, path), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sc := storeCache{dir: filepath.Join(dir, "cache")}
+	plan := seedPlan{cases: 100, disclosure: true}
+	if _, ok, err := sc.load(plan, filepath.Join(dir, "run1")); ok || err != nil {
+		t.Fatalf("an empty cache: ok %v, %v", ok, err)
+	}
+	if err := sc.save(plan, data, "100 cases"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := sc.load(seedPlan{cases: 100}, filepath.Join(dir, "run2")); ok || err != nil {
+		t.Errorf("another plan: ok %v, %v", ok, err)
+	}
+	info, ok, err := sc.load(plan, filepath.Join(dir, "run3"))
+	if !ok || err != nil || !strings.HasPrefix(info, "100 cases") {
+		t.Fatalf("the same plan: %q, ok %v, %v", info, ok, err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "run3", "search/cases/index_meta.json")); err != nil || string(b) != "{}" {
+		t.Errorf("the index was not copied: %q, %v", b, err)
 	}
 }

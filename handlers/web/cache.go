@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,36 +17,17 @@ import (
 //   - static assets (Assets.Serve): immutable for a year under their hashed
 //     name, five minutes under any other;
 //   - responses that are the same for everyone and hold nothing private —
-//     the home page, the guide, the OpenAPI document (CachePublic): public
-//     for PageMaxAge, then revalidated by ETag. Such pages set no cookie, so
-//     the browser's back/forward cache keeps them too.
+//     the disclosure, the home page, the guide, the statistics, the OpenAPI
+//     document: kept in a PageCache (pagecache.go), public for a minute or
+//     for PageMaxAge, then revalidated by ETag or Last-Modified. Such
+//     pages set no cookie, so the browser's back/forward cache keeps them
+//     too.
 
 // PageMaxAge is how long a public page without anything private may be kept
 // before it is revalidated. Five minutes bounds how long a changed page (a
 // new deployment, a new demo banner) can be seen stale, while repeat visits,
 // back and forward, and a proxy or CDN in front need no request at all.
 const PageMaxAge = 5 * time.Minute
-
-// CachePublic lets any cache keep the response of c for maxAge and
-// revalidate it by its ETag after that, answering 304 when the client's
-// copy is current. It is only for responses that are the same for everyone
-// and hold nothing private; for that reason it also allows compression. A
-// response that sets a cookie is left no-store: a shared cache would hand
-// the cookie to everyone. Call it after the body is set.
-func CachePublic(c *fiber.Ctx, maxAge time.Duration) {
-	if setsCookie(c) {
-		return
-	}
-	c.Set(fiber.HeaderCacheControl, "public, max-age="+strconv.Itoa(int(maxAge/time.Second)))
-	AllowCompression(c)
-	etag := bodyETag(c.Response().Body())
-	c.Set(fiber.HeaderETag, etag)
-	if (c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) &&
-		etagMatches(c.Get(fiber.HeaderIfNoneMatch), etag) {
-		c.Status(fiber.StatusNotModified)
-		c.Response().ResetBody()
-	}
-}
 
 // bodyETag is a weak validator of a rendered body: weak, because the same
 // page may be sent compressed or not.

@@ -25,7 +25,8 @@ import (
 //
 //   - static assets, the home page, the guide and the OpenAPI document hold
 //     no secret at all: whatever may be kept by a shared cache for everyone
-//     may be compressed for everyone (CachePublic marks it);
+//     may be compressed for everyone (a PageCache compresses what it
+//     keeps);
 //   - the report and follow-up forms, on GET: their one lasting secret, the
 //     CSRF token, is masked with a fresh random pad in every response
 //     (handlers/csrf.go), so no two responses carry the same bytes for an

@@ -21,7 +21,7 @@ func (w *Web) recoverPanics(c *fiber.Ctx) (err error) {
 	return c.Next()
 }
 
-// accessLog writes one structured line per request: method, path (never
+// accessLog writes one structured line per request to the access log: method, path (never
 // the query string or body, which may carry what a reporter wrote), status,
 // duration and request id. For a route with parameters the route is logged,
 // not the path: "/api/v1/reports/:number" rather than a case number beside
@@ -44,7 +44,7 @@ func (w *Web) accessLog(c *fiber.Ctx) error {
 	// key-value pairs: the same line, without boxing each value or asking
 	// the runtime for the caller (the handlers do not log the source).
 	ctx := c.UserContext()
-	if !w.Log.Enabled(ctx, level) {
+	if !w.AccessLog.Enabled(ctx, level) {
 		return nil
 	}
 	r := slog.NewRecord(time.Now(), level, "request", 0)
@@ -56,7 +56,7 @@ func (w *Web) accessLog(c *fiber.Ctx) error {
 		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 		slog.String("ip", w.ClientIP(c)),
 	)
-	_ = w.Log.Handler().Handle(ctx, r)
+	_ = w.AccessLog.Handler().Handle(ctx, r)
 	return nil
 }
 

@@ -17,7 +17,7 @@ import (
 // PageCache keeps rendered public responses — the disclosure pages, their
 // downloads, feeds and API answers — in memory, so a popular page costs a
 // map lookup instead of store reads and a template. Everything in it is the
-// same for everyone and holds nothing private (see CachePublic).
+// same for everyone and holds nothing private (cache.go).
 //
 // What is published changes only when a publication is published, corrected
 // or withdrawn. The one writer of publications calls Invalidate after each
@@ -41,6 +41,9 @@ type PageCache struct {
 	maxEntries  int
 	maxBytes    int
 	minCompress int
+	// cacheControl is the Cache-Control of every answer: public, for
+	// PublicMaxAge unless SetMaxAge said otherwise.
+	cacheControl []byte
 
 	mu      sync.Mutex
 	gen     uint64
@@ -69,9 +72,10 @@ func NewPageCache(clock func() time.Time) *PageCache {
 	}
 	return &PageCache{
 		clock: clock, maxEntries: DefaultPageCacheEntries, maxBytes: DefaultPageCacheBytes,
-		minCompress: defaultCompressMinBytes,
-		since:       clock().UTC().Truncate(time.Second),
-		entries:     map[string]*cachedResponse{},
+		minCompress:  defaultCompressMinBytes,
+		cacheControl: publicCacheControl,
+		since:        clock().UTC().Truncate(time.Second),
+		entries:      map[string]*cachedResponse{},
 	}
 }
 
@@ -81,6 +85,15 @@ func (pc *PageCache) SetBounds(entries, bytes int) {
 	defer pc.mu.Unlock()
 	pc.maxEntries, pc.maxBytes = entries, bytes
 	pc.evictLocked()
+}
+
+// SetMaxAge sets how long browsers and proxies may keep an answer of this
+// cache before they revalidate it (PublicMaxAge unless set). Call it before
+// the cache serves anything.
+func (pc *PageCache) SetMaxAge(d time.Duration) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	pc.cacheControl = []byte("public, max-age=" + strconv.Itoa(int(d/time.Second)))
 }
 
 // Invalidate empties the cache. The writer of publications calls it after
@@ -130,10 +143,10 @@ const PublicMaxAge = time.Minute
 func (pc *PageCache) Serve(c *fiber.Ctx, key string, build func(*fiber.Ctx) error) error {
 	pc.mu.Lock()
 	e := pc.entries[key]
-	gen, since := pc.gen, pc.since
+	gen, since, cc := pc.gen, pc.since, pc.cacheControl
 	pc.mu.Unlock()
 	if e != nil {
-		e.write(c, pc.minCompress)
+		e.write(c, pc.minCompress, cc)
 		return nil
 	}
 	if err := build(c); err != nil {
@@ -145,7 +158,7 @@ func (pc *PageCache) Serve(c *fiber.Ctx, key string, build func(*fiber.Ctx) erro
 	}
 	e = newCachedResponse(resp, since)
 	pc.put(key, gen, e)
-	e.write(c, pc.minCompress)
+	e.write(c, pc.minCompress, cc)
 	return nil
 }
 
@@ -291,7 +304,7 @@ func (e *cachedResponse) compressed(minBytes int) (gz, br []byte) {
 // write sends the entry as the answer to c: its status, headers and body
 // in the encoding the client prefers, or 304 when the client's copy is
 // current.
-func (e *cachedResponse) write(c *fiber.Ctx, minCompress int) {
+func (e *cachedResponse) write(c *fiber.Ctx, minCompress int, cacheControl []byte) {
 	resp := c.Response()
 	resp.ResetBody()
 	resp.Header.Del(fiber.HeaderContentEncoding)
@@ -299,7 +312,7 @@ func (e *cachedResponse) write(c *fiber.Ctx, minCompress int) {
 	for _, h := range e.header {
 		resp.Header.SetCanonical(h.key, h.value)
 	}
-	resp.Header.SetCanonical(headerCacheControl, publicCacheControl)
+	resp.Header.SetCanonical(headerCacheControl, cacheControl)
 	resp.Header.SetCanonical(headerLastModified, e.lastModHTTP)
 	gz, br := e.compressed(minCompress)
 	// A kept Vary replaces one set before, as the kept headers do; without

@@ -58,6 +58,16 @@ func (r *Renderer) Render(c *fiber.Ctx, status int, name string, data any) error
 	return nil
 }
 
+// RenderBytes renders the page name with data and returns it, for a page
+// kept rendered (handlers' form pages) rather than sent.
+func (r *Renderer) RenderBytes(name string, data any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := r.engine.Render(&buf, name, data, r.layout); err != nil {
+		return nil, fmt.Errorf("web: render %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
 // TemplateFuncs are the helpers every site's templates may call. They only
 // format; no rule lives in a template.
 func TemplateFuncs(regions *casework.Regions) map[string]any {

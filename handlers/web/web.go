@@ -24,7 +24,10 @@ type Config struct {
 	// Version is the build, for operators (/healthz, the admin footer).
 	Version string
 	Log     *slog.Logger
-	Clock   func() time.Time
+	// AccessLog takes the one line per request (Log when nil); cmd gives
+	// it a LogBuffer, so that the lines are written in batches.
+	AccessLog *slog.Logger
+	Clock     func() time.Time
 	// Storage holds short-lived state: CSRF tokens, follow-up sessions and
 	// rate counters. In memory for one instance (the default); shared (the
 	// MongoDB key-value collection) when several instances run.
@@ -96,6 +99,9 @@ func New(cfg Config) *Web {
 	w := &Web{Config: cfg, Log: cfg.Log, Storage: cfg.Storage}
 	if w.Log == nil {
 		w.Log = slog.Default()
+	}
+	if w.AccessLog == nil {
+		w.AccessLog = w.Log
 	}
 	if w.Clock == nil {
 		w.Clock = time.Now
