@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
@@ -121,7 +122,14 @@ const MetricsPath = "/metrics"
 // not even its length shows).
 func (w *Web) ServeMetrics(app *fiber.App, token string, h http.Handler) {
 	want := sha256.Sum256([]byte(token))
-	serve := adaptor.HTTPHandler(h)
+	// The adapted request's context is fasthttp's RequestCtx; a timeout
+	// derived from it (promhttp's) starts a goroutine that reads it while
+	// a shutdown writes it, a data race the race detector caught. The
+	// scrape runs on a context detached from it, bounded by promhttp's
+	// own timeout.
+	serve := adaptor.HTTPHandler(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(rw, r.WithContext(context.WithoutCancel(r.Context())))
+	}))
 	app.Get(MetricsPath, func(c *fiber.Ctx) error {
 		if !bearerMatches(c.Get(fiber.HeaderAuthorization), want) {
 			return ErrNotFound
