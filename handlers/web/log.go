@@ -47,13 +47,14 @@ func (w *Web) accessLog(c *fiber.Ctx) error {
 	if !w.AccessLog.Enabled(ctx, level) {
 		return nil
 	}
-	r := slog.NewRecord(time.Now(), level, "request", 0)
+	end := time.Now()
+	r := slog.NewRecord(end, level, "request", 0)
 	r.AddAttrs(
 		slog.String("request_id", RequestID(c)),
 		slog.String("method", c.Method()),
 		slog.String("path", loggedPath(c)),
 		slog.Int("status", status),
-		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+		slog.Float64("duration_ms", float64(end.Sub(start).Microseconds())/1000),
 		slog.String("ip", w.ClientIP(c)),
 	)
 	_ = w.AccessLog.Handler().Handle(ctx, r)
