@@ -199,6 +199,8 @@ type Handler struct {
 	// defaultOffices is the directory of the shipped defaults, when no
 	// Offices are configured.
 	defaultOffices *casework.OfficeDirectory
+	// textSizeName is the name of the 大字版 cookie.
+	textSizeName string
 }
 
 func (h *Handler) now() time.Time { return store.Truncate(h.Clock()) }
@@ -246,6 +248,7 @@ func (h *Handler) Mount(app *fiber.App) error {
 	if h.PublicCache == nil {
 		h.PublicCache = web.NewPageCache(h.Clock)
 	}
+	h.textSizeName = h.cookieName(textSizeCookie)
 	h.site = newSitePages(h.Clock)
 	h.forms = newFormPages()
 	h.defaultOffices = casework.NewOfficeDirectory(h.Regions, nil)

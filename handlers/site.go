@@ -112,7 +112,9 @@ const textSizeCookie = "fw_textsize"
 
 // largeText tells whether the reader chose 大字版.
 func (h *Handler) largeText(c *fiber.Ctx) bool {
-	return c.Cookies(h.cookieName(textSizeCookie)) == "large"
+	// Read in place (c.Cookies copies on this Immutable app): every kept
+	// page asks, for its key.
+	return string(c.Request().Header.Cookie(h.textSizeName)) == "large"
 }
 
 // textSize switches between 大字版 and 标准版 with a plain link, so it works

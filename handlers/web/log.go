@@ -47,15 +47,21 @@ func (w *Web) accessLog(c *fiber.Ctx) error {
 	if !w.AccessLog.Enabled(ctx, level) {
 		return nil
 	}
-	r := slog.NewRecord(time.Now(), level, "request", 0)
-	r.AddAttrs(
+	end := time.Now()
+	attrs := [...]slog.Attr{
 		slog.String("request_id", RequestID(c)),
 		slog.String("method", c.Method()),
 		slog.String("path", loggedPath(c)),
 		slog.Int("status", status),
-		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+		slog.Float64("duration_ms", float64(end.Sub(start).Microseconds())/1000),
 		slog.String("ip", w.ClientIP(c)),
-	)
+	}
+	if h, ok := w.AccessLog.Handler().(*logHandler); ok {
+		_ = h.handleAttrs(ctx, end, level, "request", attrs[:])
+		return nil
+	}
+	r := slog.NewRecord(end, level, "request", 0)
+	r.AddAttrs(attrs[:]...)
 	_ = w.AccessLog.Handler().Handle(ctx, r)
 	return nil
 }

@@ -63,7 +63,9 @@ func (h *logHandler) WithGroup(name string) slog.Handler { return h.slow.WithGro
 func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
 	bp := logBufs.Get().(*[]byte)
 	defer logBufs.Put(bp)
-	buf, ok := h.appendRecord((*bp)[:0], r)
+	st := h.begin((*bp)[:0], r.Time, r.Level, r.Message)
+	r.Attrs(st.attr)
+	buf, ok := st.end()
 	*bp = buf[:0]
 	if !ok {
 		return h.slow.Handle(ctx, r)
@@ -72,83 +74,128 @@ func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
 	return err
 }
 
-// appendRecord formats r as slog's handler would; ok is false when r has
-// anything the fast path leaves to it.
-func (h *logHandler) appendRecord(buf []byte, r slog.Record) ([]byte, bool) {
-	ok := true
-	first := true
-	key := func(k string) {
-		if !first {
-			if h.json {
-				buf = append(buf, ',')
-			} else {
-				buf = append(buf, ' ')
-			}
-		}
-		first = false
-		buf, ok = h.appendString(buf, k, ok)
-		if h.json {
-			buf = append(buf, ':')
-		} else {
-			buf = append(buf, '=')
+// handleAttrs writes the record of t, level, msg and attrs without making
+// it first, as the access log does for every request: a record keeps five
+// attributes inline and allocates for a sixth. What the fast path leaves
+// to slog goes to it as a record.
+func (h *logHandler) handleAttrs(ctx context.Context, t time.Time, level slog.Level, msg string, attrs []slog.Attr) error {
+	bp := logBufs.Get().(*[]byte)
+	defer logBufs.Put(bp)
+	st := h.begin((*bp)[:0], t, level, msg)
+	for _, a := range attrs {
+		if !st.attr(a) {
+			break
 		}
 	}
+	buf, ok := st.end()
+	*bp = buf[:0]
+	if !ok {
+		r := slog.NewRecord(t, level, msg, 0)
+		r.AddAttrs(attrs...)
+		return h.slow.Handle(ctx, r)
+	}
+	_, err := h.w.Write(buf)
+	return err
+}
+
+// line is a record being formatted as slog's handler would format it; ok
+// turns false at anything the fast path leaves to slog.
+type line struct {
+	h     *logHandler
+	buf   []byte
+	ok    bool
+	first bool
+}
+
+// begin formats the built-in attributes: time, level, message.
+func (h *logHandler) begin(buf []byte, at time.Time, level slog.Level, msg string) line {
+	l := line{h: h, buf: buf, ok: true, first: true}
 	if h.json {
-		buf = append(buf, '{')
+		l.buf = append(l.buf, '{')
 	}
-	if !r.Time.IsZero() {
-		t := r.Time.Round(0)
-		key(slog.TimeKey)
+	if !at.IsZero() {
+		t := at.Round(0)
+		l.key(slog.TimeKey)
 		if h.json {
 			if y := t.Year(); y < 0 || y >= 10000 {
-				return buf, false
+				l.ok = false
+				return l
 			}
-			buf = append(buf, '"')
-			buf = t.AppendFormat(buf, time.RFC3339Nano)
-			buf = append(buf, '"')
+			l.buf = append(l.buf, '"')
+			l.buf = t.AppendFormat(l.buf, time.RFC3339Nano)
+			l.buf = append(l.buf, '"')
 		} else {
-			buf = appendRFC3339Millis(buf, t)
+			l.buf = appendRFC3339Millis(l.buf, t)
 		}
 	}
-	key(slog.LevelKey)
-	buf, ok = h.appendString(buf, r.Level.String(), ok)
-	key(slog.MessageKey)
-	buf, ok = h.appendString(buf, r.Message, ok)
-	r.Attrs(func(a slog.Attr) bool {
-		if a.Key == "" {
-			ok = false // slog elides empty attributes and inlines groups
-			return false
+	l.key(slog.LevelKey)
+	l.str(level.String())
+	l.key(slog.MessageKey)
+	l.str(msg)
+	return l
+}
+
+func (l *line) key(k string) {
+	if !l.first {
+		if l.h.json {
+			l.buf = append(l.buf, ',')
+		} else {
+			l.buf = append(l.buf, ' ')
 		}
-		switch v := a.Value; v.Kind() {
-		case slog.KindString:
-			key(a.Key)
-			buf, ok = h.appendString(buf, v.String(), ok)
-		case slog.KindInt64:
-			key(a.Key)
-			buf = strconv.AppendInt(buf, v.Int64(), 10)
-		case slog.KindFloat64:
-			f := v.Float64()
-			key(a.Key)
-			if !h.json {
-				buf = strconv.AppendFloat(buf, f, 'g', -1, 64)
-				break
-			}
-			// encoding/json's form, which slog's JSON handler uses: 'f'
-			// between 1e-6 and 1e21; the rest is left to it.
-			if abs := math.Abs(f); math.IsNaN(f) || math.IsInf(f, 0) || (abs != 0 && (abs < 1e-6 || abs >= 1e21)) {
-				ok = false
-				break
-			}
-			buf = strconv.AppendFloat(buf, f, 'f', -1, 64)
-		default:
-			ok = false
-		}
-		return ok
-	})
-	if h.json {
-		buf = append(buf, '}')
 	}
-	return append(buf, '\n'), ok
+	l.first = false
+	l.str(k)
+	if l.h.json {
+		l.buf = append(l.buf, ':')
+	} else {
+		l.buf = append(l.buf, '=')
+	}
+}
+
+func (l *line) str(s string) { l.buf, l.ok = l.h.appendString(l.buf, s, l.ok) }
+
+// attr formats one attribute; false stops at one the fast path leaves.
+func (l *line) attr(a slog.Attr) bool {
+	if !l.ok {
+		return false
+	}
+	if a.Key == "" {
+		l.ok = false // slog elides empty attributes and inlines groups
+		return false
+	}
+	switch v := a.Value; v.Kind() {
+	case slog.KindString:
+		l.key(a.Key)
+		l.str(v.String())
+	case slog.KindInt64:
+		l.key(a.Key)
+		l.buf = strconv.AppendInt(l.buf, v.Int64(), 10)
+	case slog.KindFloat64:
+		f := v.Float64()
+		l.key(a.Key)
+		if !l.h.json {
+			l.buf = strconv.AppendFloat(l.buf, f, 'g', -1, 64)
+			break
+		}
+		// encoding/json's form, which slog's JSON handler uses: 'f'
+		// between 1e-6 and 1e21; the rest is left to it.
+		if abs := math.Abs(f); math.IsNaN(f) || math.IsInf(f, 0) || (abs != 0 && (abs < 1e-6 || abs >= 1e21)) {
+			l.ok = false
+			break
+		}
+		l.buf = strconv.AppendFloat(l.buf, f, 'f', -1, 64)
+	default:
+		l.ok = false
+	}
+	return l.ok
+}
+
+// end closes the line.
+func (l *line) end() ([]byte, bool) {
+	if l.h.json {
+		l.buf = append(l.buf, '}')
+	}
+	return append(l.buf, '\n'), l.ok
 }
 
 // appendString appends s as slog's handler would when s needs no quoting

@@ -67,6 +67,16 @@ func TestLogHandlerWritesWhatSlogWrites(t *testing.T) {
 			if fast.String() != slow.String() {
 				t.Fatalf("json %v, record %d:\nours %q\nslog %q", json, i, fast.String(), slow.String())
 			}
+			// The same record without a record, as the access log writes.
+			var attrs []slog.Attr
+			r.Attrs(func(a slog.Attr) bool { attrs = append(attrs, a); return true })
+			fast.Reset()
+			if err := fh.(*logHandler).handleAttrs(context.Background(), r.Time, r.Level, r.Message, attrs); err != nil {
+				t.Fatal(err)
+			}
+			if fast.String() != slow.String() {
+				t.Fatalf("json %v, record %d, as attributes:\nours %q\nslog %q", json, i, fast.String(), slow.String())
+			}
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 	"github.com/valyala/fasthttp"
 )
 
@@ -331,7 +332,7 @@ func (e *cachedResponse) write(c *fiber.Ctx, minCompress int, cacheControl []byt
 		}
 	}
 	body := e.body
-	switch preferredEncoding(c.Get(fiber.HeaderAcceptEncoding), br != nil, gz != nil, "br") {
+	switch preferredEncoding(requestHeader(c, fiber.HeaderAcceptEncoding), br != nil, gz != nil, "br") {
 	case "br":
 		body = br
 		resp.Header.SetContentEncodingBytes(encodingBr)
@@ -345,10 +346,10 @@ func (e *cachedResponse) write(c *fiber.Ctx, minCompress int, cacheControl []byt
 // notModified applies If-None-Match, or without it If-Modified-Since
 // (RFC 9110, 13.2.2).
 func (e *cachedResponse) notModified(c *fiber.Ctx) bool {
-	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" {
+	if inm := requestHeader(c, fiber.HeaderIfNoneMatch); inm != "" {
 		return etagMatches(inm, e.etag)
 	}
-	ims := c.Get(fiber.HeaderIfModifiedSince)
+	ims := requestHeader(c, fiber.HeaderIfModifiedSince)
 	if ims == "" {
 		return false
 	}
@@ -368,4 +369,11 @@ func cacheCompressible(ct []byte) bool {
 		return true
 	}
 	return false
+}
+
+// requestHeader is a request header's value for reading during the
+// request only: without the copy c.Get makes (the app is Immutable), a hit
+// reads its three headers without allocating. Never keep it.
+func requestHeader(c *fiber.Ctx, name string) string {
+	return utils.UnsafeString(c.Request().Header.Peek(name))
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -72,6 +73,9 @@ type Web struct {
 type headerSet struct {
 	mu sync.Mutex
 	m  map[*fasthttp.RequestHeader]struct{}
+	// n is len(m), read without the lock: the set is empty for nearly
+	// every request, and take then costs no lock.
+	n atomic.Int64
 }
 
 const maxHeaderSet = 10000
@@ -83,14 +87,21 @@ func (b *headerSet) add(h *fasthttp.RequestHeader) {
 		b.m = map[*fasthttp.RequestHeader]struct{}{}
 	}
 	b.m[h] = struct{}{}
+	b.n.Store(int64(len(b.m)))
 }
 
 // take reports whether h was an API request's, and forgets it.
 func (b *headerSet) take(h *fasthttp.RequestHeader) bool {
+	if b.n.Load() == 0 {
+		// An add for h happened before this request's handler ran, on
+		// the connection's goroutine, so it is seen here when it was made.
+		return false
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	_, ok := b.m[h]
 	delete(b.m, h)
+	b.n.Store(int64(len(b.m)))
 	return ok
 }
 
@@ -220,6 +231,15 @@ func (w *Web) Finish(app *fiber.App) {
 		return conf
 	}
 	next := srv.Handler
+	methods := slices.Clone(app.Config().RequestMethods)
+	known := func(method []byte) bool {
+		for _, m := range methods {
+			if string(method) == m {
+				return true
+			}
+		}
+		return false
+	}
 	srv.Handler = func(rctx *fasthttp.RequestCtx) {
 		if w.tooLarge.take(&rctx.Request.Header) {
 			start := time.Now()
@@ -233,7 +253,7 @@ func (w *Web) Finish(app *fiber.App) {
 			}
 			return
 		}
-		if slices.Contains(app.Config().RequestMethods, string(rctx.Method())) {
+		if known(rctx.Method()) {
 			next(rctx)
 			return
 		}
