@@ -11,6 +11,11 @@ import (
 //go:embed templates
 var templates embed.FS
 
+// The vendored ECharts is compressed at build time (brotli at its best level
+// takes seconds of CPU, which every start would pay); handlers/web.NewAssets
+// refuses a compressed form that does not decode to the file.
+//go:generate go run ../cmd/precompress static/vendor/echarts/echarts.common.min.js
+
 //go:embed static
 var static embed.FS
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -28,6 +29,14 @@ import (
 // levels) once; a request only picks bytes from memory, GET and HEAD alike,
 // and a name is looked up in a map, never on a file system, so no path can
 // leave the tree.
+//
+// A large file may come with its compressed forms made at build time
+// (cmd/precompress writes "x.js.br" and "x.js.gz" beside "x.js"): brotli at
+// its best level takes seconds of CPU for the vendored ECharts, which every
+// start would otherwise pay before it can answer. Such a sibling is used only
+// if it decodes to exactly the file's bytes — a stale one is an error at
+// start, never wrong bytes served — and is not served under a name of its
+// own.
 type Assets struct {
 	prefix string
 	byName map[string]*asset // "site.css"
@@ -57,9 +66,22 @@ const (
 // "/static").
 func NewAssets(prefix string, fsys fs.FS) (*Assets, error) {
 	a := &Assets{prefix: strings.TrimSuffix(prefix, "/"), byName: map[string]*asset{}, byHash: map[string]*asset{}}
+	files := map[string]bool{}
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files[name] = true
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: read assets for %s: %w", prefix, err)
+	}
+	err = fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
+		}
+		if isPrecompressedSibling(name, files) {
+			return nil
 		}
 		body, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -74,7 +96,15 @@ func NewAssets(prefix string, fsys fs.FS) (*Assets, error) {
 		hashed := hashedName(name, as.hash)
 		as.url = a.prefix + "/" + hashed
 		if compressibleType([]byte(as.contentType)) {
-			as.gzip, as.br = compressedAsset(sum, body)
+			gz, br, found, err := precompressed(fsys, name, body, files)
+			if err != nil {
+				return err
+			}
+			if found {
+				as.gzip, as.br = gz, br
+			} else {
+				as.gzip, as.br = compressedAsset(sum, body)
+			}
 		}
 		a.byName[name] = as
 		a.byHash[hashed] = as
@@ -175,6 +205,60 @@ func compressedAsset(sum [32]byte, body []byte) (gz, br []byte) {
 		}
 	})
 	return cb.gzip, cb.br
+}
+
+// Suffixes of the compressed forms made at build time (cmd/precompress).
+const (
+	precompressedGzip   = ".gz"
+	precompressedBrotli = ".br"
+)
+
+// isPrecompressedSibling reports whether name is the build-time compressed
+// form of another file of the tree ("x.js.br" beside "x.js").
+func isPrecompressedSibling(name string, files map[string]bool) bool {
+	for _, suffix := range []string{precompressedGzip, precompressedBrotli} {
+		if base, ok := strings.CutSuffix(name, suffix); ok && files[base] {
+			return true
+		}
+	}
+	return false
+}
+
+// precompressed returns name's build-time compressed siblings, each nil
+// when missing or not smaller than body, and whether there was any. Each
+// sibling must decode to body: one left over from an older version of the
+// file is an error, so a rebuild that forgot to run cmd/precompress fails at
+// start (and in every test that builds the site) instead of serving the old
+// script to the browsers that ask for brotli.
+func precompressed(fsys fs.FS, name string, body []byte, files map[string]bool) (gz, br []byte, found bool, err error) {
+	for _, suffix := range []string{precompressedGzip, precompressedBrotli} {
+		if !files[name+suffix] {
+			continue
+		}
+		found = true
+		packed, err := fs.ReadFile(fsys, name+suffix)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		var plain []byte
+		if suffix == precompressedGzip {
+			plain, err = fasthttp.AppendGunzipBytes(nil, packed)
+		} else {
+			plain, err = fasthttp.AppendUnbrotliBytes(nil, packed)
+		}
+		if err != nil || !bytes.Equal(plain, body) {
+			return nil, nil, false, fmt.Errorf("web: %s%s does not decode to %s (run go generate ./public/ after changing it): %v", name, suffix, name, err)
+		}
+		if len(packed) >= len(body) {
+			continue
+		}
+		if suffix == precompressedGzip {
+			gz = packed
+		} else {
+			br = packed
+		}
+	}
+	return gz, br, found, nil
 }
 
 // hashedName puts hash before the extension: "css/site.css" →
