@@ -38,7 +38,8 @@ type Syncer struct {
 	// Public and Cases are the two indexes; either may be nil (not fed).
 	Public, Cases Index
 	Log           *slog.Logger
-	// Batch is how many records one round reads (default 200); Interval
+	// Batch is how many records one round reads (default 200, at most
+	// store.MaxLimit); Interval
 	// how often the loop looks for changes (default 1s); MaxBackoff the
 	// longest wait between retries while an engine fails (default 1 min).
 	Batch      int
@@ -82,6 +83,9 @@ func (s *Syncer) init() {
 		if s.Batch <= 0 {
 			s.Batch = 200
 		}
+		// The store reads at most store.MaxLimit records by ID at once; a
+		// larger batch would fail every round and never index anything.
+		s.Batch = min(s.Batch, store.MaxLimit)
 		if s.Interval <= 0 {
 			s.Interval = time.Second
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -445,5 +446,22 @@ func TestLazyOpensWhenTheEngineComesBack(t *testing.T) {
 	}
 	if _, err := lazy.Count(ctx); err != nil || opens.Load() != 2 {
 		t.Errorf("a second call opened again: %d opens, %v", opens.Load(), err)
+	}
+}
+
+// A batch larger than the store reads by ID at once is cut to that size: a
+// syncer configured with one would otherwise fail every round and index
+// nothing (as one did in a load test with Batch 1000).
+func TestSyncBatchIsBoundedByTheStore(t *testing.T) {
+	r := newRig(t)
+	r.sync.Batch = 2 * store.MaxLimit
+	for i := range store.MaxLimit + 20 {
+		r.file(t, "220102", fmt.Sprintf("批量单位%04d", i), "冒领养老金")
+	}
+	if n := r.syncOnce(t); n != store.MaxLimit+20 {
+		t.Errorf("indexed %d cases, want %d", n, store.MaxLimit+20)
+	}
+	if p, _ := r.pending(t, store.IndexCases); p != 0 {
+		t.Errorf("%d cases still pending", p)
 	}
 }
