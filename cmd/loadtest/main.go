@@ -399,6 +399,10 @@ type target struct {
 	// signed-out inbox answers 303 to the sign-in page, which vegeta would
 	// count as one.
 	expect int
+	// settle, when set, waits after each attack for the work the attack
+	// left behind (the search index of new cases): that work is part of
+	// what a request costs, and the next attack must not inherit it.
+	settle func(ctx context.Context) error
 }
 
 // row is the outcome of one attack at one rate (or, closed loop, with
@@ -416,6 +420,11 @@ type row struct {
 	serverCPU, clientCPU time.Duration
 	stopped              bool
 	ok                   uint64 // answers with the expected status
+	// With a target's settle: how long after the attack the work it left
+	// behind was done, and the server's CPU time until then (beside
+	// serverCPU, which is the attack's only); settleErr when it was not.
+	settled, settleCPU time.Duration
+	settleErr          error
 }
 
 func (r row) saturated(o options) bool {
@@ -460,6 +469,11 @@ func attack(ctx context.Context, o options, t target, rate int, du time.Duration
 				}
 				r.rssKiB = t.srv.peakRSS()
 				r.serverCPU, r.clientCPU = t.srv.cpuTime()-serverBefore, selfCPUTime()-clientBefore
+				if t.settle != nil {
+					start, cpu := time.Now(), t.srv.cpuTime()
+					r.settleErr = t.settle(ctx)
+					r.settled, r.settleCPU = time.Since(start), t.srv.cpuTime()-cpu
+				}
 				var codes []string
 				for c, n := range r.m.StatusCodes {
 					codes = append(codes, fmt.Sprintf("%s×%d", c, n))
@@ -539,7 +553,11 @@ func measure(ctx context.Context, o options) error {
 		return err
 	}
 	defer base.stop()
-	fwArgs := []string{bin, "serve", "--addr", "{addr}",
+	metricsAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	fwArgs := []string{bin, "serve", "--addr", "{addr}", "--metrics-addr", metricsAddr,
 		"--data", dataDir, "--submit-limit", "-1", "--followup-limit", "-1", "--search-limit", "-1"}
 	var prof *profiler
 	if o.profileDir != "" {
@@ -590,6 +608,9 @@ func measure(ctx context.Context, o options) error {
 					if r.Code == http.StatusCreated {
 						pool.add(r.Body)
 					}
+				},
+				settle: func(ctx context.Context) error {
+					return waitIndexed(ctx, "http://"+metricsAddr+"/metrics", time.Minute)
 				},
 			})
 		case sc == "followup":
@@ -806,6 +827,15 @@ func measure(ctx context.Context, o options) error {
 	tw.Flush()
 	fmt.Println()
 	for _, r := range rows {
+		switch {
+		case r.settleErr != nil:
+			fmt.Printf("%s: the search index did not catch up after the attack: %v\n", r.target, r.settleErr)
+		case r.settled > 0:
+			fmt.Printf("%s: the search index held every new case %.1f s after the attack; server CPU counting that catch-up %.1fµs/req\n",
+				r.target, r.settled.Seconds(), perRequest(r.serverCPU+r.settleCPU, r.m.Requests))
+		}
+	}
+	for _, r := range rows {
 		if r.errors > 0 {
 			at := fmt.Sprintf("at %d/s", r.rate)
 			if o.clients > 0 {
@@ -895,6 +925,56 @@ func measure(ctx context.Context, o options) error {
 }
 
 func ratio(a, b time.Duration) float64 { return float64(a) / float64(max(b, 1)) }
+
+// waitIndexed polls fundwatch's metrics until its search index backlog of
+// cases is 0, for at most limit.
+func waitIndexed(ctx context.Context, metricsURL string, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	for {
+		n, err := indexBacklog(ctx, metricsURL)
+		if err == nil && n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			if err == nil {
+				err = fmt.Errorf("%d cases still pending", n)
+			}
+			return fmt.Errorf("after %v: %w", limit, err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// indexBacklog reads fundwatch_search_index_backlog{area="cases"} from a
+// Prometheus text page.
+func indexBacklog(ctx context.Context, metricsURL string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, metricsURL, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET %s: %s", metricsURL, resp.Status)
+	}
+	const series = `fundwatch_search_index_backlog{area="cases"} `
+	for line := range strings.Lines(string(body)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), series); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			return int(f), err
+		}
+	}
+	return 0, fmt.Errorf("no %s in %s", strings.TrimSpace(series), metricsURL)
+}
 
 // cpuRatio compares the server CPU time per request of two rows.
 func cpuRatio(r, b row) float64 {
