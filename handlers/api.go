@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,12 +27,25 @@ import (
 //go:embed openapi.json
 var openAPIDoc []byte
 
+// openAPIServed is the document as served: without the indentation that
+// keeps the file readable in the repository (164 KB served as 106 KB to a
+// client that takes no compression; brotli's copy shrinks a little too).
+var openAPIServed = compactJSON(openAPIDoc)
+
+func compactJSON(doc []byte) []byte {
+	var b bytes.Buffer
+	if err := json.Compact(&b, doc); err != nil {
+		panic("handlers: openapi.json is not JSON: " + err.Error())
+	}
+	return b.Bytes()
+}
+
 func (h *Handler) apiOpenAPI(c *fiber.Ctx) error {
 	// Kept with its ETag and compressed copies: hashing and compressing
-	// its 160 KB on every request cost milliseconds.
+	// its 106 KB on every request cost milliseconds.
 	return h.siteData(c, h.site.fixed, "/api/v1/openapi.json", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-		c.Response().SetBodyRaw(openAPIDoc)
+		c.Response().SetBodyRaw(openAPIServed)
 		return nil
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -582,6 +583,20 @@ func TestOpenAPIDocumentsEveryAPIRoute(t *testing.T) {
 	}
 	if doc.OpenAPI != "3.1.0" {
 		t.Errorf("openapi %q, want 3.1.0", doc.OpenAPI)
+	}
+	// Served without the file's indentation, and otherwise the file.
+	var served, file any
+	if err := json.Unmarshal([]byte(body), &served); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(openAPIDoc, &file); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(served, file) {
+		t.Error("the served document differs from handlers/openapi.json")
+	}
+	if len(body) >= len(openAPIDoc)*3/4 || strings.Contains(body, "\n  ") {
+		t.Errorf("served %d bytes of the file's %d: want it without the indentation", len(body), len(openAPIDoc))
 	}
 	seen := 0
 	for _, r := range e.app.GetRoutes(true) {
