@@ -78,17 +78,17 @@ func (db *DB) CreateCase(ctx context.Context, c *store.Case, first store.Event) 
 
 // CaseByID returns the case with the given ID.
 func (db *DB) CaseByID(ctx context.Context, id string) (*store.Case, error) {
-	return db.caseWhere(ctx, "case by id", "id = ?", id)
+	return db.caseWhere(ctx, "case by id", caseByIDSQL, id)
 }
 
 // CaseByNumber returns the case with the given number, e.g. "2026-000123".
 func (db *DB) CaseByNumber(ctx context.Context, number string) (*store.Case, error) {
-	return db.caseWhere(ctx, "case by number", "number = ?", number)
+	return db.caseWhere(ctx, "case by number", caseByNumberSQL, number)
 }
 
 // CaseByIdempotencyKey returns the case a submission with this key created.
 func (db *DB) CaseByIdempotencyKey(ctx context.Context, key string) (*store.Case, error) {
-	return db.caseWhere(ctx, "case by idempotency key", "idempotency_key = ?", key)
+	return db.caseWhere(ctx, "case by idempotency key", caseByIdempotencyKeySQL, key)
 }
 
 // RehashIdempotencyKeys replaces the keys not yet in prefixed form, in one
@@ -128,8 +128,23 @@ func (db *DB) RehashIdempotencyKeys(ctx context.Context, prefix string, hash fun
 	return n, nil
 }
 
-func (db *DB) caseWhere(ctx context.Context, op, where string, args ...any) (*store.Case, error) {
-	c, err := scanCase(db.read.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE `+where, args...))
+// Reads of one case, prepared on open (readStatements).
+const (
+	caseByIDSQL             = `SELECT ` + caseColumns + ` FROM cases WHERE id = ?`
+	caseByNumberSQL         = `SELECT ` + caseColumns + ` FROM cases WHERE number = ?`
+	caseByIdempotencyKeySQL = `SELECT ` + caseColumns + ` FROM cases WHERE idempotency_key = ?`
+)
+
+// caseWhere reads the one case query (SELECT caseColumns …) finds, with
+// its prepared statement when it is one.
+func (db *DB) caseWhere(ctx context.Context, op, query string, args ...any) (*store.Case, error) {
+	var row *sql.Row
+	if s, ok := db.reads[query]; ok {
+		row = s.QueryRowContext(ctx, args...)
+	} else {
+		row = db.read.QueryRowContext(ctx, query, args...)
+	}
+	c, err := scanCase(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, caseNotFound()
 	}
@@ -149,7 +164,7 @@ func (db *DB) CaseInRegions(ctx context.Context, id string, regionCodes []string
 	for _, r := range regionCodes {
 		args = append(args, r)
 	}
-	return db.caseWhere(ctx, "case in regions", "id = ? AND region_code IN ("+placeholders(len(regionCodes))+")", args...)
+	return db.caseWhere(ctx, "case in regions", `SELECT `+caseColumns+` FROM cases WHERE id = ? AND region_code IN (`+placeholders(len(regionCodes))+`)`, args...)
 }
 
 // CasesByIDs reads the cases among ids within a scope in one query and
@@ -383,11 +398,10 @@ func (db *DB) AddMessage(ctx context.Context, m *store.Message) error {
 func (db *DB) CaseEvents(ctx context.Context, caseID string) ([]store.Event, error) {
 	var evs []store.Event
 	err := db.inReadTx(ctx, "case events", func(tx *sql.Tx) error {
-		if err := caseExists(ctx, tx, caseID); err != nil {
+		if err := caseExists(ctx, tx, db.reads, caseID); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+eventColumns+`
-			FROM case_events WHERE case_id = ? ORDER BY at, pos`, caseID)
+		rows, err := db.reads.query(ctx, tx, caseEventsSQL, caseID)
 		if err != nil {
 			return err
 		}
@@ -414,11 +428,10 @@ func (db *DB) CaseEvents(ctx context.Context, caseID string) ([]store.Event, err
 func (db *DB) CaseMessages(ctx context.Context, caseID string) ([]store.Message, error) {
 	var ms []store.Message
 	err := db.inReadTx(ctx, "case messages", func(tx *sql.Tx) error {
-		if err := caseExists(ctx, tx, caseID); err != nil {
+		if err := caseExists(ctx, tx, db.reads, caseID); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, case_id, at, author, body, actor
-			FROM case_messages WHERE case_id = ? ORDER BY at, pos`, caseID)
+		rows, err := db.reads.query(ctx, tx, caseMessagesSQL, caseID)
 		if err != nil {
 			return err
 		}
@@ -475,9 +488,19 @@ func (db *DB) insertEvent(ctx context.Context, tx *sql.Tx, e store.Event) error 
 }
 
 // caseExists returns an ENOTFOUND error when there is no case with this ID.
-func caseExists(ctx context.Context, tx *sql.Tx, id string) error {
+// Reads of a case's parts, prepared on open (readStatements).
+const (
+	caseExistsSQL   = `SELECT 1 FROM cases WHERE id = ?`
+	caseEventsSQL   = `SELECT ` + eventColumns + ` FROM case_events WHERE case_id = ? ORDER BY at, pos`
+	caseMessagesSQL = `SELECT id, case_id, at, author, body, actor FROM case_messages WHERE case_id = ? ORDER BY at, pos`
+)
+
+// caseExists reports caseNotFound unless the case exists, in tx: a reader's
+// transaction with the readers' statements (db.reads), or the writer's
+// with nil.
+func caseExists(ctx context.Context, tx *sql.Tx, stmts prepared, id string) error {
 	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM cases WHERE id = ?`, id).Scan(&one)
+	err := stmts.queryRow(ctx, tx, caseExistsSQL, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return caseNotFound()
 	}

@@ -74,10 +74,12 @@ func classify(err error) (code, message string) {
 		}
 		return store.EINTERNAL, msgInternal
 	}
-	// database/sql reports use after Close with an unexported error, and some
+	// database/sql reports use after Close with unexported errors (of the
+	// pool, or of a statement prepared on open, closed with it), and some
 	// driver paths return plain errors; their texts are stable.
 	text := err.Error()
-	if strings.Contains(text, "sql: database is closed") || strings.Contains(text, "database is locked") {
+	if strings.Contains(text, "sql: database is closed") || strings.Contains(text, "sql: statement is closed") ||
+		strings.Contains(text, "database is locked") {
 		return store.EUNAVAILABLE, msgUnavailable
 	}
 	return store.EINTERNAL, msgInternal

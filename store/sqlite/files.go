@@ -55,15 +55,17 @@ func scanFile(rows interface{ Scan(...any) error }) (store.Attachment, error) {
 	return f, err
 }
 
+// caseFilesSQL reads a case's files, prepared on open (readStatements).
+const caseFilesSQL = `SELECT ` + fileColumns + ` FROM case_files WHERE case_id = ? ORDER BY at, pos`
+
 // CaseFiles returns the files of a case, oldest first.
 func (db *DB) CaseFiles(ctx context.Context, caseID string) ([]store.Attachment, error) {
 	var files []store.Attachment
 	err := db.inReadTx(ctx, "case files", func(tx *sql.Tx) error {
-		if err := caseExists(ctx, tx, caseID); err != nil {
+		if err := caseExists(ctx, tx, db.reads, caseID); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+fileColumns+` FROM case_files
-			WHERE case_id = ? ORDER BY at, pos`, caseID)
+		rows, err := db.reads.query(ctx, tx, caseFilesSQL, caseID)
 		if err != nil {
 			return err
 		}
@@ -157,7 +159,7 @@ func (db *DB) FilesKnown(ctx context.Context, ids []string) (map[string]bool, er
 func (db *DB) PurgeCaseIdentity(ctx context.Context, caseID string, at time.Time) ([]string, error) {
 	var purged []string
 	err := db.inWriteTx(ctx, "purge case identity", func(ctx context.Context, tx *sql.Tx) error {
-		if err := caseExists(ctx, tx, caseID); err != nil {
+		if err := caseExists(ctx, tx, nil, caseID); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `UPDATE case_files SET sealed_key = NULL, purged_at = ?

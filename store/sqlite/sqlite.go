@@ -41,6 +41,7 @@ type DB struct {
 	writer *writer  // runs inWriteTx's transactions on write, in groups (groupcommit.go)
 	hot    prepared // statements of the busiest writes, prepared on write (prepared.go)
 	read   *sql.DB
+	reads  prepared // statements of the busiest reads, prepared on read (prepared.go)
 }
 
 var _ store.Store = (*DB)(nil)
@@ -101,6 +102,13 @@ func Open(path string) (*DB, error) {
 		_ = write.Close()
 		return nil, translate("open read pool", err)
 	}
+	if db.reads, err = prepare(ctx, read, readStatements...); err != nil {
+		_ = read.Close()
+		db.writer.stop()
+		_ = db.hot.close()
+		_ = write.Close()
+		return nil, err
+	}
 	db.read = read
 	return db, nil
 }
@@ -128,7 +136,7 @@ func (db *DB) Ping(ctx context.Context) error {
 // into the main file.
 func (db *DB) Close() error {
 	db.writer.stop()
-	return translate("close", errors.Join(db.read.Close(), db.hot.close(), db.write.Close()))
+	return translate("close", errors.Join(db.reads.close(), db.read.Close(), db.hot.close(), db.write.Close()))
 }
 
 // inReadTx runs fn in a read transaction on the reader pool, so that several
