@@ -32,10 +32,13 @@ var openAPIDoc []byte
 // client that takes no compression; brotli's copy shrinks a little too).
 var openAPIServed = compactJSON(openAPIDoc)
 
+// compactJSON runs once, when the program starts: the document is embedded
+// in the binary, and a broken one stops the start (and every test) instead
+// of reaching a client.
 func compactJSON(doc []byte) []byte {
 	var b bytes.Buffer
 	if err := json.Compact(&b, doc); err != nil {
-		panic("handlers: openapi.json is not JSON: " + err.Error())
+		panic(fmt.Errorf("handlers: the embedded openapi.json is not JSON: %w", err))
 	}
 	return b.Bytes()
 }

@@ -43,8 +43,9 @@ type Syncer struct {
 	// once; each batch is a segment Bleve writes and later merges, so
 	// under a stream of new cases fewer, larger batches cost less CPU per
 	// case: about 6% less at 500 than at 200 in the intake load test).
-	// Interval is how often the loop looks for changes (default 1s); MaxBackoff the
-	// longest wait between retries while an engine fails (default 1 min).
+	// Interval is how often the loop looks for changes (default 1s);
+	// MaxBackoff the longest wait between retries while an engine fails
+	// (default 1 min).
 	Batch      int
 	Interval   time.Duration
 	MaxBackoff time.Duration

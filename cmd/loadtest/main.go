@@ -950,16 +950,7 @@ func waitIndexed(ctx context.Context, metricsURL string, limit time.Duration) er
 // indexBacklog reads fundwatch_search_index_backlog{area="cases"} from a
 // Prometheus text page.
 func indexBacklog(ctx context.Context, metricsURL string) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, metricsURL, nil)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	resp, body, err := getPage(ctx, metricsURL, nil)
 	if err != nil {
 		return 0, err
 	}

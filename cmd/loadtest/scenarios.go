@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -253,27 +254,37 @@ func (s seedStats) String() string {
 		s.cases, s.events, strings.Join(parts, ", "), s.users, published, s.took.Round(100*time.Millisecond), where, float64(s.dbBytes)/(1<<20))
 }
 
+// getPage sends one GET of target with header, following no redirect,
+// and returns the answer with its whole body: the checks before a scenario
+// and the wait for the search index after one.
+func getPage(ctx context.Context, target string, header http.Header) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	client := &http.Client{Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp, body, err
+}
+
 // checkPublic loads a public page once as a browser would and once asking
 // for no compression, and says what it answered: the page must be a 200.
 func checkPublic(target string) (string, error) {
 	get := func(acceptEncoding string) (*http.Response, int, error) {
-		req, err := http.NewRequest(http.MethodGet, target, nil)
-		if err != nil {
-			return nil, 0, err
-		}
-		req.Header.Set("Accept-Encoding", acceptEncoding)
-		client := &http.Client{Timeout: 30 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		resp, err := client.Do(req)
-		if err != nil {
-			return nil, 0, err
-		}
-		n, err := io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		resp, body, err := getPage(context.Background(), target, http.Header{"Accept-Encoding": {acceptEncoding}})
 		if err == nil && resp.StatusCode != http.StatusOK {
 			err = fmt.Errorf("GET %s: status %d, want 200", target, resp.StatusCode)
 		}
-		return resp, int(n), err
+		return resp, len(body), err
 	}
 	plain, plainBytes, err := get("identity")
 	if err != nil {
@@ -339,19 +350,7 @@ var resultCount = regexp.MustCompile(`id="result-count">共 (\d+) 件`)
 
 // checkInbox loads an inbox page once and returns how many cases match.
 func checkInbox(target, cookie string) (int, error) {
-	req, err := http.NewRequest(http.MethodGet, target, nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Cookie", cookie)
-	client := &http.Client{Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, body, err := getPage(context.Background(), target, http.Header{"Cookie": {cookie}})
 	if err != nil {
 		return 0, err
 	}
@@ -366,19 +365,11 @@ func checkInbox(target, cookie string) (int, error) {
 // with at least one hit: a search scenario that finds nothing measures
 // nothing worth knowing.
 func checkSearch(target, cookie string) (int, error) {
-	req, err := http.NewRequest(http.MethodGet, target, nil)
-	if err != nil {
-		return 0, err
-	}
+	header := http.Header{}
 	if cookie != "" {
-		req.Header.Set("Cookie", cookie)
+		header.Set("Cookie", cookie)
 	}
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	resp, body, err := getPage(context.Background(), target, header)
 	if err != nil {
 		return 0, err
 	}

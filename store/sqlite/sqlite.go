@@ -89,27 +89,24 @@ func Open(path string) (*DB, error) {
 
 	read, err := sql.Open("sqlite", dsn(path, readParams))
 	if err != nil {
+		db.writer.stop()
+		_ = db.hot.close()
 		_ = write.Close()
 		return nil, translate("open", err)
 	}
 	readers := max(4, runtime.GOMAXPROCS(0))
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
+	db.read = read
+	// From here on, Close undoes everything opened.
 	if err := read.PingContext(ctx); err != nil {
-		_ = read.Close()
-		db.writer.stop()
-		_ = db.hot.close()
-		_ = write.Close()
+		_ = db.Close()
 		return nil, translate("open read pool", err)
 	}
 	if db.reads, err = prepare(ctx, read, readStatements...); err != nil {
-		_ = read.Close()
-		db.writer.stop()
-		_ = db.hot.close()
-		_ = write.Close()
+		_ = db.Close()
 		return nil, err
 	}
-	db.read = read
 	return db, nil
 }
 
